@@ -1,0 +1,101 @@
+/**
+ * The gateway's configuration, read once from the environment and validated at boot (DESIGN.md "Two ways to
+ * run"). A bad value stops the start with a message naming the variable. Pure: takes the environment as data.
+ */
+export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Where the embedded PGlite keeps its files (ignored when databaseUrl is set). */
+  readonly dataDir: string;
+  /** A PostgreSQL server instead of the embedded PGlite. */
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  /** Sets the default tenant's token instead of generating one (for automation). */
+  readonly scimBearerToken: string | undefined;
+  readonly logLevel: LogLevel;
+  /** The externally visible base URL (behind a proxy); defaults to http://localhost:PORT. */
+  readonly publicBaseUrl: string;
+  /** Longest a write waits for the read model to catch up before answering (read-your-writes). */
+  readonly readYourWritesTimeoutMs: number;
+  readonly maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Every variable the gateway reads, with its default and meaning: the README's table is generated from the same facts. */
+export const CONFIG_VARIABLES = {
+  PORT: 'HTTP port (default 3000)',
+  HOST: 'interface to listen on (default 0.0.0.0)',
+  DATA_DIR: 'directory of the embedded PGlite database and its lock file (default ./data)',
+  DATABASE_URL: 'postgres://... of a PostgreSQL server; unset = embedded PGlite in DATA_DIR',
+  DATABASE_POOL_SIZE: 'connections in each pool (default 10)',
+  SCIM_BEARER_TOKEN: "the default tenant's SCIM token (at least 16 characters); unset = generate one on first start",
+  LOG_LEVEL: 'error | warn | log | debug | verbose (default log)',
+  PUBLIC_BASE_URL: 'base URL clients use, e.g. https://scim.example.com (default http://localhost:PORT)',
+  READ_YOUR_WRITES_TIMEOUT_MS: 'longest a write waits for the read model before answering (default 5000)',
+  MAX_BODY_BYTES: 'largest accepted request body in bytes (default 1048576)',
+} as const;
+
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  const problems: string[] = [];
+  const integer = (name: keyof typeof CONFIG_VARIABLES, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}="${raw}" must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const text = (name: keyof typeof CONFIG_VARIABLES): string | undefined => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+
+  const port = integer('PORT', 3000, 0, 65535);
+  const databaseUrl = text('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const scimBearerToken = text('SCIM_BEARER_TOKEN');
+  if (scimBearerToken !== undefined && scimBearerToken.length < 16) {
+    problems.push('SCIM_BEARER_TOKEN must be at least 16 characters (a guessable token protects nothing)');
+  }
+  const logLevel = (text('LOG_LEVEL') ?? 'log') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL="${env.LOG_LEVEL}" must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const publicBaseUrl = (text('PUBLIC_BASE_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
+    problems.push(`PUBLIC_BASE_URL="${env.PUBLIC_BASE_URL}" must be an http(s) URL`);
+  }
+
+  const config: GatewayConfig = {
+    port,
+    host: text('HOST') ?? '0.0.0.0',
+    dataDir: text('DATA_DIR') ?? './data',
+    databaseUrl,
+    databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+    scimBearerToken,
+    logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'log',
+    publicBaseUrl,
+    readYourWritesTimeoutMs: integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
+    maxBodyBytes: integer('MAX_BODY_BYTES', 1048576, 1024, 100 * 1048576),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export const GATEWAY_CONFIG = Symbol('GatewayConfig');

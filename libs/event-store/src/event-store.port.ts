@@ -1,0 +1,130 @@
+/**
+ * The one port every event store adapter implements (Postgres on PGlite or a server, EventStoreDB).
+ * The contract suite in event-store.contract.ts runs against each adapter.
+ */
+
+/** Where an event sits in the store's global log. Ordered by (commit, prepare). */
+export interface GlobalPosition {
+  /** Postgres: the appending transaction's xid8. EventStoreDB: the commit position. */
+  readonly commit: bigint;
+  /** Postgres: the row's sequence number. EventStoreDB: the prepare position. */
+  readonly prepare: bigint;
+}
+
+export const START: GlobalPosition = Object.freeze({ commit: -1n, prepare: -1n });
+
+export function comparePositions(a: GlobalPosition, b: GlobalPosition): number {
+  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
+  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
+  return 0;
+}
+
+export function formatPosition(p: GlobalPosition): string {
+  return `${p.commit}:${p.prepare}`;
+}
+
+export function parsePosition(text: string): GlobalPosition {
+  const match = /^(-?\d+):(-?\d+)$/.exec(text);
+  if (!match) throw new Error(`not a global position: "${text}"`);
+  return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
+}
+
+/**
+ * Expected revision of a stream before an append: it must not exist, it must be at exactly this
+ * revision (0 = one event), or anything goes.
+ */
+export type ExpectedRevision = 'no-stream' | 'any' | bigint;
+
+/** Who did it, from where; recorded on every event (DESIGN.md "Events"). */
+export interface EventMetadata {
+  readonly tenantId: string;
+  readonly tokenId: string | null;
+  readonly requestId: string | null;
+  readonly correlationId: string | null;
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
+  /** ISO-8601 instant the command was decided. */
+  readonly occurredAt: string;
+}
+
+export interface NewEvent<Type extends string = string, Data = unknown> {
+  /** Deterministic where a retry must be idempotent; a v4 UUID otherwise. */
+  readonly id: string;
+  readonly type: Type;
+  readonly schemaVersion: number;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+}
+
+export interface RecordedEvent<Type extends string = string, Data = unknown> extends NewEvent<Type, Data> {
+  readonly streamName: string;
+  /** 0 for the first event of a stream. */
+  readonly revision: bigint;
+  readonly position: GlobalPosition;
+  readonly recordedAt: Date;
+}
+
+export interface StreamAppend {
+  readonly streamName: string;
+  readonly expectedRevision: ExpectedRevision;
+  readonly events: readonly NewEvent[];
+}
+
+export interface AppendResult {
+  /** Revision of the last event appended: the stream's new revision. */
+  readonly nextRevision: bigint;
+  /** Global position of the last event appended. */
+  readonly position: GlobalPosition;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. */
+  readonly after: GlobalPosition;
+  readonly maxCount: number;
+  /** Only streams whose name starts with one of these prefixes (none = all). */
+  readonly streamPrefixes?: readonly string[];
+  /** Only these event types (none = all). */
+  readonly eventTypes?: readonly string[];
+}
+
+export interface EventStore {
+  /**
+   * Appends to one stream if it is at the expected revision; throws VersionConflictError otherwise.
+   * Events must be non-empty.
+   */
+  appendToStream(append: StreamAppend): Promise<AppendResult>;
+
+  /**
+   * All or nothing across several streams (a reservation stream and a resource stream): every
+   * expected revision must hold, else VersionConflictError and nothing is visible. Stores without
+   * multi-stream transactions append in order and compensate (see the EventStoreDB adapter).
+   * Results are in the order of the appends.
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+
+  /** The whole stream in revision order, from a revision (inclusive, default 0); [] if it does not exist. */
+  readStream(streamName: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
+
+  /**
+   * The next committed events of the global log after a position, in position order. Gap-safe: an event
+   * is never returned after an event with a greater position has been returned, so a reader that
+   * remembers the last position it saw never misses a committed event.
+   */
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Resolves when events after `after` may be readable, or after `timeoutMs`, or when `signal` aborts.
+   * A hint only: readers must still call readAll.
+   */
+  waitForEvents(after: GlobalPosition, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+
+  /** The position of the last readable event (START when empty): for lag and readiness. */
+  headPosition(): Promise<GlobalPosition>;
+
+  /** Cheap round trip to the store, for /ready. */
+  ping(): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EventStore');
