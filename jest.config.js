@@ -15,6 +15,8 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // The adapter and HTTP tiers start databases (creating a PGlite takes seconds); pure tests finish in ms anyway.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
     { ...shared, displayName: 'int', testMatch: ['<rootDir>/**/*.int.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },

@@ -20,6 +20,10 @@ export interface GatewayConfig {
   /** Longest a write waits for the read model to catch up before answering (read-your-writes). */
   readonly readYourWritesTimeoutMs: number;
   readonly maxBodyBytes: number;
+  /** A JSON file of custom extension schemas (an array of { resourceType, schema, required? }). */
+  readonly extensionsFile: string | undefined;
+  /** What to do with attributes no schema defines: 400 invalidSyntax, or drop them. */
+  readonly unknownAttributes: 'reject' | 'ignore';
 }
 
 export class ConfigError extends Error {
@@ -45,6 +49,8 @@ export const CONFIG_VARIABLES = {
   PUBLIC_BASE_URL: 'base URL clients use, e.g. https://scim.example.com (default http://localhost:PORT)',
   READ_YOUR_WRITES_TIMEOUT_MS: 'longest a write waits for the read model before answering (default 5000)',
   MAX_BODY_BYTES: 'largest accepted request body in bytes (default 1048576)',
+  SCIM_EXTENSIONS_FILE: 'JSON file of custom extension schemas to register (default: none)',
+  SCIM_UNKNOWN_ATTRIBUTES: 'reject | ignore: attributes no schema defines (default reject, 400 invalidSyntax)',
 } as const;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -82,6 +88,11 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     problems.push(`PUBLIC_BASE_URL="${env.PUBLIC_BASE_URL}" must be an http(s) URL`);
   }
 
+  const unknownAttributes = text('SCIM_UNKNOWN_ATTRIBUTES') ?? 'reject';
+  if (unknownAttributes !== 'reject' && unknownAttributes !== 'ignore') {
+    problems.push(`SCIM_UNKNOWN_ATTRIBUTES="${env.SCIM_UNKNOWN_ATTRIBUTES}" must be reject or ignore`);
+  }
+
   const config: GatewayConfig = {
     port,
     host: text('HOST') ?? '0.0.0.0',
@@ -93,6 +104,8 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     publicBaseUrl,
     readYourWritesTimeoutMs: integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     maxBodyBytes: integer('MAX_BODY_BYTES', 1048576, 1024, 100 * 1048576),
+    extensionsFile: text('SCIM_EXTENSIONS_FILE'),
+    unknownAttributes: unknownAttributes === 'ignore' ? 'ignore' : 'reject',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -21,6 +21,7 @@ describe('loadGatewayConfig', () => {
     [{ SCIM_BEARER_TOKEN: 'short' }, 'SCIM_BEARER_TOKEN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
     [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL'],
+    [{ SCIM_UNKNOWN_ATTRIBUTES: 'maybe' }, 'SCIM_UNKNOWN_ATTRIBUTES'],
   ])('rejects %j naming the variable', (env, named) => {
     expect(() => loadGatewayConfig(env)).toThrow(ConfigError);
     expect(() => loadGatewayConfig(env)).toThrow(named);

@@ -17,3 +17,18 @@ export class EventStoreUnavailableError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * An event id that is already stored was used for a different event. A retry of an append that already
+ * succeeded (same stream, same ids, same expected revision) is not this error: it returns the first result.
+ */
+export class DuplicateEventIdError extends Error {
+  override readonly name = 'DuplicateEventIdError';
+  constructor(
+    readonly streamName: string,
+    readonly eventIds: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`event id(s) ${eventIds.join(', ')} appended to ${streamName} are already stored`, options);
+  }
+}

@@ -1,7 +1,12 @@
+import { applyPatch } from '#scim/patch/patch.engine.js';
+import type { PatchOperation } from '#scim/patch/patch.operation.js';
+import { diffResources } from '#scim/resource/resource.diff.js';
+import type { JsonObject } from '#scim/resource/json-value.js';
+import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { NotFoundError, ScimError } from '#scim/scim-error.js';
 import { assertNever, type Decider } from '../decider.js';
 import type { ScimAttributes } from '../scim-resource.js';
-import type { AttributeChange, UserEvent } from './user.events.js';
+import type { UserEvent } from './user.events.js';
 
 export type UserState =
   | { readonly status: 'absent' }
@@ -14,15 +19,21 @@ export type UserState =
     }
   | { readonly status: 'deleted'; readonly userId: string };
 
-/** Commands carry validated attributes, the new id and the clock: the decider has no I/O and no clock. */
+/**
+ * Commands carry validated attributes, the new id and the clock: the decider has no I/O and no clock.
+ * PATCH is decided here, on the state the command loop just folded, so a retry after a version conflict
+ * re-applies the operations to the newer state instead of overwriting it.
+ */
 export type UserCommand =
   | { readonly type: 'CreateUser'; readonly userId: string; readonly attributes: ScimAttributes; readonly at: string }
+  /** PUT (RFC 7644 §3.5.1): the whole resource, already normalised against the schemas. */
+  | { readonly type: 'ReplaceUser'; readonly userId: string; readonly attributes: ScimAttributes; readonly at: string }
+  /** PATCH (RFC 7644 §3.5.2). */
   | {
-      readonly type: 'UpdateUser';
+      readonly type: 'PatchUser';
       readonly userId: string;
-      /** The whole resource after the change (PUT body, or the PATCH engine's result). */
-      readonly attributes: ScimAttributes;
-      readonly changes: readonly AttributeChange[];
+      readonly operations: readonly PatchOperation[];
+      readonly registry: SchemaRegistry;
       readonly at: string;
     }
   | { readonly type: 'DeleteUser'; readonly userId: string; readonly at: string };
@@ -31,6 +42,19 @@ export function userNameOf(attributes: ScimAttributes): string {
   const userName = attributes['userName'];
   if (typeof userName !== 'string') throw new ScimError(400, 'invalidValue', 'userName is required and must be a string');
   return userName;
+}
+
+/**
+ * The attributes a ReplaceUser or PatchUser leaves the user with. The command handler also calls it, to know
+ * which unique keys (userName, externalId) the change moves.
+ */
+export function attributesAfter(
+  command: Extract<UserCommand, { type: 'ReplaceUser' | 'PatchUser' }>,
+  state: UserState,
+): ScimAttributes {
+  if (state.status !== 'present') throw new NotFoundError(`User ${command.userId} not found`);
+  if (command.type === 'ReplaceUser') return command.attributes;
+  return applyPatch(state.attributes as JsonObject, command.operations, command.registry, 'User').resource;
 }
 
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
@@ -45,16 +69,15 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
         }
         userNameOf(command.attributes);
         return [{ type: 'UserCreated', data: { userId: command.userId, attributes: command.attributes, at: command.at } }];
-      case 'UpdateUser':
-        if (state.status !== 'present') throw new NotFoundError(`User ${command.userId} not found`);
-        userNameOf(command.attributes);
-        if (command.changes.length === 0) return [];
-        return [
-          {
-            type: 'UserUpdated',
-            data: { userId: command.userId, changes: command.changes, attributes: command.attributes, at: command.at },
-          },
-        ];
+      case 'ReplaceUser':
+      case 'PatchUser': {
+        const attributes = attributesAfter(command, state);
+        userNameOf(attributes);
+        const before = (state as Extract<UserState, { status: 'present' }>).attributes;
+        const changes = diffResources(before as JsonObject, attributes as JsonObject);
+        if (changes.length === 0) return [];
+        return [{ type: 'UserUpdated', data: { userId: command.userId, changes, attributes, at: command.at } }];
+      }
       case 'DeleteUser':
         if (state.status !== 'present') throw new NotFoundError(`User ${command.userId} not found`);
         return [{ type: 'UserDeleted', data: { userId: command.userId, userName: userNameOf(state.attributes), at: command.at } }];

@@ -1,5 +1,6 @@
+import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { deciderSpec } from '#testing/given-when-then.js';
-import { userDecider } from './user.decider.js';
+import { userDecider, type UserState } from './user.decider.js';
 import type { UserEvent } from './user.events.js';
 
 const at = '2026-11-23T10:00:00.000Z';
@@ -8,6 +9,7 @@ const userId = '2819c223-7f76-453a-919d-413861904646';
 const attributes = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'bjensen@example.com', active: true };
 const created: UserEvent = { type: 'UserCreated', data: { userId, attributes, at } };
 const spec = deciderSpec(userDecider);
+const registry = new SchemaRegistry();
 
 describe('user decider', () => {
   it('creates a user that does not exist yet', () => {
@@ -22,17 +24,40 @@ describe('user decider', () => {
     spec.given([]).when({ type: 'CreateUser', userId, attributes: { active: true }, at }).thenThrows({ status: 400, scimType: 'invalidValue', detail: /userName/ });
   });
 
-  it('records an update with its changes and the resulting attributes', () => {
+  it('records a replace with its changes and the resulting attributes', () => {
     const after = { ...attributes, active: false };
-    const changes = [{ path: ['active'], before: true, after: false }];
     spec
       .given([created])
-      .when({ type: 'UpdateUser', userId, attributes: after, changes, at: later })
-      .then([{ type: 'UserUpdated', data: { userId, changes, attributes: after, at: later } }]);
+      .when({ type: 'ReplaceUser', userId, attributes: after, at: later })
+      .then([{ type: 'UserUpdated', data: { userId, changes: [{ path: ['active'], before: true, after: false }], attributes: after, at: later } }]);
   });
 
-  it('records nothing for an update that changes nothing', () => {
-    spec.given([created]).when({ type: 'UpdateUser', userId, attributes, changes: [], at: later }).then([]);
+  it("applies Entra's disable PATCH (capitalised op, string boolean) to the folded state", () => {
+    spec
+      .given([created])
+      .when({ type: 'PatchUser', userId, operations: [{ op: 'Replace', path: 'active', value: 'False' }], registry, at: later })
+      .then([
+        {
+          type: 'UserUpdated',
+          data: { userId, changes: [{ path: ['active'], before: true, after: false }], attributes: { ...attributes, active: false }, at: later },
+        },
+      ]);
+  });
+
+  it('records nothing for a PATCH or replace that changes nothing', () => {
+    spec.given([created]).when({ type: 'PatchUser', userId, operations: [{ op: 'replace', path: 'active', value: true }], registry, at: later }).then([]);
+    spec.given([created]).when({ type: 'ReplaceUser', userId, attributes, at: later }).then([]);
+  });
+
+  it('refuses a PATCH that removes userName with 400 invalidValue', () => {
+    spec
+      .given([created])
+      .when({ type: 'PatchUser', userId, operations: [{ op: 'remove', path: 'userName' }], registry, at: later })
+      .thenThrows({ status: 400, scimType: 'invalidValue' });
+  });
+
+  it('answers 404 to a PATCH of a user that does not exist', () => {
+    spec.given([]).when({ type: 'PatchUser', userId, operations: [{ op: 'replace', path: 'active', value: false }], registry, at: later }).thenThrows({ status: 404 });
   });
 
   it('deletes a present user, remembering its userName for the key release', () => {
@@ -50,7 +75,7 @@ describe('user decider', () => {
   });
 
   it('keeps createdAt and moves lastModifiedAt on update', () => {
-    const state = [created, { type: 'UserUpdated', data: { userId, changes: [], attributes, at: later } } as UserEvent].reduce(
+    const state = [created, { type: 'UserUpdated', data: { userId, changes: [], attributes, at: later } } as UserEvent].reduce<UserState>(
       userDecider.evolve,
       userDecider.initialState,
     );

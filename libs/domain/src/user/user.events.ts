@@ -1,12 +1,6 @@
+import type { AttributeChange } from '#scim/resource/resource.diff.js';
 import type { DomainEvent } from '../decider.js';
 import type { ScimAttributes } from '../scim-resource.js';
-
-/** One attribute's value before and after a change; path = [attribute] or [extension URN, attribute]. */
-export interface AttributeChange {
-  readonly path: readonly string[];
-  readonly before?: unknown;
-  readonly after?: unknown;
-}
 
 /**
  * User events. `type` strings are stable wire names (never class names); schema version 1 for all.

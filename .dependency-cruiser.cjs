@@ -1,0 +1,62 @@
+/**
+ * Layer rules (STYLE.md principle 1): libs/scim and libs/domain are pure — no framework, no database client,
+ * no I/O — and the inner libraries never reach outward. Checked by `npm test` (npm run lint:deps).
+ */
+const IO_AND_FRAMEWORKS =
+  '^(node_modules/(@nestjs|typeorm|pg|pg-[a-z-]+|kafkajs|@eventstore|@electric-sql|express)/|(node:)?(fs|net|http|https|child_process|dgram|dns|tls|cluster|worker_threads)$)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'scim-is-pure',
+      comment: 'libs/scim is the pure protocol core: no Nest, TypeORM, database or network clients, no file or network I/O.',
+      severity: 'error',
+      from: { path: '^libs/scim/src' },
+      to: { path: IO_AND_FRAMEWORKS },
+    },
+    {
+      name: 'domain-is-pure',
+      comment: 'libs/domain holds pure deciders: no Nest, TypeORM, database or network clients, no file or network I/O.',
+      severity: 'error',
+      from: { path: '^libs/domain/src' },
+      to: { path: IO_AND_FRAMEWORKS },
+    },
+    {
+      name: 'scim-depends-on-nothing-of-ours',
+      comment: 'libs/scim is the innermost library.',
+      severity: 'error',
+      from: { path: '^libs/scim/src', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^(libs/(domain|event-store|read-model|kafka|config|testing)|apps)/' },
+    },
+    {
+      name: 'domain-depends-only-on-scim',
+      severity: 'error',
+      from: { path: '^libs/domain/src', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^(libs/(event-store|read-model|kafka|config|testing)|apps)/' },
+    },
+    {
+      name: 'libs-never-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|coverage)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['types', 'import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js', '.json'],
+    },
+    combinedDependencies: true,
+  },
+};

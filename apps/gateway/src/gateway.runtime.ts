@@ -1,0 +1,65 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { GatewayConfig } from '#config/gateway.config.js';
+import type { EventStore } from '#event-store/event-store.port.js';
+import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
+import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
+import { ScimTokenEntity } from './tenancy/scim-token.entity.js';
+import { TenantEntity } from './tenancy/tenant.entity.js';
+import { CreateTenancy1763900001000 } from './tenancy/migrations/1763900001000-create-tenancy.js';
+
+/** The outside resources a gateway process holds; opened before Nest starts, closed after it stops. */
+export interface GatewayRuntime {
+  readonly eventStore: EventStore;
+  readonly dataSource: DataSource;
+  /** "embedded PGlite in ./data" or "PostgreSQL server": for the start-up log. */
+  readonly storageDescription: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Embedded (no DATABASE_URL): PGlite in DATA_DIR, served over a loopback socket so `pg` and TypeORM use it
+ * exactly like a server. Otherwise the PostgreSQL server at DATABASE_URL.
+ */
+export async function openGatewayRuntime(
+  config: Pick<GatewayConfig, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
+  options: { inMemory?: boolean } = {},
+): Promise<GatewayRuntime> {
+  const logger = new Logger('GatewayRuntime');
+  const poolSize = config.databasePoolSize;
+  // Two pools (event store, read model) share the embedded server; +2 for LISTEN and spare connections.
+  const embedded = config.databaseUrl
+    ? null
+    : await startEmbeddedPostgres({ dataDir: options.inMemory ? undefined : config.dataDir, maxConnections: poolSize * 2 + 2 });
+  const connectionString = config.databaseUrl ?? embedded!.connectionString;
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    // The store picks its wake-up mode itself: in-process on PGlite, LISTEN/NOTIFY on a server.
+    const eventStore = await PostgresEventStore.create(connectionString, { poolSize });
+    closers.push(() => eventStore.close());
+    const dataSource = await openReadModelDataSource({
+      connectionString,
+      poolSize,
+      extraEntities: [TenantEntity, ScimTokenEntity],
+      extraMigrations: [CreateTenancy1763900001000],
+    });
+    closers.push(() => dataSource.destroy());
+    return {
+      eventStore,
+      dataSource,
+      storageDescription: embedded ? (options.inMemory ? 'embedded PGlite (in memory)' : `embedded PGlite in ${config.dataDir}`) : 'PostgreSQL server (DATABASE_URL)',
+      async close() {
+        // Reverse order, and the embedded server last: clients disconnect before it goes away.
+        for (const close of [...closers].reverse()) {
+          await close().catch((error: unknown) => logger.error(`closing failed: ${String(error)}`));
+        }
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    if (embedded) await embedded.stop().catch(() => undefined);
+    throw error;
+  }
+}

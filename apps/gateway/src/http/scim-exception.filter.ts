@@ -1,0 +1,64 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ScimError } from '#scim/scim-error.js';
+import { EventStoreUnavailableError } from '#event-store/event-store.errors.js';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json';
+
+/**
+ * The one place errors become responses (STYLE.md principle 5). A ScimError renders as itself; framework and
+ * body-parser errors get their SCIM meaning; anything unexpected is a 500 with a log line carrying the request
+ * id (never a fake 404).
+ */
+@Catch()
+export class ScimExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ScimExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const error = this.toScimError(exception, request);
+    if (error.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="scim"');
+    if (error.status === 503) response.setHeader('Retry-After', '1');
+    response.status(error.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(error.toJSON()));
+  }
+
+  private toScimError(exception: unknown, request: Request): ScimError {
+    if (exception instanceof ScimError) {
+      if (exception.status >= 500) this.logFailure(exception, request);
+      return exception;
+    }
+    const bodyParserType = (exception as { type?: string } | null)?.type;
+    if (bodyParserType === 'entity.parse.failed') {
+      return new ScimError(400, 'invalidSyntax', `request body is not valid JSON: ${(exception as Error).message}`);
+    }
+    if (bodyParserType === 'entity.too.large') {
+      return new ScimError(413, undefined, `request body is larger than the ${(exception as { limit?: number }).limit ?? ''} bytes allowed`);
+    }
+    if (exception instanceof EventStoreUnavailableError) {
+      this.logFailure(exception, request);
+      return new ScimError(503, undefined, 'the event store is unavailable; retry later');
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) return new ScimError(404, undefined, `no such endpoint: ${request.method} ${request.path}`);
+      if (status >= 500) this.logFailure(exception, request);
+      return new ScimError(status, status === 400 ? 'invalidSyntax' : undefined, exception.message);
+    }
+    this.logFailure(exception, request);
+    return new ScimError(500, undefined, `internal error (request id ${requestIdOf(request)}); the gateway's log has the details`);
+  }
+
+  private logFailure(exception: unknown, request: Request): void {
+    const message = exception instanceof Error ? exception.message : String(exception);
+    this.logger.error(
+      `${request.method} ${request.originalUrl} failed (request id ${requestIdOf(request)}): ${message}`,
+      exception instanceof Error ? exception.stack : undefined,
+    );
+  }
+}
+
+export function requestIdOf(request: Request): string {
+  return (request as Request & { requestId?: string }).requestId ?? 'unknown';
+}

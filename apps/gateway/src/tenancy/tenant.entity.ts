@@ -1,0 +1,14 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A tenant is one SCIM directory (one Entra enterprise application): its own data, uniqueness and tokens. */
+@Entity({ name: 'tenants' })
+export class TenantEntity {
+  @PrimaryColumn({ name: 'id', type: 'text' })
+  id!: string;
+
+  @Column({ name: 'status', type: 'text' })
+  status!: 'active' | 'disabled';
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,97 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { streamNames } from '#domain/stream-names.js';
+import { attributesAfter, userDecider, type UserCommand, type UserState } from '#domain/user/user.decider.js';
+import { decision, runCommand, type DecidedStream } from '#event-store/command.loop.js';
+import { EVENT_STORE, type EventStore } from '#event-store/event-store.port.js';
+import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { ReadModelProgress } from '../projections/read-model.progress.js';
+import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
+import { userKeyDecisions } from './user-unique-keys.js';
+import type { UserSnapshot } from './user.presenter.js';
+
+/**
+ * Thin shells (STYLE.md principle 3): name the streams, run the command loop (which reads, folds, decides and
+ * appends the user and its unique-key reservations atomically), wait for the read model, return the new state.
+ */
+@CommandHandler(CreateUserCommand)
+export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
+  ) {}
+
+  async execute({ context, userId, attributes }: CreateUserCommand): Promise<UserSnapshot> {
+    const at = context.metadata.occurredAt;
+    const userStream = streamNames.user(context.tenantId, userId);
+    const outcome = await runCommand(this.store, context.metadata, async () => [
+      decision(userStream, userDecider, { type: 'CreateUser', userId, attributes, at }),
+      ...userKeyDecisions(context.tenantId, userId, null, attributes, at),
+    ]);
+    const user = outcome.streams.get(userStream)!;
+    await this.readModel.waitFor(user.position);
+    return snapshotOf(user);
+  }
+}
+
+@CommandHandler(UpdateUserCommand)
+export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+  ) {}
+
+  async execute({ context, userId, change, requiredRevision }: UpdateUserCommand): Promise<UserSnapshot> {
+    const at = context.metadata.occurredAt;
+    const userStream = streamNames.user(context.tenantId, userId);
+    const command: Extract<UserCommand, { type: 'ReplaceUser' | 'PatchUser' }> =
+      change.type === 'ReplaceUser' ? { ...change, userId, at } : { ...change, userId, at, registry: this.registry };
+    const outcome = await runCommand(this.store, context.metadata, async (loader) => {
+      const { state } = await loader.load(userStream, userDecider);
+      const userDecision = decision(userStream, userDecider, command, requiredRevision);
+      if (state.status !== 'present') return [userDecision]; // the decider answers 404
+      // A rename or a new externalId moves the user's reservations in the same atomic append.
+      return [userDecision, ...userKeyDecisions(context.tenantId, userId, state.attributes, attributesAfter(command, state), at)];
+    });
+    const user = outcome.streams.get(userStream)!;
+    await this.readModel.waitFor(user.position);
+    return snapshotOf(user);
+  }
+}
+
+@CommandHandler(DeleteUserCommand)
+export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
+  ) {}
+
+  async execute({ context, userId, requiredRevision }: DeleteUserCommand): Promise<void> {
+    const at = context.metadata.occurredAt;
+    const userStream = streamNames.user(context.tenantId, userId);
+    const outcome = await runCommand(this.store, context.metadata, async (loader) => {
+      const { state } = await loader.load(userStream, userDecider);
+      const userDecision = decision(userStream, userDecider, { type: 'DeleteUser', userId, at }, requiredRevision);
+      if (state.status !== 'present') return [userDecision]; // the decider answers 404
+      // Deleting frees the user's keys (DESIGN.md: "Rename and delete release the old key").
+      return [userDecision, ...userKeyDecisions(context.tenantId, userId, state.attributes, null, at)];
+    });
+    await this.readModel.waitFor(outcome.streams.get(userStream)!.position);
+  }
+}
+
+function snapshotOf(user: DecidedStream): UserSnapshot {
+  const state = user.state as UserState;
+  if (state.status !== 'present' || user.revision === null) throw new Error(`user is ${state.status} right after a successful command`);
+  return {
+    id: state.userId,
+    attributes: state.attributes,
+    version: user.revision,
+    createdAt: state.createdAt,
+    lastModifiedAt: state.lastModifiedAt,
+  };
+}
+
+export const USER_COMMAND_HANDLERS = [CreateUserHandler, UpdateUserHandler, DeleteUserHandler];

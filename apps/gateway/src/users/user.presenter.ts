@@ -1,0 +1,36 @@
+import { projectResource, type ProjectionOptions } from '#scim/resource/projection.js';
+import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { USER_SCHEMA_ID } from '#scim/schema/user.schema.js';
+
+export interface UserSnapshot {
+  readonly id: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly version: bigint;
+  readonly createdAt: string;
+  readonly lastModifiedAt: string;
+}
+
+/**
+ * RFC 7643 §3.1: the representation adds `id` and `meta`; meta.version is the stream revision as a weak ETag.
+ * Then `attributes` / `excludedAttributes` and `returned` decide what the client sees (RFC 7644 §3.4.2.5, §3.9).
+ */
+export function presentUser(user: UserSnapshot, baseUrl: string, registry: SchemaRegistry, projection: ProjectionOptions = {}): Record<string, unknown> {
+  const { schemas, ...attributes } = user.attributes as { schemas?: string[] } & Record<string, unknown>;
+  const representation = {
+    schemas: schemas ?? [USER_SCHEMA_ID],
+    id: user.id,
+    ...attributes,
+    meta: {
+      resourceType: 'User',
+      created: user.createdAt,
+      lastModified: user.lastModifiedAt,
+      location: `${baseUrl}/Users/${user.id}`,
+      version: weakEtag(user.version),
+    },
+  };
+  return projectResource(representation, registry, 'User', projection);
+}
+
+export function weakEtag(version: bigint): string {
+  return `W/"${version}"`;
+}

@@ -1,0 +1,120 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import { UsersQuery, type UserView } from '#read-model/users.query.js';
+import { buildListResponse } from '#scim/messages/list-response.js';
+import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { NotFoundError } from '#scim/scim-error.js';
+import { BearerTokenGuard } from '../http/bearer-token.guard.js';
+import { CallContext, type ScimCallContext } from '../http/request-context.js';
+import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
+import { parseIfMatch, parseListParameters, parseProjection } from '../http/scim-parameters.js';
+import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SCIM_BASE_PATH } from '../scim-paths.js';
+import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
+import { parsePatchOperations, parseUserResource, type InputPolicy } from './user-input.js';
+import { presentUser, weakEtag, type UserSnapshot } from './user.presenter.js';
+
+/** RFC 7644 §3 for /Users: writes go through commands and events, reads through the read model. */
+@Controller(`${SCIM_BASE_PATH}/Users`)
+@UseGuards(BearerTokenGuard)
+@UseInterceptors(ScimContentTypeInterceptor)
+export class UsersController {
+  private readonly baseUrl: string;
+  private readonly input: InputPolicy;
+
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(UsersQuery) private readonly users: UsersQuery,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
+    this.input = { registry, unknownAttributes: config.unknownAttributes };
+  }
+
+  /** RFC 7644 §3.3: 201 with the created resource, its Location and ETag. */
+  @Post()
+  @HttpCode(201)
+  async create(
+    @CallContext() context: ScimCallContext,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const user = await this.commands.execute(new CreateUserCommand(context, randomUUID(), parseUserResource(body, this.input)));
+    response.setHeader('Location', `${this.baseUrl}/Users/${user.id}`);
+    return this.answer(user, query, response);
+  }
+
+  /** RFC 7644 §3.4.2: a filter with no match is 200 with totalResults 0, never 404. */
+  @Get()
+  async list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
+    const { filter, startIndex, count, projection } = parseListParameters(query);
+    const page = await this.users.search(context.tenantId, filter, startIndex, count);
+    return buildListResponse(
+      page.resources.map((user) => presentUser(snapshotOfView(user), this.baseUrl, this.registry, projection)),
+      { totalResults: page.totalResults, startIndex },
+    );
+  }
+
+  @Get(':id')
+  async get(
+    @CallContext() context: ScimCallContext,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const user = await this.users.findById(context.tenantId, id);
+    if (!user) throw new NotFoundError(`User ${id} not found`);
+    return this.answer(snapshotOfView(user), query, response);
+  }
+
+  /** RFC 7644 §3.5.1: replace the whole resource; readOnly attributes in the body are ignored. */
+  @Put(':id')
+  async replace(
+    @CallContext() context: ScimCallContext,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const change = { type: 'ReplaceUser' as const, attributes: parseUserResource(body, this.input) };
+    const user = await this.commands.execute(new UpdateUserCommand(context, id, change, parseIfMatch(ifMatch)));
+    return this.answer(user, query, response);
+  }
+
+  /** RFC 7644 §3.5.2: 200 with the resource (Entra accepts 200 or 204 for users). */
+  @Patch(':id')
+  async patch(
+    @CallContext() context: ScimCallContext,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const change = { type: 'PatchUser' as const, operations: parsePatchOperations(body) };
+    const user = await this.commands.execute(new UpdateUserCommand(context, id, change, parseIfMatch(ifMatch)));
+    return this.answer(user, query, response);
+  }
+
+  /** RFC 7644 §3.6: 204; a user that does not exist (or was deleted) is 404. */
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CallContext() context: ScimCallContext, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined) {
+    await this.commands.execute(new DeleteUserCommand(context, id, parseIfMatch(ifMatch)));
+  }
+
+  private answer(user: UserSnapshot, query: Record<string, unknown>, response: Response) {
+    response.setHeader('ETag', weakEtag(user.version));
+    return presentUser(user, this.baseUrl, this.registry, parseProjection(query));
+  }
+}
+
+function snapshotOfView(user: UserView): UserSnapshot {
+  return { ...user, createdAt: user.createdAt.toISOString(), lastModifiedAt: user.lastModifiedAt.toISOString() };
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
+import { ScimError } from '#scim/scim-error.js';
+import { VersionConflictError } from './event-store.errors.js';
+import {
+  comparePositions,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type GlobalPosition,
+  type NewEvent,
+  type StreamAppend,
+} from './event-store.port.js';
+
+/** Every event we write is schema version 1 until an upcaster says otherwise. */
+export const CURRENT_SCHEMA_VERSION = 1;
+
+// The decider's type parameters differ per stream; a decision hides them behind this loosened shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDecider = Decider<any, DomainEvent, any>;
+
+export interface LoadedStream<State> {
+  readonly state: State;
+  /** null when the stream does not exist yet. */
+  readonly revision: bigint | null;
+}
+
+/** One command for one stream; build it with `decision()` so the command type matches the decider. */
+export interface StreamDecision {
+  readonly streamName: string;
+  readonly decider: AnyDecider;
+  readonly command: unknown;
+  /** The revision the client claimed with If-Match; a mismatch is 412, not a retry. */
+  readonly requiredRevision?: bigint;
+}
+
+export function decision<Command, Event extends DomainEvent, State>(
+  streamName: string,
+  decider: Decider<Command, Event, State>,
+  command: Command,
+  requiredRevision?: bigint,
+): StreamDecision {
+  return { streamName, decider: decider as unknown as AnyDecider, command, requiredRevision };
+}
+
+export interface StreamLoader {
+  load<State>(streamName: string, decider: Decider<never, never, State> | Decider<any, any, State>): Promise<LoadedStream<State>>;
+}
+
+export interface DecidedStream {
+  readonly streamName: string;
+  readonly events: readonly DomainEvent[];
+  readonly state: unknown;
+  /** The stream's revision after the command (null: still does not exist). */
+  readonly revision: bigint | null;
+  /** Position of this stream's last appended event; null when nothing was appended to it. */
+  readonly position: GlobalPosition | null;
+  readonly eventIds: readonly string[];
+}
+
+export interface CommandOutcome {
+  readonly streams: ReadonlyMap<string, DecidedStream>;
+  /** Greatest position appended, null when the command recorded nothing. */
+  readonly position: GlobalPosition | null;
+}
+
+export interface CommandLoopOptions {
+  readonly maxAttempts?: number;
+}
+
+/** Retries ran out under contention: honest 503 so the client retries, never a fake 4xx. */
+export class ContentionError extends ScimError {
+  constructor(streamName: string) {
+    super(503, undefined, `too many concurrent changes to ${streamName}; retry the request`);
+  }
+}
+
+/**
+ * The write path (DESIGN.md "The one path data takes"): read and fold each stream the command touches, decide,
+ * append every stream's new events with its expected revision in one atomic call, and on a version conflict
+ * start again from fresh reads. `plan` may load streams to choose what to decide (e.g. the user's current
+ * userName, to release its key) and returns one decision per stream.
+ */
+export async function runCommand(
+  store: EventStore,
+  metadata: EventMetadata,
+  plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
+  options: CommandLoopOptions = {},
+): Promise<CommandOutcome> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  let lastConflict: VersionConflictError | undefined;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const loaded = new Map<string, Promise<LoadedStream<unknown>>>();
+    const loader: StreamLoader = {
+      load(streamName, decider) {
+        let entry = loaded.get(streamName);
+        if (!entry) {
+          entry = loadStream(store, streamName, decider as AnyDecider);
+          loaded.set(streamName, entry);
+        }
+        return entry as Promise<LoadedStream<never>>;
+      },
+    };
+    const decisions = await plan(loader);
+
+    const appends: StreamAppend[] = [];
+    const decided: { streamName: string; events: readonly DomainEvent[]; state: unknown; revision: bigint | null; eventIds: string[] }[] = [];
+    for (const { streamName, decider, command, requiredRevision } of decisions) {
+      const current = await loader.load(streamName, decider);
+      if (requiredRevision !== undefined && current.revision !== requiredRevision) {
+        throw new ScimError(412, undefined, `resource is at version W/"${current.revision ?? 'none'}", not the W/"${requiredRevision}" given in If-Match`);
+      }
+      const events = decider.decide(command, current.state);
+      const state = foldEvents(decider, events, current.state);
+      const newEvents: NewEvent[] = events.map((event) => ({
+        id: randomUUID(),
+        type: event.type,
+        schemaVersion: CURRENT_SCHEMA_VERSION,
+        data: event.data,
+        metadata,
+      }));
+      const revision = events.length === 0 ? current.revision : (current.revision ?? -1n) + BigInt(events.length);
+      decided.push({ streamName, events, state, revision, eventIds: newEvents.map((e) => e.id) });
+      if (newEvents.length > 0) {
+        appends.push({ streamName, expectedRevision: current.revision ?? 'no-stream', events: newEvents });
+      }
+    }
+
+    let results: AppendResult[];
+    try {
+      results =
+        appends.length === 0 ? [] : appends.length === 1 ? [await store.appendToStream(appends[0])] : await store.appendToStreams(appends);
+    } catch (error) {
+      if (error instanceof VersionConflictError) {
+        lastConflict = error;
+        await backOff(attempt);
+        continue;
+      }
+      throw error;
+    }
+
+    const positions = new Map(appends.map((append, index) => [append.streamName, results[index].position]));
+    const streams = new Map<string, DecidedStream>(
+      decided.map((entry) => [entry.streamName, { ...entry, position: positions.get(entry.streamName) ?? null }]),
+    );
+    const position = results.map((r) => r.position).reduce<GlobalPosition | null>(
+      (max, p) => (max === null || comparePositions(p, max) > 0 ? p : max),
+      null,
+    );
+    return { streams, position };
+  }
+  throw new ContentionError(lastConflict?.streamName ?? 'a stream');
+}
+
+async function loadStream(store: EventStore, streamName: string, decider: AnyDecider): Promise<LoadedStream<unknown>> {
+  const recorded = await store.readStream(streamName);
+  const state = foldEvents(
+    decider,
+    recorded.map((event) => ({ type: event.type, data: event.data })),
+  );
+  return { state, revision: recorded.length === 0 ? null : recorded[recorded.length - 1].revision };
+}
+
+/** Jittered exponential back-off so conflicting writers spread out instead of colliding again. */
+function backOff(attempt: number): Promise<void> {
+  const ceiling = Math.min(100, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}

@@ -1,0 +1,255 @@
+import net from 'node:net';
+import type { PGlite } from '@electric-sql/pglite';
+
+/**
+ * Serves one PGlite to many `pg` / TypeORM connections over TCP (PostgreSQL wire protocol v3).
+ *
+ * Why not @electric-sql/pglite-socket's PGLiteSocketServer: it queues every protocol message on its own and only
+ * keeps other connections out while a transaction block is open. A statement outside BEGIN arrives as Parse, Bind,
+ * Describe, Execute, Sync; when its bytes span two TCP reads (a parameter over ~64 KB), another connection's
+ * messages run in between on PGlite's single session, so one client's Bind binds the other's statement
+ * (reproduced with 0.2.17: "invalid input syntax for type integer" from a text parameter of the other query).
+ *
+ * Here a connection keeps the database to itself from its first extended-protocol message until its Sync, and
+ * for as long as it has a transaction block open. Everything else about the session is shared, as PGlite has a
+ * single backend: prepared statement names, SET, LISTEN, session advisory locks. Use unnamed statements.
+ */
+export interface PGliteWireServerOptions {
+  readonly host: string;
+  /** 0 = any free port; read it back from start(). */
+  readonly port: number;
+  readonly maxConnections: number;
+}
+
+const SSL_REQUEST = 80877103;
+const GSS_ENCRYPTION_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+// Message types that open (or continue) an extended-protocol exchange, which only Sync closes.
+const EXTENDED_QUERY_TYPES = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((type) => type.charCodeAt(0)));
+const SYNC = 'S'.charCodeAt(0);
+const TERMINATE = 'X'.charCodeAt(0);
+const STARTUP = -1;
+
+interface ClientMessage {
+  /** The type byte, or STARTUP for the untyped startup packet. */
+  readonly type: number;
+  readonly bytes: Buffer;
+}
+
+interface Connection {
+  readonly socket: net.Socket;
+  unparsed: Buffer;
+  readonly ready: ClientMessage[];
+  started: boolean;
+  inExtendedQuery: boolean;
+  queued: boolean;
+  closed: boolean;
+}
+
+export class PGliteWireServer {
+  private server: net.Server | null = null;
+  private readonly connections = new Set<Connection>();
+  /** Has the database to itself: inside a transaction block or between an extended query's first message and Sync. */
+  private owner: Connection | null = null;
+  private readonly turns: Connection[] = [];
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: PGlite,
+    private readonly options: PGliteWireServerOptions,
+  ) {}
+
+  async start(): Promise<{ host: string; port: number }> {
+    if (this.server) throw new Error('the PGlite wire server is already started');
+    await this.db.waitReady;
+    const server = net.createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as net.AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  /** Disconnects every client, rolls back an open transaction, and stops listening. The PGlite stays open. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    // close() reports back once every connection has closed; each close schedules the drain loop, which rolls
+    // back whatever the owner of the database left open.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const connection of this.connections) connection.socket.destroy();
+    await closed;
+    while (this.draining) await this.draining;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.connections.size >= this.options.maxConnections) {
+      socket.end(fatalError('53300', `too many connections to the embedded database (max ${this.options.maxConnections})`));
+      return;
+    }
+    socket.setNoDelay(true);
+    const connection: Connection = {
+      socket,
+      unparsed: Buffer.alloc(0),
+      ready: [],
+      started: false,
+      inExtendedQuery: false,
+      queued: false,
+      closed: false,
+    };
+    this.connections.add(connection);
+    socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));
+    socket.on('error', () => socket.destroy()); // a client going away is normal; 'close' follows and cleans up
+    socket.on('close', () => {
+      connection.closed = true;
+      this.connections.delete(connection);
+      this.schedule(); // if it owned the database, the drain loop rolls its work back and lets others in
+    });
+  }
+
+  private receive(connection: Connection, chunk: Buffer): void {
+    connection.unparsed = connection.unparsed.length === 0 ? chunk : Buffer.concat([connection.unparsed, chunk]);
+    for (;;) {
+      const buffer = connection.unparsed;
+      if (!connection.started) {
+        if (buffer.length < 8) break;
+        const length = buffer.readInt32BE(0);
+        if (buffer.length < length) break;
+        const code = buffer.readInt32BE(4);
+        connection.unparsed = buffer.subarray(length);
+        if (code === SSL_REQUEST || code === GSS_ENCRYPTION_REQUEST) {
+          connection.socket.write('N'); // no encryption on a loopback socket; the client continues in plain text
+          continue;
+        }
+        if (code === CANCEL_REQUEST) {
+          connection.socket.end(); // PGlite cannot interrupt a running query
+          return;
+        }
+        connection.started = true;
+        connection.ready.push({ type: STARTUP, bytes: buffer.subarray(0, length) });
+        continue;
+      }
+      if (buffer.length < 5) break;
+      const length = 1 + buffer.readInt32BE(1);
+      if (buffer.length < length) break;
+      connection.ready.push({ type: buffer[0], bytes: buffer.subarray(0, length) });
+      connection.unparsed = buffer.subarray(length);
+    }
+    if (connection.ready.length > 0 && connection !== this.owner && !connection.queued) {
+      connection.queued = true;
+      this.turns.push(connection);
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.owner?.closed) {
+        await this.abandon(this.owner);
+        this.owner = null;
+      }
+      let connection: Connection | undefined;
+      if (this.owner) {
+        if (this.owner.ready.length === 0) return; // everyone else waits for the owner's next message
+        connection = this.owner;
+      } else {
+        connection = this.turns.shift();
+        if (!connection) return;
+        connection.queued = false;
+        if (connection.closed || connection.ready.length === 0) continue;
+      }
+      await this.runTurn(connection);
+    }
+  }
+
+  /** Runs every complete message the connection has sent so far, in one call into PGlite. */
+  private async runTurn(connection: Connection): Promise<void> {
+    const messages = connection.ready.splice(0);
+    const terminateAt = messages.findIndex((message) => message.type === TERMINATE);
+    const toRun = terminateAt === -1 ? messages : messages.slice(0, terminateAt);
+    for (const message of toRun) {
+      if (EXTENDED_QUERY_TYPES.has(message.type)) connection.inExtendedQuery = true;
+      else if (message.type === SYNC) connection.inExtendedQuery = false;
+    }
+    if (toRun.length > 0) {
+      try {
+        await this.execute(Buffer.concat(toRun.map((message) => message.bytes)), (data) => {
+          if (!connection.closed) connection.socket.write(data);
+        });
+      } catch (error) {
+        connection.socket.destroy(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    if (terminateAt !== -1) connection.socket.end();
+    const keepsDatabase = this.db.isInTransaction() || connection.inExtendedQuery;
+    this.owner = keepsDatabase ? connection : null;
+    if (!keepsDatabase && connection.ready.length > 0 && !connection.queued) {
+      connection.queued = true; // more arrived while it ran: back of the line, so one busy client cannot starve others
+      this.turns.push(connection);
+    }
+  }
+
+  /** The client went away holding the database: undo what it left open, as a server does when a backend exits. */
+  private async abandon(connection: Connection): Promise<void> {
+    if (connection.inExtendedQuery) {
+      // Executing a portal that cannot exist fails; the Sync after a failure rolls the implicit transaction back.
+      await this.execute(Buffer.concat([executeMessage('pglite_wire_server_abandoned'), syncMessage()]), () => undefined);
+      connection.inExtendedQuery = false;
+    }
+    if (this.db.isInTransaction()) await this.execute(queryMessage('ROLLBACK'), () => undefined);
+  }
+
+  private execute(bytes: Buffer, onData: (data: Buffer) => void): Promise<void> {
+    return this.db.runExclusive(() =>
+      this.db.execProtocolRawStream(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+        // PGlite may reuse its output buffer; the socket writes later, so copy.
+        onRawData: (data) => onData(Buffer.from(data)),
+      }),
+    );
+  }
+}
+
+function queryMessage(sql: string): Buffer {
+  const text = Buffer.from(`${sql}\0`, 'utf8');
+  const header = Buffer.alloc(5);
+  header.write('Q', 0, 'latin1');
+  header.writeInt32BE(4 + text.length, 1);
+  return Buffer.concat([header, text]);
+}
+
+function executeMessage(portal: string): Buffer {
+  const name = Buffer.from(`${portal}\0`, 'utf8');
+  const message = Buffer.alloc(1 + 4 + name.length + 4);
+  message.write('E', 0, 'latin1');
+  message.writeInt32BE(4 + name.length + 4, 1);
+  name.copy(message, 5);
+  message.writeInt32BE(0, 5 + name.length); // no row limit
+  return message;
+}
+
+function syncMessage(): Buffer {
+  const message = Buffer.alloc(5);
+  message.write('S', 0, 'latin1');
+  message.writeInt32BE(4, 1);
+  return message;
+}
+
+function fatalError(sqlState: string, text: string): Buffer {
+  const fields = Buffer.from(`SFATAL\0VFATAL\0C${sqlState}\0M${text}\0\0`, 'utf8');
+  const header = Buffer.alloc(5);
+  header.write('E', 0, 'latin1');
+  header.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([header, fields]);
+}

@@ -1,0 +1,525 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { DuplicateEventIdError, EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
+import {
+  formatPosition,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type StreamAppend,
+} from '../event-store.port.js';
+import { isTransientConflict, isUnavailable, isUniqueViolation, translateFailure } from './postgres.errors.js';
+import { APPENDED_CHANNEL, PostgresNotificationListener } from './postgres.notification-listener.js';
+import { EVENT_ID_CONSTRAINT, EVENTS_TABLE, migrateEventStore, STREAMS_TABLE } from './postgres.schema.js';
+
+/**
+ * How waitForEvents learns about appends: 'listen' = LISTEN/NOTIFY on a dedicated connection, for a PostgreSQL
+ * server shared by several processes; 'in-process' = only this process's own appends, for PGlite, where a
+ * NOTIFY never reaches another connection. Appends made by this process wake its readers at once in both modes.
+ */
+export type NotificationMode = 'listen' | 'in-process';
+
+export interface PostgresEventStoreOptions {
+  /** Default: 'in-process' on PGlite, 'listen' on a server (asked of the database once). */
+  readonly notifications?: NotificationMode;
+  /** Failures nobody awaits (the LISTEN connection, idle pool clients). Default: console.error. */
+  readonly onBackgroundError?: (error: unknown) => void;
+  /** End the pool in close(): for a pool this store created itself. */
+  readonly endPoolOnClose?: boolean;
+  /**
+   * Where this process announces its own commits; by default one emitter shared by every store in the process,
+   * so an append through one store instance wakes readers of another at once. Tests pass their own to prove
+   * that LISTEN/NOTIFY alone wakes a reader.
+   */
+  readonly localSignal?: EventEmitter;
+  /**
+   * While committed events are held back behind a still-running transaction (which might roll back, and a
+   * rollback is announced to nobody), waitForEvents looks again after this long. Default 20 ms.
+   */
+  readonly heldBackPollMs?: number;
+}
+
+type Backend = 'pglite' | 'postgres';
+type Queryable = Pick<pg.PoolClient, 'query'>;
+type LogFilter = Pick<ReadAllOptions, 'streamPrefixes' | 'eventTypes'>;
+
+const APPENDED = 'appended';
+const processSignal = new EventEmitter().setMaxListeners(0);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Positions at which readers recently read, with the filter they read with (see waitForEvents); bounded.
+const REMEMBERED_READ_POSITIONS = 256;
+
+const EVENT_COLUMNS = `
+  transaction_id::text AS commit, seq::text AS prepare, stream_name, stream_revision::text AS revision,
+  event_id::text AS id, event_type, schema_version, data, metadata, recorded_at`;
+
+interface EventRow {
+  commit: string;
+  prepare: string;
+  stream_name: string;
+  revision: string;
+  id: string;
+  event_type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: RecordedEvent['metadata'];
+  recorded_at: Date;
+}
+
+interface AppendRow {
+  commit: string | null;
+  prepare: string | null;
+  revision: string | null;
+  revision_before: string | null;
+}
+
+/**
+ * The event store on PostgreSQL: a PGlite served over a local socket (embedded mode) or a server.
+ *
+ * Global positions are (transaction xid8, row sequence). readAll only returns rows of transactions older than
+ * every transaction still running (pg_snapshot_xmin), so no row can later appear before a position a reader has
+ * passed: a reader that remembers its last position never misses a committed event.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly wakeUps = new EventEmitter().setMaxListeners(0);
+  private readonly localSignal: EventEmitter;
+  private readonly onBackgroundError: (error: unknown) => void;
+  private readonly heldBackPollMs: number;
+  private readonly listener: PostgresNotificationListener;
+  private readonly filtersByReadPosition = new Map<string, LogFilter>();
+  private backendDetection: Promise<Backend> | null = null;
+  private closed = false;
+
+  /** A pool of its own (ended by close()) and the schema migrated. */
+  static async create(
+    connectionString: string,
+    options: { readonly poolSize: number } & PostgresEventStoreOptions,
+  ): Promise<PostgresEventStore> {
+    const { poolSize, ...storeOptions } = options;
+    const pool = new pg.Pool({ connectionString, max: poolSize });
+    const store = new PostgresEventStore(pool, { ...storeOptions, endPoolOnClose: true });
+    try {
+      await migrateEventStore(pool);
+    } catch (error) {
+      await store.close();
+      throw translateFailure(error, 'migration');
+    }
+    return store;
+  }
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PostgresEventStoreOptions = {},
+  ) {
+    this.localSignal = options.localSignal ?? processSignal;
+    this.onBackgroundError = options.onBackgroundError ?? ((error) => console.error('[event-store]', error));
+    this.heldBackPollMs = options.heldBackPollMs ?? 20;
+    this.localSignal.on(APPENDED, this.wake);
+    this.listener = new PostgresNotificationListener(pool.options, this.wake, this.onBackgroundError);
+    // An idle pooled connection that dies emits 'error' on the pool; unheard, that would end the process.
+    if (pool.listenerCount('error') === 0) pool.on('error', this.onBackgroundError);
+  }
+
+  async appendToStream(append: StreamAppend): Promise<AppendResult> {
+    const [result] = await this.appendToStreams([append]);
+    return result;
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    validateAppends(appends);
+    if (appends.length === 0) return [];
+    this.assertOpen();
+    try {
+      // On a server one statement is its own transaction: a single-stream append is one round trip. PGlite gets
+      // an explicit transaction even then, because its socket server only keeps other connections out of a
+      // statement's protocol messages while a transaction block is open (see pglite.wire-server.ts).
+      const notify = (await this.notificationMode()) === 'listen';
+      if (appends.length === 1 && (await this.backend()) === 'postgres') {
+        return [await this.appendOneStream(this.pool, appends[0], notify)];
+      }
+      return await this.inTransaction((client) => this.appendInOrder(client, appends, notify));
+    } catch (error) {
+      if (error instanceof VersionConflictError || isUniqueViolation(error, EVENT_ID_CONSTRAINT)) {
+        const replayed = await this.findCompletedAppend(appends);
+        if (replayed) return replayed;
+      }
+      throw translateAppendFailure(error, appends);
+    } finally {
+      // Committed or rolled back, readers may now see more: a rollback can release events held back behind it.
+      this.localSignal.emit(APPENDED);
+    }
+  }
+
+  async readStream(streamName: string, fromRevision: bigint = 0n): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    try {
+      const { rows } = await this.pool.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_TABLE}
+         WHERE stream_name = $1 AND stream_revision >= $2::bigint
+         ORDER BY stream_revision`,
+        [streamName, fromRevision.toString()],
+      );
+      return rows.map(toRecordedEvent);
+    } catch (error) {
+      throw translateFailure(error, `readStream(${streamName})`);
+    }
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    if (!Number.isInteger(options.maxCount) || options.maxCount < 1) {
+      throw new RangeError(`readAll maxCount must be a positive integer, got ${options.maxCount}`);
+    }
+    const filter: LogFilter = { streamPrefixes: options.streamPrefixes, eventTypes: options.eventTypes };
+    const parameters: unknown[] = [];
+    const conditions = ['transaction_id < pg_snapshot_xmin(pg_current_snapshot())', ...positionAndFilterConditions(options.after, filter, parameters)];
+    parameters.push(options.maxCount);
+    try {
+      const { rows } = await this.pool.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_TABLE}
+         WHERE ${conditions.join(' AND ')}
+         ORDER BY transaction_id, seq
+         LIMIT $${parameters.length}`,
+        parameters,
+      );
+      const events = rows.map(toRecordedEvent);
+      this.rememberReadFilter(options.after, filter);
+      if (events.length > 0) this.rememberReadFilter(events[events.length - 1].position, filter);
+      return events;
+    } catch (error) {
+      throw translateFailure(error, 'readAll');
+    }
+  }
+
+  /**
+   * Resolves at once when an event this reader would read is readable after `after`; otherwise on the next
+   * append (this process's at once, others' by NOTIFY on a server), on `timeoutMs`, on abort or on close.
+   *
+   * The port passes no filter, so we use the one the reader last read with at this position (readAll remembers
+   * it): without it, a reader whose filter skips the newest events would be told "there is more" for ever.
+   */
+  async waitForEvents(after: GlobalPosition, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.closed || signal?.aborted || timeoutMs <= 0) return;
+    if ((await this.notificationMode()) === 'listen') await this.listener.ensureListening();
+    // Subscribe before looking, so an append committed between the look and the wait still wakes us.
+    const wait = this.nextWakeUp(timeoutMs, signal);
+    try {
+      const filter = this.filtersByReadPosition.get(formatPosition(after)) ?? {};
+      const { readable, held_back: heldBack } = await this.logStateAfter(after, filter);
+      if (readable) return;
+      if (heldBack) wait.shortenTo(this.heldBackPollMs);
+      await wait.promise;
+    } finally {
+      wait.cancel();
+    }
+  }
+
+  async headPosition(): Promise<GlobalPosition> {
+    this.assertOpen();
+    try {
+      const { rows } = await this.pool.query<{ commit: string; prepare: string }>(
+        `SELECT transaction_id::text AS commit, seq::text AS prepare FROM ${EVENTS_TABLE}
+         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY transaction_id DESC, seq DESC
+         LIMIT 1`,
+      );
+      return rows.length === 0 ? { commit: -1n, prepare: -1n } : { commit: BigInt(rows[0].commit), prepare: BigInt(rows[0].prepare) };
+    } catch (error) {
+      throw translateFailure(error, 'headPosition');
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (error) {
+      throw translateFailure(error, 'ping');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.localSignal.off(APPENDED, this.wake);
+    this.wake(); // waiters resolve now rather than at their timeouts
+    await this.listener.close();
+    if (this.options.endPoolOnClose) await this.pool.end();
+  }
+
+  private readonly wake = (): void => {
+    this.wakeUps.emit(APPENDED);
+  };
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError('the event store is closed');
+  }
+
+  private backend(): Promise<Backend> {
+    this.backendDetection ??= this.pool.query<{ version: string }>('SELECT version() AS version').then(
+      ({ rows }) => (/PGlite/i.test(rows[0].version) ? 'pglite' : 'postgres'),
+      (error: unknown) => {
+        this.backendDetection = null; // ask again next time rather than remember an outage
+        throw translateFailure(error, 'connecting');
+      },
+    );
+    return this.backendDetection;
+  }
+
+  private async notificationMode(): Promise<NotificationMode> {
+    if (this.options.notifications) return this.options.notifications;
+    return (await this.backend()) === 'pglite' ? 'in-process' : 'listen';
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      if (isUnavailable(error)) {
+        // The connection is gone or in an unknown state (e.g. it dropped during COMMIT): never reuse it.
+        broken = error as Error;
+      } else {
+        await client.query('ROLLBACK').catch((rollbackFailure: Error) => {
+          broken = rollbackFailure; // unusable now; the original error is still the one to report
+        });
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  // In the caller's order, so positions increase in that order too. Two callers that list the same streams in
+  // opposite orders can deadlock; Postgres then aborts one, which surfaces as a VersionConflictError to retry.
+  private async appendInOrder(client: Queryable, appends: readonly StreamAppend[], notify: boolean): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const append of appends) results.push(await this.appendOneStream(client, append, notify));
+    return results;
+  }
+
+  private async appendOneStream(queryable: Queryable, append: StreamAppend, notify: boolean): Promise<AppendResult> {
+    const events = JSON.stringify(
+      append.events.map((event) => ({
+        id: event.id.toLowerCase(),
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: event.data,
+        metadata: event.metadata,
+      })),
+    );
+    const count = append.events.length.toString();
+    const parameters: unknown[] = [append.streamName, events, count];
+    if (typeof append.expectedRevision === 'bigint') parameters.push(append.expectedRevision.toString());
+    const { rows } = await queryable.query<AppendRow>(appendStatement(append.expectedRevision, notify), parameters);
+    const row = rows[0];
+    if (row.commit === null || row.prepare === null || row.revision === null) {
+      throw new VersionConflictError(
+        append.streamName,
+        describeExpected(append.expectedRevision),
+        row.revision_before ?? (append.expectedRevision === 'no-stream' ? 'unknown (created concurrently)' : 'no-stream'),
+      );
+    }
+    return { nextRevision: BigInt(row.revision), position: { commit: BigInt(row.commit), prepare: BigInt(row.prepare) } };
+  }
+
+  /**
+   * An append retried after it had in fact succeeded (its answer was lost) finds every one of its event ids
+   * already stored, in the same streams, at the revisions it expected: that is the first result, not an error.
+   */
+  private async findCompletedAppend(appends: readonly StreamAppend[]): Promise<AppendResult[] | null> {
+    const ids = appends.flatMap((append) => append.events.map((event) => event.id.toLowerCase()));
+    let rows: { id: string; stream_name: string; revision: string; commit: string; prepare: string }[];
+    try {
+      ({ rows } = await this.pool.query(
+        `SELECT event_id::text AS id, stream_name, stream_revision::text AS revision, transaction_id::text AS commit, seq::text AS prepare
+         FROM ${EVENTS_TABLE} WHERE event_id = ANY($1::uuid[])`,
+        [ids],
+      ));
+    } catch (error) {
+      throw translateFailure(error, 'checking for a completed append');
+    }
+    if (rows.length !== ids.length) return null;
+    const stored = new Map(rows.map((row) => [row.id, row]));
+    const results: AppendResult[] = [];
+    for (const append of appends) {
+      const mine = append.events.map((event) => stored.get(event.id.toLowerCase())!);
+      const first = BigInt(mine[0].revision);
+      const expectedFirst =
+        append.expectedRevision === 'no-stream' ? 0n : append.expectedRevision === 'any' ? first : append.expectedRevision + 1n;
+      const inPlace = mine.every((row, index) => row.stream_name === append.streamName && BigInt(row.revision) === expectedFirst + BigInt(index));
+      if (!inPlace) return null;
+      const last = mine[mine.length - 1];
+      results.push({ nextRevision: BigInt(last.revision), position: { commit: BigInt(last.commit), prepare: BigInt(last.prepare) } });
+    }
+    return results;
+  }
+
+  private async logStateAfter(after: GlobalPosition, filter: LogFilter): Promise<{ readable: boolean; held_back: boolean }> {
+    const parameters: unknown[] = [];
+    const readableConditions = positionAndFilterConditions(after, filter, parameters);
+    const heldBackConditions = positionAndFilterConditions(after, {}, parameters);
+    try {
+      const { rows } = await this.pool.query<{ readable: boolean; held_back: boolean }>(
+        `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+         SELECT
+           EXISTS (SELECT 1 FROM ${EVENTS_TABLE}, horizon
+                   WHERE ${['transaction_id < horizon.xmin', ...readableConditions].join(' AND ')}) AS readable,
+           EXISTS (SELECT 1 FROM ${EVENTS_TABLE}, horizon
+                   WHERE ${['transaction_id >= horizon.xmin', ...heldBackConditions].join(' AND ')}) AS held_back`,
+        parameters,
+      );
+      return rows[0];
+    } catch (error) {
+      throw translateFailure(error, 'waitForEvents');
+    }
+  }
+
+  private rememberReadFilter(position: GlobalPosition, filter: LogFilter): void {
+    const key = formatPosition(position);
+    this.filtersByReadPosition.delete(key); // re-insert so the most recent reads are the last to be evicted
+    this.filtersByReadPosition.set(key, filter);
+    if (this.filtersByReadPosition.size > REMEMBERED_READ_POSITIONS) {
+      const oldest = this.filtersByReadPosition.keys().next().value as string;
+      this.filtersByReadPosition.delete(oldest);
+    }
+  }
+
+  private nextWakeUp(timeoutMs: number, signal?: AbortSignal): { promise: Promise<void>; shortenTo(ms: number): void; cancel(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    let finish: () => void = () => undefined;
+    const promise = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const cancel = () => {
+      clearTimeout(timer);
+      this.wakeUps.off(APPENDED, finish);
+      signal?.removeEventListener('abort', finish);
+      finish();
+    };
+    this.wakeUps.once(APPENDED, finish);
+    signal?.addEventListener('abort', finish, { once: true });
+    timer = setTimeout(finish, timeoutMs);
+    return {
+      promise,
+      shortenTo: (ms) => {
+        if (ms >= timeoutMs) return;
+        clearTimeout(timer);
+        timer = setTimeout(finish, ms);
+      },
+      cancel,
+    };
+  }
+}
+
+/** One statement per stream: check the expected revision, number the events, insert them, and (optionally) NOTIFY. */
+function appendStatement(expected: ExpectedRevision, notify: boolean): string {
+  // $1 stream name, $2 events as a JSON array, $3 how many, $4 the expected revision (exact only).
+  const bump =
+    expected === 'no-stream'
+      ? `INSERT INTO ${STREAMS_TABLE} (stream_name, revision) VALUES ($1, $3::bigint - 1)
+         ON CONFLICT (stream_name) DO NOTHING RETURNING revision`
+      : expected === 'any'
+        ? `INSERT INTO ${STREAMS_TABLE} AS s (stream_name, revision) VALUES ($1, $3::bigint - 1)
+           ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $3::bigint RETURNING revision`
+        : // Under READ COMMITTED a concurrent writer makes us wait, then re-checks the WHERE on its new row.
+          `UPDATE ${STREAMS_TABLE} SET revision = revision + $3::bigint
+           WHERE stream_name = $1 AND revision = $4::bigint RETURNING revision`;
+  const notification = notify
+    ? `, notified AS (SELECT pg_notify('${APPENDED_CHANNEL}', '') FROM (SELECT 1 FROM appended LIMIT 1) AS appended_any)`
+    : '';
+  return `
+    WITH bumped AS (${bump}),
+    appended AS (
+      INSERT INTO ${EVENTS_TABLE} (stream_name, stream_revision, event_id, event_type, schema_version, data, metadata)
+      SELECT $1, bumped.revision - $3::bigint + e.ordinal, (e.event->>'id')::uuid, e.event->>'type',
+             (e.event->>'schemaVersion')::integer, e.event->'data', e.event->'metadata'
+      FROM bumped CROSS JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(event, ordinal)
+      ORDER BY e.ordinal
+      RETURNING seq, transaction_id, stream_revision
+    )${notification}
+    SELECT
+      (SELECT transaction_id::text FROM appended LIMIT 1) AS commit,
+      (SELECT max(seq)::text FROM appended) AS prepare,
+      (SELECT max(stream_revision)::text FROM appended) AS revision,
+      (SELECT revision::text FROM ${STREAMS_TABLE} WHERE stream_name = $1) AS revision_before
+      ${notify ? ', (SELECT count(*) FROM notified) AS notified' : ''}`;
+}
+
+function positionAndFilterConditions(after: GlobalPosition, filter: LogFilter, parameters: unknown[]): string[] {
+  const conditions: string[] = [];
+  if (after.commit >= 0n) {
+    parameters.push(after.commit.toString(), after.prepare.toString());
+    conditions.push(`(transaction_id, seq) > ($${parameters.length - 1}::xid8, $${parameters.length}::bigint)`);
+  }
+  if (filter.eventTypes && filter.eventTypes.length > 0) {
+    parameters.push(filter.eventTypes);
+    conditions.push(`event_type = ANY($${parameters.length}::text[])`);
+  }
+  if (filter.streamPrefixes && filter.streamPrefixes.length > 0) {
+    parameters.push(filter.streamPrefixes);
+    conditions.push(`EXISTS (SELECT 1 FROM unnest($${parameters.length}::text[]) AS prefix WHERE starts_with(stream_name, prefix))`);
+  }
+  return conditions;
+}
+
+function validateAppends(appends: readonly StreamAppend[]): void {
+  const names = new Set<string>();
+  for (const append of appends) {
+    if (names.has(append.streamName)) {
+      throw new Error(`stream ${append.streamName} appears twice in one appendToStreams call; append to each stream once`);
+    }
+    names.add(append.streamName);
+    if (append.events.length === 0) throw new Error(`append to ${append.streamName} has no events`);
+    if (typeof append.expectedRevision === 'bigint' && append.expectedRevision < 0n) {
+      throw new RangeError(`expected revision of ${append.streamName} must be >= 0, 'no-stream' or 'any'`);
+    }
+    for (const event of append.events) {
+      if (!UUID.test(event.id)) throw new Error(`event id "${event.id}" appended to ${append.streamName} is not a UUID`);
+      if (event.data === undefined) throw new Error(`event ${event.id} appended to ${append.streamName} has no data`);
+    }
+  }
+}
+
+function translateAppendFailure(error: unknown, appends: readonly StreamAppend[]): unknown {
+  if (error instanceof VersionConflictError) return error;
+  if (isUniqueViolation(error, EVENT_ID_CONSTRAINT)) {
+    const duplicate = /\(event_id\)=\(([^)]+)\)/.exec(String((error as { detail?: unknown }).detail ?? ''))?.[1];
+    const owner = appends.find((append) => append.events.some((event) => event.id.toLowerCase() === duplicate)) ?? appends[0];
+    return new DuplicateEventIdError(owner.streamName, duplicate ? [duplicate] : owner.events.map((event) => event.id), { cause: error });
+  }
+  if (isUniqueViolation(error) || isTransientConflict(error)) {
+    // The stream row normally serialises writers before any of these can happen; if one does, it is still
+    // "someone else wrote first", and the caller's retry from a fresh read is the right answer.
+    const first = appends[0];
+    const conflict = new VersionConflictError(first.streamName, describeExpected(first.expectedRevision), 'unknown (concurrent transaction)');
+    (conflict as { cause?: unknown }).cause = error;
+    return conflict;
+  }
+  return translateFailure(error, `append to ${appends.map((append) => append.streamName).join(', ')}`);
+}
+
+function describeExpected(expected: ExpectedRevision): string {
+  return typeof expected === 'bigint' ? expected.toString() : expected;
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    type: row.event_type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    streamName: row.stream_name,
+    revision: BigInt(row.revision),
+    position: { commit: BigInt(row.commit), prepare: BigInt(row.prepare) },
+    recordedAt: row.recorded_at,
+  };
+}

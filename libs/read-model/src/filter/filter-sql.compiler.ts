@@ -1,0 +1,386 @@
+import type { ComparisonOperator, Filter } from '#scim/filter/filter.ast.js';
+import {
+  coerceFilterValue,
+  compileFilter,
+  formatPath,
+  resolveFilterAttribute,
+  type FilterAttributeTarget,
+} from '#scim/filter/filter.evaluator.js';
+import { parseDateTime } from '#scim/resource/date-time.js';
+import type { AttributeDefinition } from '#scim/schema/attribute-definition.js';
+import type { ResourceTypeName } from '#scim/schema/resource-type.js';
+import type { ResolvedAttribute, SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { InvalidFilterError } from '#scim/scim-error.js';
+import type { ColumnMapping, MappedColumn, TypedValueColumn } from './column-mapping.js';
+import { escapeLikePattern, jsonKeyLiteral, SqlParameters, type SqlFragment } from './sql-fragment.js';
+
+/**
+ * Compiles a filter AST (RFC 7644 §3.4.2.2) to a parameterised PostgreSQL condition over a read model laid out
+ * as `mapping` says. The semantics are those of libs/scim's evaluator (filter.evaluator.ts), which the property
+ * test (filter-sql.int.spec.ts) holds it to:
+ *
+ *  - The filter is first checked by the evaluator's own compileFilter, so an unknown attribute, an operator that
+ *    does not apply to the attribute's type or a literal of the wrong type fails with the same invalidFilter.
+ *  - Attribute names resolve through the registry; the SQL names only canonical names from the schemas, never
+ *    the client's text. Every literal is a parameter.
+ *  - A comparison is true when some value of the attribute satisfies it: multi-valued attributes match when any
+ *    element does (RFC 7644 §3.4.2.2), as `EXISTS (SELECT 1 FROM jsonb_array_elements(...))`; a stored value of
+ *    the wrong JSON type matches nothing. So `ne` is false on an absent attribute, `eq null` means "not present".
+ *  - Case: caseExact=false strings compare lower-cased (RFC 7643 §2.1); ordering is by code point
+ *    (`COLLATE "C"`); co/sw/ew are LIKE with the value's `%`, `_` and `\` escaped.
+ *  - Types from the schema: numbers as numeric, booleans as boolean, dateTimes as instants (RFC 7643 §2.3.5).
+ *  - Three-valued logic: an atom is NULL where the evaluator says false (absent value), and NULL acts as false
+ *    under AND, OR and WHERE; only NOT would turn it into NULL instead of true, so each `not` compiles to
+ *    `NOT COALESCE(x, false)`. Atoms stay bare so indexes apply. Hence the fragment is meant for a WHERE clause
+ *    (where NULL excludes the row), not for a select list.
+ *
+ * `firstParam` is the number of the fragment's first placeholder (`$firstParam`), so the fragment can follow the
+ * caller's own parameters.
+ */
+export function compileFilterToSql(
+  filter: Filter,
+  mapping: ColumnMapping,
+  registry: SchemaRegistry,
+  resourceType: ResourceTypeName,
+  firstParam: number,
+): SqlFragment {
+  compileFilter(filter, registry, resourceType);
+  const compiler = new FilterSqlCompiler(mapping, registry, resourceType, new SqlParameters(firstParam));
+  const sql = compiler.compile(filter, { kind: 'resource' });
+  return { sql, params: compiler.parameters.values };
+}
+
+/** Where the paths of a (sub-)filter point. */
+type Scope =
+  | { readonly kind: 'resource' }
+  /** Inside `attribute[...]` of a multi-valued attribute: paths name sub-attributes of the jsonb `element`. */
+  | { readonly kind: 'element'; readonly parent: ResolvedAttribute; readonly element: string }
+  /** Inside `attribute[...]` of a singular complex attribute: `sub` means `attribute.sub` of the resource. */
+  | { readonly kind: 'singular'; readonly parent: ResolvedAttribute };
+
+/** How to reach the values a path denotes. */
+type ValueSite =
+  | { readonly kind: 'column'; readonly column: Exclude<MappedColumn, { kind: 'unsupported' }> }
+  | JsonSite;
+
+/** From the jsonb `root`, follow `steps`; a multi-valued step goes on from each of its elements. */
+interface JsonSite {
+  readonly kind: 'json';
+  readonly root: string;
+  readonly steps: readonly JsonStep[];
+}
+
+interface JsonStep {
+  readonly key: string;
+  readonly multiValued: boolean;
+}
+
+const SQL_OPERATORS: Readonly<Record<Exclude<ComparisonOperator, 'co' | 'sw' | 'ew'>, string>> = {
+  eq: '=',
+  ne: '<>',
+  gt: '>',
+  ge: '>=',
+  lt: '<',
+  le: '<=',
+};
+
+/**
+ * RFC 7644 §3.4.2.2 `pr`, as the evaluator's isPresentValue: some scalar at any depth that is not null and not
+ * an empty string (so empty arrays and objects whose attributes are all absent are not present).
+ */
+const PRESENT_JSONPATH = `'strict $.** ? (@.type() == "string" && @ != "" || @.type() == "number" || @.type() == "boolean")'`;
+
+const LOWER_CASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** PostgreSQL's earliest timestamptz (4714-11-24 BC); JavaScript dates reach further back. */
+const EARLIEST_TIMESTAMP_MILLIS = -210_866_803_200_000;
+
+class FilterSqlCompiler {
+  private aliasCount = 0;
+  private readonly columns: ReadonlyMap<string, MappedColumn>;
+
+  constructor(
+    private readonly mapping: ColumnMapping,
+    private readonly registry: SchemaRegistry,
+    private readonly resourceType: ResourceTypeName,
+    readonly parameters: SqlParameters,
+  ) {
+    this.columns = new Map(Object.entries(mapping.columns).map(([key, column]) => [key.toLowerCase(), column]));
+  }
+
+  compile(filter: Filter, scope: Scope): string {
+    switch (filter.kind) {
+      case 'and':
+        return `(${this.compile(filter.left, scope)} AND ${this.compile(filter.right, scope)})`;
+      case 'or':
+        return `(${this.compile(filter.left, scope)} OR ${this.compile(filter.right, scope)})`;
+      case 'not':
+        return `(NOT ${this.compile(filter.filter, scope)})`;
+      case 'present': {
+        const target = this.resolve(filter.path, scope);
+        return this.present(this.siteOf(target, false, scope));
+      }
+      case 'compare': {
+        const target = this.resolve(filter.path, scope);
+        const operand = coerceFilterValue(filter.op, filter.value, target.compared, formatPath(filter.path));
+        const site = this.siteOf(target, target.impliesValueSubAttribute, scope);
+        if (operand === null) {
+          // The evaluator's `eq null` / `ne null`: not present / present (RFC 7644 §3.4.2.2 `pr`).
+          const present = this.present(site);
+          return filter.op === 'eq' ? `(NOT COALESCE(${present}, false))` : present;
+        }
+        return this.compare(site, filter.op, operand, target.compared);
+      }
+      case 'valuePath':
+        return this.valuePath(filter, scope);
+    }
+  }
+
+  /** `attribute[filter]`: some element of the attribute (the attribute itself when singular) matches `filter`. */
+  private valuePath(filter: Extract<Filter, { kind: 'valuePath' }>, scope: Scope): string {
+    // compileFilter has already refused nesting, sub-attributes before `[`, and non-complex attributes.
+    if (scope.kind !== 'resource') throw new InvalidFilterError(`value filters cannot nest: '${formatPath(filter.path)}[...]'`);
+    const parent = this.registry.findAttribute(this.resourceType, filter.path);
+    if (!parent) throw new InvalidFilterError(`unknown attribute '${formatPath(filter.path)}' in filter for ${this.resourceType}`);
+
+    const typedValue = this.typedValueComparison(parent, filter.filter);
+    if (typedValue !== undefined) return typedValue;
+
+    const key = attributeKey(parent);
+    const column = this.columnAt(key, formatPath(filter.path));
+    if (column !== undefined) {
+      if (column.kind !== 'presentComplex') throw new Error(`column mapping for '${key}' must be presentComplex to take a value filter`);
+      return `(${this.compile(filter.filter, { kind: 'singular', parent })})`;
+    }
+    const site = jsonSite(this.mapping, parent, undefined);
+    if (parent.attribute.multiValued) {
+      return this.anyValue(site, (element) =>
+        `(jsonb_typeof(${element}) = 'object' AND ${this.compile(filter.filter, { kind: 'element', parent, element })})`,
+      );
+    }
+    return this.anyValue(site, (value) => `(jsonb_typeof(${value}) = 'object' AND ${this.compile(filter.filter, { kind: 'singular', parent })})`);
+  }
+
+  /**
+   * The exact shape a TypedValueColumn serves: `attribute[type eq "work" and value eq "x"]` (either order), which
+   * is also what Entra's `emails[type eq "work"].value eq "x"` parses to.
+   */
+  private typedValueComparison(parent: ResolvedAttribute, filter: Filter): string | undefined {
+    const key = attributeKey(parent).toLowerCase();
+    const column = this.mapping.typedValueColumns?.find((candidate) => candidate.attribute.toLowerCase() === key);
+    if (!column || filter.kind !== 'and') return undefined;
+    const pairs: [Filter, Filter][] = [
+      [filter.left, filter.right],
+      [filter.right, filter.left],
+    ];
+    for (const [typeTest, valueTest] of pairs) {
+      const value = this.typedValueOperand(parent, column, typeTest, valueTest);
+      if (value !== undefined) return `(${column.expression} @> ARRAY[${this.parameters.add(value.toLowerCase(), 'text')}])`;
+    }
+    return undefined;
+  }
+
+  private typedValueOperand(parent: ResolvedAttribute, column: TypedValueColumn, typeTest: Filter, valueTest: Filter): string | undefined {
+    if (typeTest.kind !== 'compare' || valueTest.kind !== 'compare' || typeTest.op !== 'eq' || valueTest.op !== 'eq') return undefined;
+    const typeTarget = resolveFilterAttribute(this.registry, this.resourceType, typeTest.path, parent);
+    const valueTarget = resolveFilterAttribute(this.registry, this.resourceType, valueTest.path, parent);
+    if (typeTarget.compared.name.toLowerCase() !== 'type' || valueTarget.compared.name.toLowerCase() !== column.subAttribute.toLowerCase()) {
+      return undefined;
+    }
+    // The column holds lower-cased text: it answers only case-insensitive string comparisons.
+    if (!isCaseInsensitiveText(typeTarget.compared) || !isCaseInsensitiveText(valueTarget.compared)) return undefined;
+    const type = coerceFilterValue('eq', typeTest.value, typeTarget.compared, formatPath(typeTest.path));
+    const value = coerceFilterValue('eq', valueTest.value, valueTarget.compared, formatPath(valueTest.path));
+    if (typeof type !== 'string' || typeof value !== 'string' || type.toLowerCase() !== column.type) return undefined;
+    return value;
+  }
+
+  /** Resolves a path in its scope to what the evaluator would read (throwing its invalidFilter when unknown). */
+  private resolve(path: Parameters<typeof resolveFilterAttribute>[2], scope: Scope): FilterAttributeTarget {
+    switch (scope.kind) {
+      case 'resource':
+        return resolveFilterAttribute(this.registry, this.resourceType, path, undefined);
+      case 'element':
+        return resolveFilterAttribute(this.registry, this.resourceType, path, scope.parent);
+      case 'singular':
+        // Inside `name[givenName eq "x"]` the values are those of `name.givenName`: read them as such, so a
+        // sub-attribute held in a column (meta.created) is read from its column.
+        return { ...resolveFilterAttribute(this.registry, this.resourceType, path, scope.parent), withinElement: false };
+    }
+  }
+
+  private siteOf(target: FilterAttributeTarget, readValueSubAttribute: boolean, scope: Scope): ValueSite {
+    const { resolved } = target;
+    if (scope.kind === 'element') {
+      const definition = resolved.definition;
+      return { kind: 'json', root: scope.element, steps: [{ key: definition.name, multiValued: definition.multiValued }] };
+    }
+    const subAttribute = resolved.subAttribute ?? (readValueSubAttribute ? target.compared : undefined);
+    const key = subAttribute ? `${attributeKey(resolved)}.${subAttribute.name}` : attributeKey(resolved);
+    const column = this.columnAt(key, key);
+    if (column !== undefined) return { kind: 'column', column };
+    return jsonSite(this.mapping, resolved, subAttribute);
+  }
+
+  /**
+   * The column holding `key`, if any. An attribute whose parent lives in columns (`meta.location` when only
+   * `meta.created` and friends are mapped) is not in the jsonb either, so it cannot be filtered on.
+   */
+  private columnAt(key: string, pathText: string): Exclude<MappedColumn, { kind: 'unsupported' }> | undefined {
+    const column = this.columns.get(key.toLowerCase());
+    const dot = key.lastIndexOf('.');
+    const parentColumn = dot > key.lastIndexOf(':') ? this.columns.get(key.slice(0, dot).toLowerCase()) : undefined;
+    if (column?.kind === 'unsupported') throw new InvalidFilterError(`filtering on '${pathText}' is not supported: ${column.reason}`);
+    if (column === undefined && parentColumn?.kind === 'unsupported') {
+      throw new InvalidFilterError(`filtering on '${pathText}' is not supported: ${parentColumn.reason}`);
+    }
+    if (column === undefined && parentColumn?.kind === 'presentComplex') {
+      throw new InvalidFilterError(`filtering on '${pathText}' is not supported`);
+    }
+    return column;
+  }
+
+  /**
+   * `predicate` over each value at `site` (a jsonb expression), true when one satisfies it. Like the evaluator's
+   * elementsOf, a multi-valued attribute stored as a lone value counts as one element.
+   */
+  private anyValue(site: JsonSite, predicate: (value: string) => string): string {
+    let current = site.root;
+    for (const [index, step] of site.steps.entries()) {
+      current = `${current} -> ${jsonKeyLiteral(step.key)}`;
+      if (step.multiValued) {
+        const alias = `element${++this.aliasCount}`;
+        const rest = this.anyValue({ kind: 'json', root: `${alias}.value`, steps: site.steps.slice(index + 1) }, predicate);
+        const elements = `CASE jsonb_typeof(${current}) WHEN 'array' THEN ${current} ELSE jsonb_build_array(${current}) END`;
+        return `EXISTS (SELECT 1 FROM jsonb_array_elements(${elements}) AS ${alias}(value) WHERE ${rest})`;
+      }
+    }
+    return predicate(current);
+  }
+
+  private present(site: ValueSite): string {
+    if (site.kind === 'json') return this.anyValue(site, (value) => `jsonb_path_exists(${value}, ${PRESENT_JSONPATH})`);
+    const { column } = site;
+    switch (column.kind) {
+      case 'string':
+        return `(${column.expression} <> '')`;
+      case 'boolean':
+      case 'dateTime':
+        return `(${column.expression} IS NOT NULL)`;
+      case 'presentComplex':
+        return 'TRUE';
+    }
+  }
+
+  private compare(site: ValueSite, op: ComparisonOperator, operand: string | number | boolean, compared: AttributeDefinition): string {
+    if (site.kind === 'json') return this.anyValue(site, (value) => this.compareJson(value, op, operand, compared));
+    const { column } = site;
+    switch (column.kind) {
+      case 'string': {
+        const text = operand as string;
+        if (isCaseExact(compared)) {
+          if (column.uuidExpression && (op === 'eq' || op === 'ne') && LOWER_CASE_UUID.test(text)) {
+            return `(${column.uuidExpression} ${SQL_OPERATORS[op]} ${this.parameters.add(text, 'uuid')})`;
+          }
+          return this.compareText(column.expression, op, text, 'none');
+        }
+        return column.lowerCaseExpression
+          ? this.compareText(column.lowerCaseExpression, op, text, 'lowerCaseOperand')
+          : this.compareText(`lower(${column.expression})`, op, text, 'lowerInSql');
+      }
+      case 'boolean':
+        return `(${column.expression} ${sqlOperator(op)} ${this.parameters.add(operand as boolean, 'boolean')})`;
+      case 'dateTime': {
+        const millis = Math.max(parseDateTime(operand as string)!, EARLIEST_TIMESTAMP_MILLIS);
+        return `(${column.expression} ${sqlOperator(op)} to_timestamp(${this.parameters.add(millis, 'bigint')} / 1000.0))`;
+      }
+      case 'presentComplex':
+        throw new Error('a complex attribute is never compared (coerceFilterValue refuses it)');
+    }
+  }
+
+  /** One jsonb value against the operand; NULL or false when the value is not of the attribute's type. */
+  private compareJson(value: string, op: ComparisonOperator, operand: string | number | boolean, compared: AttributeDefinition): string {
+    switch (compared.type) {
+      case 'string':
+      case 'reference':
+      case 'binary': {
+        const text = `${value} #>> '{}'`;
+        const comparison = isCaseExact(compared)
+          ? this.compareText(`(${text})`, op, operand as string, 'none')
+          : this.compareText(`lower(${text})`, op, operand as string, 'lowerInSql');
+        return `(jsonb_typeof(${value}) = 'string' AND ${comparison})`;
+      }
+      case 'integer':
+      case 'decimal':
+        // CASE, not AND: PostgreSQL may evaluate AND's operands in any order, and the cast raises on a non-number.
+        return `(CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${value})::numeric END ${sqlOperator(op)} ${this.parameters.add(operand as number, 'numeric')})`;
+      case 'boolean':
+        return `(CASE WHEN jsonb_typeof(${value}) = 'boolean' THEN (${value})::boolean END ${sqlOperator(op)} ${this.parameters.add(operand as boolean, 'boolean')})`;
+      case 'dateTime': {
+        // Instants in epoch milliseconds, parsed exactly as libs/scim's parseDateTime (see the migration).
+        const millis = parseDateTime(operand as string)!;
+        return `(scim_date_time_millis(CASE WHEN jsonb_typeof(${value}) = 'string' THEN ${value} #>> '{}' END) ${sqlOperator(op)} ${this.parameters.add(millis, 'bigint')})`;
+      }
+      case 'complex':
+        throw new Error('a complex attribute is never compared (coerceFilterValue refuses it)');
+    }
+  }
+
+  /**
+   * Text comparison. `fold`: 'none' compares as is (caseExact); 'lowerInSql' wraps the operand in lower() like
+   * the value; 'lowerCaseOperand' lower-cases the operand here, for a column the projection lower-cased with
+   * the same String#toLowerCase, which keeps `column = $n` index-friendly.
+   */
+  private compareText(value: string, op: ComparisonOperator, operand: string, fold: 'none' | 'lowerInSql' | 'lowerCaseOperand'): string {
+    const text = fold === 'lowerCaseOperand' ? operand.toLowerCase() : operand;
+    const parameter = (argument: string): string => {
+      const placeholder = this.parameters.add(argument, 'text');
+      return fold === 'lowerInSql' ? `lower(${placeholder})` : placeholder;
+    };
+    switch (op) {
+      case 'co':
+        return `(${value} LIKE ${parameter(`%${escapeLikePattern(text)}%`)} ESCAPE '\\')`;
+      case 'sw':
+        return `(${value} LIKE ${parameter(`${escapeLikePattern(text)}%`)} ESCAPE '\\')`;
+      case 'ew':
+        return `(${value} LIKE ${parameter(`%${escapeLikePattern(text)}`)} ESCAPE '\\')`;
+      case 'eq':
+      case 'ne':
+        // Equality needs no collation (deterministic collations compare bytes), and must keep the column's own
+        // collation for its index to apply.
+        return `(${value} ${SQL_OPERATORS[op]} ${parameter(text)})`;
+      default:
+        // Code-point order, as the evaluator (and UTF-8 byte order) has it.
+        return `(${value} COLLATE "C" ${SQL_OPERATORS[op]} ${parameter(text)})`;
+    }
+  }
+}
+
+/** The jsonb path of an attribute (and sub-attribute): under its schema URN when it belongs to an extension. */
+function jsonSite(mapping: ColumnMapping, resolved: ResolvedAttribute, subAttribute: AttributeDefinition | undefined): JsonSite {
+  const steps: JsonStep[] = [];
+  if (resolved.inExtension) steps.push({ key: resolved.schemaId, multiValued: false });
+  steps.push({ key: resolved.attribute.name, multiValued: resolved.attribute.multiValued });
+  if (subAttribute) steps.push({ key: subAttribute.name, multiValued: subAttribute.multiValued });
+  return { kind: 'json', root: mapping.attributesColumn, steps };
+}
+
+/** The mapping key of a resolved attribute (without sub-attribute): `name`, or `<schema URN>:name` in an extension. */
+export function attributeKey(resolved: ResolvedAttribute): string {
+  return resolved.inExtension ? `${resolved.schemaId}:${resolved.attribute.name}` : resolved.attribute.name;
+}
+
+function sqlOperator(op: ComparisonOperator): string {
+  if (op === 'co' || op === 'sw' || op === 'ew') throw new Error(`'${op}' applies to text only (coerceFilterValue refuses it here)`);
+  return SQL_OPERATORS[op];
+}
+
+/** RFC 7643 §2.3.6: binary values are case-exact whatever the schema says. */
+function isCaseExact(definition: AttributeDefinition): boolean {
+  return definition.caseExact || definition.type === 'binary';
+}
+
+function isCaseInsensitiveText(definition: AttributeDefinition): boolean {
+  return (definition.type === 'string' || definition.type === 'reference') && !definition.caseExact;
+}

@@ -1,0 +1,44 @@
+import type { Filter } from '#scim/filter/filter.ast.js';
+import { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import type { ColumnMapping } from './column-mapping.js';
+import { compileFilterToSql } from './filter-sql.compiler.js';
+import { compileSortToSql, type SortRequest } from './sort-sql.compiler.js';
+import type { SqlFragment } from './sql-fragment.js';
+
+/**
+ * Where scim_users keeps User attributes (migrations 1763900000000 and 1763900002000, UsersProjection):
+ * Entra's matching attributes (userName, externalId, the work email) in indexed columns, `id` and `meta` in
+ * the columns they come from, the rest in `attributes`.
+ */
+export const USER_COLUMN_MAPPING: ColumnMapping = {
+  attributesColumn: 'attributes',
+  columns: {
+    id: { kind: 'string', expression: 'id::text', uuidExpression: 'id' },
+    externalId: { kind: 'string', expression: 'external_id' },
+    // Index scim_users_user_name_lower (tenant_id, user_name_lower) serves `userName eq` (RFC 7643 §4.1.1:
+    // userName is caseExact=false).
+    userName: { kind: 'string', expression: 'user_name', lowerCaseExpression: 'user_name_lower' },
+    displayName: { kind: 'string', expression: 'display_name' },
+    active: { kind: 'boolean', expression: 'active' },
+    meta: { kind: 'presentComplex' },
+    'meta.resourceType': { kind: 'string', expression: `'User'::text` },
+    'meta.created': { kind: 'dateTime', expression: 'created_at' },
+    'meta.lastModified': { kind: 'dateTime', expression: 'last_modified_at' },
+    // The stream revision as a weak ETag (STYLE.md principle 6), as the presenter renders it.
+    'meta.version': { kind: 'string', expression: `('W/"' || version::text || '"')` },
+    'meta.location': { kind: 'unsupported', reason: 'the location depends on the base URL the request came through' },
+  },
+  typedValueColumns: [{ attribute: 'emails', type: 'work', subAttribute: 'value', expression: 'work_emails_lower' }],
+};
+
+const BUILT_IN_SCHEMAS = new SchemaRegistry();
+
+/** A User filter as a WHERE condition over scim_users; placeholders start at `$firstParam`. */
+export function compileUserFilter(filter: Filter, firstParam: number, registry: SchemaRegistry = BUILT_IN_SCHEMAS): SqlFragment {
+  return compileFilterToSql(filter, USER_COLUMN_MAPPING, registry, 'User', firstParam);
+}
+
+/** An ORDER BY term over scim_users for `sortBy` / `sortOrder` (RFC 7644 §3.4.2.3). */
+export function compileUserSort(sort: SortRequest, registry: SchemaRegistry = BUILT_IN_SCHEMAS): string {
+  return compileSortToSql(sort, USER_COLUMN_MAPPING, registry, 'User');
+}

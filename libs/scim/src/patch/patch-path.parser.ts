@@ -1,0 +1,26 @@
+import type { AttributePath, Filter } from '../filter/filter.ast.js';
+import { FilterParser } from '../filter/filter.parser.js';
+import { InvalidFilterError, InvalidPathError } from '../scim-error.js';
+
+/**
+ * A PATCH path (RFC 7644 §3.5.2, `PATH = attrPath / valuePath [subAttr]`): `name.familyName`,
+ * `members[value eq "2819c223"]`, `emails[type eq "work"].value`, or URN-qualified
+ * `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`.
+ */
+export interface PatchPath {
+  /** The attribute; for a value path, `subAttribute` is the one after `]`. */
+  readonly attribute: AttributePath;
+  /** The filter inside `[...]`, whose paths name sub-attributes of `attribute`. */
+  readonly valueFilter?: Filter;
+}
+
+/** Parses a PATCH path; a malformed one is invalidPath (RFC 7644 §3.5.2), with the filter parser's detail. */
+export function parsePatchPath(text: string): PatchPath {
+  try {
+    const { path, valueFilter } = new FilterParser(text).parseWholePatchPath();
+    return valueFilter === undefined ? { attribute: path } : { attribute: path, valueFilter };
+  } catch (error) {
+    if (error instanceof InvalidFilterError) throw new InvalidPathError(`invalid PATCH path: ${error.detail}`);
+    throw error;
+  }
+}

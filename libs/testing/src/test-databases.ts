@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+
+/** A database of its own for one test suite; stop() removes it. */
+export interface TestDatabase {
+  readonly connectionString: string;
+  stop(): Promise<void>;
+}
+
+export interface TestDatabaseBackend {
+  readonly name: 'pglite' | 'postgres';
+  /** maxConnections only matters on PGlite (its server refuses more); default 20. */
+  start(options?: { readonly maxConnections?: number }): Promise<TestDatabase>;
+}
+
+let announced = false;
+
+/**
+ * The backends integration tests run against: embedded PGlite always, and the PostgreSQL server at DATABASE_URL
+ * when that is set (each suite gets a database `t_<random>` there, so parallel Jest workers never meet).
+ */
+export function testDatabases(): TestDatabaseBackend[] {
+  const serverUrl = process.env.DATABASE_URL;
+  const backends: TestDatabaseBackend[] = [
+    {
+      name: 'pglite',
+      start: (options) => startEmbeddedPostgres({ maxConnections: options?.maxConnections ?? 20 }),
+    },
+  ];
+  if (serverUrl) backends.push({ name: 'postgres', start: () => createServerDatabase(serverUrl) });
+  if (!announced) {
+    announced = true;
+    console.log(
+      `database backends: ${backends.map((backend) => backend.name).join(', ')}` +
+        (serverUrl ? ` (postgres at ${redactPassword(serverUrl)})` : ' (set DATABASE_URL to add a PostgreSQL server)'),
+    );
+  }
+  return backends;
+}
+
+async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  // The name is ours (hex), never input, which is why it may be spliced into DDL that takes no parameters.
+  await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    connectionString: url.toString(),
+    stop: () => withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function withAdminClient<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function redactPassword(connectionString: string): string {
+  const url = new URL(connectionString);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
