@@ -8,6 +8,7 @@ import { UsersQuery } from '#read-model/users.query.js';
 import type { GatewayRuntime } from './gateway.runtime.js';
 import { SCHEMA_REGISTRY } from './schema-registry.loader.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { DiscoveryController } from './discovery/discovery.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { BearerTokenGuard } from './http/bearer-token.guard.js';
 import { InProcessProjector } from './projections/read-model.projector.js';
@@ -25,7 +26,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [UsersController, HealthController],
+      controllers: [UsersController, DiscoveryController, HealthController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: EVENT_STORE, useValue: runtime.eventStore },

@@ -1,0 +1,89 @@
+import { Controller, Get, Inject, Param, UseGuards, UseInterceptors } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import { buildListResponse } from '#scim/messages/list-response.js';
+import { renderResourceTypeResource, renderSchemaResource } from '#scim/schema/discovery.representation.js';
+import type { ResourceTypeName } from '#scim/schema/resource-type.js';
+import { sameUrn, type SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { NotFoundError } from '#scim/scim-error.js';
+import { BearerTokenGuard } from '../http/bearer-token.guard.js';
+import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
+import { PAGE_LIMITS } from '../http/scim-parameters.js';
+import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SCIM_BASE_PATH } from '../scim-paths.js';
+
+/** The resource types this gateway serves endpoints for; discovery must not advertise one it does not serve. */
+export const SERVED_RESOURCE_TYPES: readonly ResourceTypeName[] = ['User'];
+
+const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+
+/**
+ * RFC 7644 §4 discovery, truthful about what is supported (RFC 7643 §5). Behind the bearer token like every
+ * SCIM endpoint: schemas will become per tenant (custom extensions), and Entra sends the token anyway.
+ */
+@Controller(SCIM_BASE_PATH)
+@UseGuards(BearerTokenGuard)
+@UseInterceptors(ScimContentTypeInterceptor)
+export class DiscoveryController {
+  private readonly baseUrl: string;
+
+  constructor(
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
+  }
+
+  @Get('ServiceProviderConfig')
+  serviceProviderConfig() {
+    return {
+      schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
+      documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
+      patch: { supported: true },
+      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+      filter: { supported: true, maxResults: PAGE_LIMITS.maxCount },
+      changePassword: { supported: false },
+      sort: { supported: false },
+      etag: { supported: true },
+      authenticationSchemes: [
+        {
+          type: 'oauthbearertoken',
+          name: 'Bearer token',
+          description: 'A per-tenant secret token sent as "Authorization: Bearer <token>" (Entra\'s "Secret Token").',
+          specUri: 'https://datatracker.ietf.org/doc/html/rfc6750',
+          primary: true,
+        },
+      ],
+      meta: { resourceType: 'ServiceProviderConfig', location: `${this.baseUrl}/ServiceProviderConfig` },
+    };
+  }
+
+  @Get('Schemas')
+  schemas() {
+    const schemas = this.servedSchemas().map((schema) => renderSchemaResource(schema, { baseUrl: this.baseUrl }));
+    return buildListResponse(schemas, { totalResults: schemas.length, startIndex: 1 });
+  }
+
+  @Get('Schemas/:id')
+  schema(@Param('id') id: string) {
+    const schema = this.servedSchemas().find((candidate) => sameUrn(candidate.id, id));
+    if (!schema) throw new NotFoundError(`schema ${id} is not served here; GET /Schemas lists them`);
+    return renderSchemaResource(schema, { baseUrl: this.baseUrl });
+  }
+
+  @Get('ResourceTypes')
+  resourceTypes() {
+    const types = SERVED_RESOURCE_TYPES.map((type) => renderResourceTypeResource(this.registry, type, { baseUrl: this.baseUrl }));
+    return buildListResponse(types, { totalResults: types.length, startIndex: 1 });
+  }
+
+  @Get('ResourceTypes/:name')
+  resourceType(@Param('name') name: string) {
+    const type = SERVED_RESOURCE_TYPES.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    if (!type) throw new NotFoundError(`resource type ${name} is not served here; GET /ResourceTypes lists them`);
+    return renderResourceTypeResource(this.registry, type, { baseUrl: this.baseUrl });
+  }
+
+  private servedSchemas() {
+    return SERVED_RESOURCE_TYPES.flatMap((type) => this.registry.schemasOf(type));
+  }
+}
