@@ -24,6 +24,9 @@ export interface GatewayConfig {
   readonly extensionsFile: string | undefined;
   /** What to do with attributes no schema defines: 400 invalidSyntax, or drop them. */
   readonly unknownAttributes: 'reject' | 'ignore';
+  /** Where events live: PostgreSQL (PGlite or DATABASE_URL) or EventStoreDB (EVENTSTORE_URL). */
+  readonly eventStore: 'postgres' | 'eventstoredb';
+  readonly eventStoreUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +54,8 @@ export const CONFIG_VARIABLES = {
   MAX_BODY_BYTES: 'largest accepted request body in bytes (default 1048576)',
   SCIM_EXTENSIONS_FILE: 'JSON file of custom extension schemas to register (default: none)',
   SCIM_UNKNOWN_ATTRIBUTES: 'reject | ignore: attributes no schema defines (default reject, 400 invalidSyntax)',
+  EVENT_STORE: 'postgres | eventstoredb: where events are stored (default postgres: PGlite, or DATABASE_URL)',
+  EVENTSTORE_URL: 'esdb://... connection string of EventStoreDB (required when EVENT_STORE=eventstoredb)',
 } as const;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -93,6 +98,18 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     problems.push(`SCIM_UNKNOWN_ATTRIBUTES="${env.SCIM_UNKNOWN_ATTRIBUTES}" must be reject or ignore`);
   }
 
+  const eventStore = text('EVENT_STORE') ?? 'postgres';
+  const eventStoreUrl = text('EVENTSTORE_URL');
+  if (eventStore !== 'postgres' && eventStore !== 'eventstoredb') {
+    problems.push(`EVENT_STORE="${env.EVENT_STORE}" must be postgres or eventstoredb`);
+  }
+  if (eventStore === 'eventstoredb' && eventStoreUrl === undefined) {
+    problems.push('EVENTSTORE_URL is required when EVENT_STORE=eventstoredb (e.g. esdb://localhost:2113?tls=false)');
+  }
+  if (eventStoreUrl !== undefined && !/^(esdb|esdb\+discover):\/\//.test(eventStoreUrl)) {
+    problems.push('EVENTSTORE_URL must start with esdb:// or esdb+discover://');
+  }
+
   const config: GatewayConfig = {
     port,
     host: text('HOST') ?? '0.0.0.0',
@@ -106,6 +123,8 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     maxBodyBytes: integer('MAX_BODY_BYTES', 1048576, 1024, 100 * 1048576),
     extensionsFile: text('SCIM_EXTENSIONS_FILE'),
     unknownAttributes: unknownAttributes === 'ignore' ? 'ignore' : 'reject',
+    eventStore: eventStore === 'eventstoredb' ? 'eventstoredb' : 'postgres',
+    eventStoreUrl,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -22,6 +22,9 @@ describe('loadGatewayConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
     [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL'],
     [{ SCIM_UNKNOWN_ATTRIBUTES: 'maybe' }, 'SCIM_UNKNOWN_ATTRIBUTES'],
+    [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE="mongo"'],
+    [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_URL is required'],
+    [{ EVENTSTORE_URL: 'http://x' }, 'EVENTSTORE_URL must start'],
   ])('rejects %j naming the variable', (env, named) => {
     expect(() => loadGatewayConfig(env)).toThrow(ConfigError);
     expect(() => loadGatewayConfig(env)).toThrow(named);
