@@ -50,7 +50,7 @@ describe('discovery endpoints', () => {
 
   it('lists only the resource types it serves, with their extensions', async () => {
     const list = JSON.parse((await gateway.scim('get', '/scim/v2/ResourceTypes')).text);
-    expect(list.Resources.map((type: { name: string }) => type.name)).toEqual(['User']);
+    expect(list.Resources.map((type: { name: string }) => type.name)).toEqual(['User', 'Group']);
     expect(list.Resources[0].schemaExtensions).toEqual(expect.arrayContaining([{ schema: INTERACT, required: false }]));
     expect((await gateway.scim('get', '/scim/v2/ResourceTypes/user')).status).toBe(200);
   });

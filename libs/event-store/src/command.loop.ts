@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
 import { ScimError } from '#scim/scim-error.js';
 import { VersionConflictError } from './event-store.errors.js';
+import type { StreamStateCache } from './stream-state.cache.js';
 import {
   comparePositions,
   type AppendResult,
@@ -66,6 +67,8 @@ export interface CommandOutcome {
 
 export interface CommandLoopOptions {
   readonly maxAttempts?: number;
+  /** Folded states to start from; without it every command folds its streams from the first event. */
+  readonly cache?: StreamStateCache;
 }
 
 /** Retries ran out under contention: honest 503 so the client retries, never a fake 4xx. */
@@ -95,7 +98,7 @@ export async function runCommand(
       load(streamName, decider) {
         let entry = loaded.get(streamName);
         if (!entry) {
-          entry = loadStream(store, streamName, decider as AnyDecider);
+          entry = loadStream(store, streamName, decider as AnyDecider, options.cache);
           loaded.set(streamName, entry);
         }
         return entry as Promise<LoadedStream<never>>;
@@ -140,6 +143,9 @@ export async function runCommand(
     }
 
     const positions = new Map(appends.map((append, index) => [append.streamName, results[index].position]));
+    for (const entry of decided) {
+      if (entry.revision !== null) options.cache?.set(entry.streamName, decisions.find((d) => d.streamName === entry.streamName)!.decider, entry.state, entry.revision);
+    }
     const streams = new Map<string, DecidedStream>(
       decided.map((entry) => [entry.streamName, { ...entry, position: positions.get(entry.streamName) ?? null }]),
     );
@@ -152,13 +158,17 @@ export async function runCommand(
   throw new ContentionError(lastConflict?.streamName ?? 'a stream');
 }
 
-async function loadStream(store: EventStore, streamName: string, decider: AnyDecider): Promise<LoadedStream<unknown>> {
-  const recorded = await store.readStream(streamName);
+async function loadStream(store: EventStore, streamName: string, decider: AnyDecider, cache: StreamStateCache | undefined): Promise<LoadedStream<unknown>> {
+  const cached = cache?.get(streamName, decider);
+  const recorded = await store.readStream(streamName, cached ? cached.revision + 1n : 0n);
   const state = foldEvents(
     decider,
     recorded.map((event) => ({ type: event.type, data: event.data })),
+    cached ? cached.state : decider.initialState,
   );
-  return { state, revision: recorded.length === 0 ? null : recorded[recorded.length - 1].revision };
+  const revision = recorded.length > 0 ? recorded[recorded.length - 1].revision : (cached?.revision ?? null);
+  if (recorded.length > 0) cache?.set(streamName, decider, state, revision!);
+  return { state, revision };
 }
 
 /** Jittered exponential back-off so conflicting writers spread out instead of colliding again. */

@@ -36,7 +36,13 @@ export interface ProjectionStatus {
 export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly idleWaitMs: number;
+  /** The last position applied (and checkpointed by the projection). */
   private position: GlobalPosition | null = null;
+  /**
+   * Everything up to here has been seen: applied, or skipped by the projection's filter. Ahead of `position`
+   * when the log's newest events are of types this projection ignores; read-your-writes waits on it.
+   */
+  private seen: GlobalPosition | null = null;
   private caughtUp = false;
   private lastError: string | null = null;
   private abort = new AbortController();
@@ -56,6 +62,7 @@ export class ProjectionRunner {
     if (this.loop) return;
     this.abort = new AbortController();
     this.position = await this.projection.loadCheckpoint();
+    this.seen = this.position;
     this.loop = this.run(this.abort.signal);
   }
 
@@ -77,7 +84,7 @@ export class ProjectionRunner {
 
   /** Resolves true once the projection has applied `position`, false after `timeoutMs` (read-your-writes). */
   waitForPosition(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
-    if (this.position && comparePositions(this.position, position) >= 0) return Promise.resolve(true);
+    if (this.seen && comparePositions(this.seen, position) >= 0) return Promise.resolve(true);
     if (timeoutMs <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter = {
@@ -99,7 +106,11 @@ export class ProjectionRunner {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        const after = this.position!;
+        // Between `position` and `seen` lie only events this projection ignores: no need to scan them again.
+        const after = this.seen!;
+        // Read the head first: if the read below drains the log, every event up to this head has been seen. Safe
+        // because the head is the last *readable* event, and nothing can later appear at or before it.
+        const head = await this.store.headPosition();
         const events = await this.store.readAll({
           after,
           maxCount: this.batchSize,
@@ -109,12 +120,15 @@ export class ProjectionRunner {
         if (events.length > 0) {
           const checkpoint = events[events.length - 1].position;
           await this.projection.apply(events, checkpoint);
-          this.advanceTo(checkpoint);
+          this.position = checkpoint;
+          this.advanceSeenTo(checkpoint);
         }
         failures = 0;
         this.lastError = null;
         this.caughtUp = events.length < this.batchSize;
-        if (this.caughtUp) await this.store.waitForEvents(this.position!, this.idleWaitMs, signal);
+        if (this.caughtUp) this.advanceSeenTo(head);
+        // Wait for anything after what was seen; events this projection ignores only move `seen` forward.
+        if (this.caughtUp) await this.store.waitForEvents(this.seen!, this.idleWaitMs, signal);
       } catch (error) {
         if (signal.aborted) break;
         failures++;
@@ -129,8 +143,9 @@ export class ProjectionRunner {
     }
   }
 
-  private advanceTo(position: GlobalPosition): void {
-    this.position = position;
+  private advanceSeenTo(position: GlobalPosition): void {
+    if (this.seen && comparePositions(position, this.seen) <= 0) return;
+    this.seen = position;
     const reached = this.waiters.filter((w) => comparePositions(position, w.position) >= 0);
     if (reached.length === 0) return;
     this.waiters = this.waiters.filter((w) => !reached.includes(w));

@@ -12,7 +12,7 @@ import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 
 /** The resource types this gateway serves endpoints for; discovery must not advertise one it does not serve. */
-export const SERVED_RESOURCE_TYPES: readonly ResourceTypeName[] = ['User'];
+export const SERVED_RESOURCE_TYPES: readonly ResourceTypeName[] = ['User', 'Group'];
 
 const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 

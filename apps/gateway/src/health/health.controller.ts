@@ -18,7 +18,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready: the event store answers and the read-model projection has caught up (else 503 with the reason). */
+  /** Ready: the event store answers and every read-model projection has caught up (else 503 with the reason). */
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
     const checks: Record<string, unknown> = {};
@@ -30,9 +30,9 @@ export class HealthController {
       ready = false;
       checks['eventStore'] = { status: 'down', error: error instanceof Error ? error.message : String(error) };
     }
-    const projection = this.readModel.status();
-    checks['readModel'] = projection;
-    if (!projection.caughtUp) ready = false;
+    const projections = this.readModel.statuses();
+    checks['projections'] = projections;
+    if (projections.some((projection) => !projection.caughtUp)) ready = false;
     response.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'not ready', checks };
   }

@@ -4,27 +4,27 @@ import { formatPosition } from '#event-store/event-store.port.js';
 import type { ProjectionRunner, ProjectionStatus } from '#event-store/projection.runner.js';
 
 /**
- * Read-your-writes (DESIGN.md "The one path data takes"): a write answers only after the read model has
- * applied it, waiting at most the configured bound. Past the bound the write still succeeded, so it is
- * answered anyway and the lag is logged: failing a stored write would make the client retry a done change.
+ * Read-your-writes (DESIGN.md "The one path data takes"): a write answers only after every read-model
+ * projection has passed it, waiting at most the configured bound. Past the bound the write still succeeded,
+ * so it is answered anyway and the lag is logged: failing a stored write would make the client retry a done change.
  */
 export class ReadModelProgress {
   private readonly logger = new Logger('ReadModelProgress');
 
   constructor(
-    private readonly runner: ProjectionRunner,
+    private readonly runners: readonly ProjectionRunner[],
     private readonly timeoutMs: number,
   ) {}
 
   async waitFor(position: GlobalPosition | null): Promise<void> {
     if (position === null) return;
-    const reached = await this.runner.waitForPosition(position, this.timeoutMs);
-    if (!reached) {
+    const reached = await Promise.all(this.runners.map((runner) => runner.waitForPosition(position, this.timeoutMs)));
+    if (reached.includes(false)) {
       this.logger.warn(`read model has not reached ${formatPosition(position)} after ${this.timeoutMs} ms; answering anyway`);
     }
   }
 
-  status(): ProjectionStatus {
-    return this.runner.status();
+  statuses(): ProjectionStatus[] {
+    return this.runners.map((runner) => runner.status());
   }
 }

@@ -2,13 +2,16 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streamNames } from '#domain/stream-names.js';
 import { attributesAfter, userDecider, type UserCommand, type UserState } from '#domain/user/user.decider.js';
+import { groupDecider } from '#domain/group/group.decider.js';
 import { decision, runCommand, type DecidedStream } from '#event-store/command.loop.js';
+import { StreamStateCache } from '#event-store/stream-state.cache.js';
+import { GroupsQuery } from '#read-model/groups.query.js';
 import { EVENT_STORE, type EventStore } from '#event-store/event-store.port.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { ReadModelProgress } from '../projections/read-model.progress.js';
 import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
-import { userKeyDecisions } from './user-unique-keys.js';
+import { uniqueKeyDecisions, uniqueKeysOf } from '../unique-keys.js';
 import type { UserSnapshot } from './user.presenter.js';
 
 /**
@@ -20,15 +23,21 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
+    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
   ) {}
 
   async execute({ context, userId, attributes }: CreateUserCommand): Promise<UserSnapshot> {
     const at = context.metadata.occurredAt;
     const userStream = streamNames.user(context.tenantId, userId);
-    const outcome = await runCommand(this.store, context.metadata, async () => [
-      decision(userStream, userDecider, { type: 'CreateUser', userId, attributes, at }),
-      ...userKeyDecisions(context.tenantId, userId, null, attributes, at),
-    ]);
+    const outcome = await runCommand(
+      this.store,
+      context.metadata,
+      async () => [
+        decision(userStream, userDecider, { type: 'CreateUser', userId, attributes, at }),
+        ...uniqueKeyDecisions(context.tenantId, userId, [], uniqueKeysOf.user(attributes), at),
+      ],
+      { cache: this.cache },
+    );
     const user = outcome.streams.get(userStream)!;
     await this.readModel.waitFor(user.position);
     return snapshotOf(user);
@@ -41,6 +50,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
     @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
   ) {}
 
   async execute({ context, userId, change, requiredRevision }: UpdateUserCommand): Promise<UserSnapshot> {
@@ -53,8 +63,9 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
       const userDecision = decision(userStream, userDecider, command, requiredRevision);
       if (state.status !== 'present') return [userDecision]; // the decider answers 404
       // A rename or a new externalId moves the user's reservations in the same atomic append.
-      return [userDecision, ...userKeyDecisions(context.tenantId, userId, state.attributes, attributesAfter(command, state), at)];
-    });
+      const after = attributesAfter(command, state);
+      return [userDecision, ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf.user(state.attributes), uniqueKeysOf.user(after), at)];
+    }, { cache: this.cache });
     const user = outcome.streams.get(userStream)!;
     await this.readModel.waitFor(user.position);
     return snapshotOf(user);
@@ -66,19 +77,38 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
+    @Inject(GroupsQuery) private readonly groups: GroupsQuery,
+    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
   ) {}
 
+  /**
+   * Deleting frees the user's keys (DESIGN.md: "Rename and delete release the old key") and removes the user
+   * from every group it was in, each removal an event downstream apps and auditors see, all in one append.
+   * The groups come from the read model's member index; a membership added concurrently with the delete can
+   * escape (documented in docs/limitations).
+   */
   async execute({ context, userId, requiredRevision }: DeleteUserCommand): Promise<void> {
     const at = context.metadata.occurredAt;
     const userStream = streamNames.user(context.tenantId, userId);
-    const outcome = await runCommand(this.store, context.metadata, async (loader) => {
-      const { state } = await loader.load(userStream, userDecider);
-      const userDecision = decision(userStream, userDecider, { type: 'DeleteUser', userId, at }, requiredRevision);
-      if (state.status !== 'present') return [userDecision]; // the decider answers 404
-      // Deleting frees the user's keys (DESIGN.md: "Rename and delete release the old key").
-      return [userDecision, ...userKeyDecisions(context.tenantId, userId, state.attributes, null, at)];
-    });
-    await this.readModel.waitFor(outcome.streams.get(userStream)!.position);
+    const outcome = await runCommand(
+      this.store,
+      context.metadata,
+      async (loader) => {
+        const { state } = await loader.load(userStream, userDecider);
+        const userDecision = decision(userStream, userDecider, { type: 'DeleteUser', userId, at }, requiredRevision);
+        if (state.status !== 'present') return [userDecision]; // the decider answers 404
+        const groupIds = await this.groups.groupIdsOfMember(context.tenantId, userId);
+        return [
+          userDecision,
+          ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf.user(state.attributes), [], at),
+          ...groupIds.map((groupId) =>
+            decision(streamNames.group(context.tenantId, groupId), groupDecider, { type: 'RemoveDeletedMember', groupId, memberId: userId, at }),
+          ),
+        ];
+      },
+      { cache: this.cache },
+    );
+    await this.readModel.waitFor(outcome.position);
   }
 }
 

@@ -1,0 +1,17 @@
+import type { GroupMember } from '#domain/group/group.events.js';
+import { parseMembers } from '#domain/group/group-patch.plan.js';
+import type { ScimAttributes } from '#domain/scim-resource.js';
+import { normaliseResource } from '#scim/resource/resource.normaliser.js';
+import type { InputPolicy } from '../users/user-input.js';
+
+export interface GroupInput {
+  /** Without members: membership travels as its own events. */
+  readonly attributes: ScimAttributes;
+  readonly members: readonly GroupMember[];
+}
+
+/** A POST or PUT /Groups body → validated attributes and the member list (RFC 7644 §3.3, RFC 7643 §4.2). */
+export function parseGroupResource(body: unknown, policy: InputPolicy): GroupInput {
+  const { members, ...attributes } = normaliseResource(body, policy.registry, 'Group', { unknownAttributes: policy.unknownAttributes });
+  return { attributes, members: parseMembers(members, 'members') };
+}

@@ -1,0 +1,112 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import { GroupsQuery, type GroupView } from '#read-model/groups.query.js';
+import { buildListResponse } from '#scim/messages/list-response.js';
+import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { NotFoundError } from '#scim/scim-error.js';
+import { BearerTokenGuard } from '../http/bearer-token.guard.js';
+import { CallContext, type ScimCallContext } from '../http/request-context.js';
+import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
+import { parseIfMatch, parseListParameters, parseProjection } from '../http/scim-parameters.js';
+import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SCIM_BASE_PATH } from '../scim-paths.js';
+import { parsePatchOperations, type InputPolicy } from '../users/user-input.js';
+import { weakEtag } from '../users/user.presenter.js';
+import { CreateGroupCommand, DeleteGroupCommand, UpdateGroupCommand } from './group.commands.js';
+import { parseGroupResource } from './group-input.js';
+import { membersRequested, presentGroup, type GroupSnapshot } from './group.presenter.js';
+
+/** RFC 7644 §3 for /Groups. Members are read only when the response shows them. */
+@Controller(`${SCIM_BASE_PATH}/Groups`)
+@UseGuards(BearerTokenGuard)
+@UseInterceptors(ScimContentTypeInterceptor)
+export class GroupsController {
+  private readonly baseUrl: string;
+  private readonly input: InputPolicy;
+
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(GroupsQuery) private readonly groups: GroupsQuery,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
+    this.input = { registry, unknownAttributes: config.unknownAttributes };
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(@CallContext() context: ScimCallContext, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
+    const { attributes, members } = parseGroupResource(body, this.input);
+    const group = await this.commands.execute(new CreateGroupCommand(context, randomUUID(), attributes, members));
+    response.setHeader('Location', `${this.baseUrl}/Groups/${group.id}`);
+    return this.answer(group, query, response);
+  }
+
+  /** Entra: `GET /Groups?excludedAttributes=members&filter=displayName eq "<name>"`; members are not read then. */
+  @Get()
+  async list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
+    const { filter, startIndex, count, projection } = parseListParameters(query);
+    const page = await this.groups.search(context.tenantId, filter, startIndex, count, membersRequested(projection));
+    return buildListResponse(
+      page.resources.map((group) => presentGroup(snapshotOfView(group), this.baseUrl, this.registry, projection)),
+      { totalResults: page.totalResults, startIndex },
+    );
+  }
+
+  @Get(':id')
+  async get(@CallContext() context: ScimCallContext, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
+    const group = await this.groups.findById(context.tenantId, id, membersRequested(parseProjection(query)));
+    if (!group) throw new NotFoundError(`Group ${id} not found`);
+    return this.answer(snapshotOfView(group), query, response);
+  }
+
+  @Put(':id')
+  async replace(
+    @CallContext() context: ScimCallContext,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { attributes, members } = parseGroupResource(body, this.input);
+    const group = await this.commands.execute(new UpdateGroupCommand(context, id, { type: 'ReplaceGroup', attributes, members }, parseIfMatch(ifMatch)));
+    return this.answer(group, query, response);
+  }
+
+  /**
+   * RFC 7644 §3.5.2 allows 204, which Entra recommends for groups: answering with the resource would mean reading
+   * every member of a large group after each one-member change.
+   */
+  @Patch(':id')
+  @HttpCode(204)
+  async patch(
+    @CallContext() context: ScimCallContext,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const group = await this.commands.execute(new UpdateGroupCommand(context, id, { type: 'PatchGroup', operations: parsePatchOperations(body) }, parseIfMatch(ifMatch)));
+    response.setHeader('ETag', weakEtag(group.version));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CallContext() context: ScimCallContext, @Param('id') id: string, @Headers('if-match') ifMatch: string | undefined) {
+    await this.commands.execute(new DeleteGroupCommand(context, id, parseIfMatch(ifMatch)));
+  }
+
+  private answer(group: GroupSnapshot, query: Record<string, unknown>, response: Response) {
+    response.setHeader('ETag', weakEtag(group.version));
+    return presentGroup(group, this.baseUrl, this.registry, parseProjection(query));
+  }
+}
+
+function snapshotOfView(group: GroupView): GroupSnapshot {
+  return { ...group, createdAt: group.createdAt.toISOString(), lastModifiedAt: group.lastModifiedAt.toISOString() };
+}

@@ -1,0 +1,198 @@
+import { Set as PersistentSet } from 'immutable';
+import { applyPatch } from '#scim/patch/patch.engine.js';
+import type { PatchOperation } from '#scim/patch/patch.operation.js';
+import { diffResources } from '#scim/resource/resource.diff.js';
+import type { JsonObject } from '#scim/resource/json-value.js';
+import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { NotFoundError, ScimError } from '#scim/scim-error.js';
+import { assertNever, type Decider } from '../decider.js';
+import type { ScimAttributes } from '../scim-resource.js';
+import type { GroupEvent, GroupMember } from './group.events.js';
+import { planGroupPatch, type MemberChange } from './group-patch.plan.js';
+
+/**
+ * A group's state keeps its member ids in a persistent (structurally shared) set: adding one member to a
+ * 100,000-member group is O(log n) in both `decide` and `evolve`, and folding a long stream never copies the
+ * whole set per event, while the decider stays pure.
+ */
+export type GroupState =
+  | { readonly status: 'absent' }
+  | {
+      readonly status: 'present';
+      readonly groupId: string;
+      readonly attributes: ScimAttributes;
+      readonly memberIds: PersistentSet<string>;
+      readonly createdAt: string;
+      readonly lastModifiedAt: string;
+    }
+  | { readonly status: 'deleted'; readonly groupId: string };
+
+type PresentGroup = Extract<GroupState, { status: 'present' }>;
+
+export type GroupCommand =
+  | {
+      readonly type: 'CreateGroup';
+      readonly groupId: string;
+      /** Validated attributes without `members`. */
+      readonly attributes: ScimAttributes;
+      readonly members: readonly GroupMember[];
+      readonly at: string;
+    }
+  /** PUT (RFC 7644 §3.5.1): new attributes and the exact new member list. */
+  | { readonly type: 'ReplaceGroup'; readonly groupId: string; readonly attributes: ScimAttributes; readonly members: readonly GroupMember[]; readonly at: string }
+  | { readonly type: 'PatchGroup'; readonly groupId: string; readonly operations: readonly PatchOperation[]; readonly registry: SchemaRegistry; readonly at: string }
+  /** A deleted user (or group) leaves every group it was in. */
+  | { readonly type: 'RemoveDeletedMember'; readonly groupId: string; readonly memberId: string; readonly at: string }
+  | { readonly type: 'DeleteGroup'; readonly groupId: string; readonly at: string };
+
+export function displayNameOf(attributes: ScimAttributes): string {
+  const displayName = attributes['displayName'];
+  if (typeof displayName !== 'string' || displayName.trim() === '') {
+    throw new ScimError(400, 'invalidValue', 'displayName is required and must be a non-empty string (RFC 7643 §4.2)');
+  }
+  return displayName;
+}
+
+/** The attributes (without members) a ReplaceGroup or PatchGroup leaves; the handler uses it to move unique keys. */
+export function groupAttributesAfter(command: Extract<GroupCommand, { type: 'ReplaceGroup' | 'PatchGroup' }>, state: GroupState): ScimAttributes {
+  const group = presentOrNotFound(state, command.groupId);
+  if (command.type === 'ReplaceGroup') return command.attributes;
+  return applyAttributeOperations(group.attributes, planGroupPatch(command.operations).steps, command.registry);
+}
+
+export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
+  initialState: { status: 'absent' },
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'CreateGroup': {
+        if (state.status !== 'absent') throw new ScimError(409, 'uniqueness', `group ${command.groupId} already exists`);
+        displayNameOf(command.attributes);
+        const { groupId, attributes, at } = command;
+        const members = distinctMembers(command.members);
+        return [
+          { type: 'GroupCreated', data: { groupId, attributes, at } },
+          ...(members.length > 0 ? [{ type: 'GroupMembersAdded' as const, data: { groupId, members, at } }] : []),
+        ];
+      }
+      case 'ReplaceGroup': {
+        const group = presentOrNotFound(state, command.groupId);
+        displayNameOf(command.attributes);
+        const events: GroupEvent[] = attributeEvents(group, command.attributes, command.at);
+        const members = distinctMembers(command.members);
+        const sameMembers = members.length === group.memberIds.size && members.every((member) => group.memberIds.has(member.value));
+        if (!sameMembers) events.push({ type: 'GroupMembersReplaced', data: { groupId: group.groupId, members, at: command.at } });
+        return events;
+      }
+      case 'PatchGroup': {
+        const group = presentOrNotFound(state, command.groupId);
+        const plan = planGroupPatch(command.operations);
+        const attributes = applyAttributeOperations(group.attributes, plan.steps, command.registry);
+        displayNameOf(attributes);
+        return [...attributeEvents(group, attributes, command.at), ...memberEvents(group, plan.steps, command.at)];
+      }
+      case 'RemoveDeletedMember': {
+        if (state.status !== 'present' || !state.memberIds.has(command.memberId)) return [];
+        return [{ type: 'GroupMembersRemoved', data: { groupId: command.groupId, memberIds: [command.memberId], reason: 'member-deleted', at: command.at } }];
+      }
+      case 'DeleteGroup': {
+        const group = presentOrNotFound(state, command.groupId);
+        return [{ type: 'GroupDeleted', data: { groupId: group.groupId, displayName: displayNameOf(group.attributes), at: command.at } }];
+      }
+      default:
+        return assertNever(command);
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'GroupCreated':
+        return {
+          status: 'present',
+          groupId: event.data.groupId,
+          attributes: event.data.attributes,
+          memberIds: PersistentSet<string>(),
+          createdAt: event.data.at,
+          lastModifiedAt: event.data.at,
+        };
+      case 'GroupUpdated':
+        return state.status === 'present' ? { ...state, attributes: event.data.attributes, lastModifiedAt: event.data.at } : state;
+      case 'GroupMembersAdded':
+        return state.status === 'present'
+          ? { ...state, memberIds: state.memberIds.withMutations((ids) => event.data.members.forEach((m) => ids.add(m.value))), lastModifiedAt: event.data.at }
+          : state;
+      case 'GroupMembersRemoved':
+        return state.status === 'present'
+          ? { ...state, memberIds: state.memberIds.withMutations((ids) => event.data.memberIds.forEach((id) => ids.delete(id))), lastModifiedAt: event.data.at }
+          : state;
+      case 'GroupMembersReplaced':
+        return state.status === 'present'
+          ? { ...state, memberIds: PersistentSet(event.data.members.map((m) => m.value)), lastModifiedAt: event.data.at }
+          : state;
+      case 'GroupDeleted':
+        return { status: 'deleted', groupId: event.data.groupId };
+      default:
+        return assertNever(event);
+    }
+  },
+};
+
+function presentOrNotFound(state: GroupState, groupId: string): PresentGroup {
+  if (state.status !== 'present') throw new NotFoundError(`Group ${groupId} not found`);
+  return state;
+}
+
+function attributeEvents(group: PresentGroup, attributes: ScimAttributes, at: string): GroupEvent[] {
+  const changes = diffResources(group.attributes as JsonObject, attributes as JsonObject);
+  return changes.length === 0 ? [] : [{ type: 'GroupUpdated', data: { groupId: group.groupId, changes, attributes, at } }];
+}
+
+function applyAttributeOperations(attributes: ScimAttributes, steps: readonly MemberChange[], registry: SchemaRegistry): ScimAttributes {
+  const operations = steps.flatMap((step) => (step.kind === 'attributes' ? step.operations : []));
+  if (operations.length === 0) return attributes;
+  return applyPatch(attributes as JsonObject, operations, registry, 'Group').resource;
+}
+
+/**
+ * The net membership change of a PATCH, as deltas against the state: an add of a present member or a removal
+ * of an absent one records nothing, and no event carries the whole list unless the PATCH replaced it.
+ */
+function memberEvents(group: PresentGroup, steps: readonly MemberChange[], at: string): GroupEvent[] {
+  const groupId = group.groupId;
+  if (steps.some((step) => step.kind === 'replace' || step.kind === 'removeAll')) {
+    // A replace anywhere makes the result a list, not a delta: compute the final list in order.
+    let members = new Map<string, GroupMember>();
+    for (const step of steps) {
+      if (step.kind === 'replace') members = new Map(distinctMembers(step.members).map((m) => [m.value, m]));
+      else if (step.kind === 'removeAll') members = new Map();
+      else if (step.kind === 'add') for (const member of step.members) members.set(member.value, member);
+      else if (step.kind === 'remove') for (const id of step.memberIds) members.delete(id);
+    }
+    const finalMembers = [...members.values()];
+    const unchanged = finalMembers.length === group.memberIds.size && finalMembers.every((m) => group.memberIds.has(m.value));
+    return unchanged ? [] : [{ type: 'GroupMembersReplaced', data: { groupId, members: finalMembers, at } }];
+  }
+  const added = new Map<string, GroupMember>();
+  const removed = new Set<string>();
+  for (const step of steps) {
+    if (step.kind === 'add') {
+      for (const member of step.members) {
+        if (removed.delete(member.value)) continue;
+        if (!group.memberIds.has(member.value)) added.set(member.value, member);
+      }
+    } else if (step.kind === 'remove') {
+      for (const id of step.memberIds) {
+        if (added.delete(id)) continue;
+        if (group.memberIds.has(id)) removed.add(id);
+      }
+    }
+  }
+  const events: GroupEvent[] = [];
+  if (added.size > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, members: [...added.values()], at } });
+  if (removed.size > 0) events.push({ type: 'GroupMembersRemoved', data: { groupId, memberIds: [...removed], reason: 'request', at } });
+  return events;
+}
+
+function distinctMembers(members: readonly GroupMember[]): GroupMember[] {
+  return [...new Map(members.map((member) => [member.value, member])).values()];
+}

@@ -1,0 +1,119 @@
+import { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { deciderSpec } from '#testing/given-when-then.js';
+import { foldEvents } from '../decider.js';
+import { groupDecider } from './group.decider.js';
+import type { GroupEvent } from './group.events.js';
+
+const at = '2026-11-23T10:00:00.000Z';
+const later = '2026-11-23T11:00:00.000Z';
+const groupId = 'e9e30dba-f08f-4109-8486-d5c6a331660a';
+const registry = new SchemaRegistry();
+const attributes = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sales', externalId: '8aa1a0c0' };
+const created: GroupEvent = { type: 'GroupCreated', data: { groupId, attributes, at } };
+const withAnnAndBob: GroupEvent = { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'ann' }, { value: 'bob' }], at } };
+const spec = deciderSpec(groupDecider);
+const patch = (operations: unknown[]) => ({ type: 'PatchGroup' as const, groupId, operations: operations as never, registry, at: later });
+
+describe('group decider', () => {
+  it('creates a group with an empty member list as one event (Entra POSTs groups without members)', () => {
+    spec.given([]).when({ type: 'CreateGroup', groupId, attributes, members: [], at }).then([created]);
+  });
+
+  it('creates a group with members as a creation and one delta', () => {
+    spec.given([]).when({ type: 'CreateGroup', groupId, attributes, members: [{ value: 'ann' }, { value: 'ann' }], at }).then([
+      created,
+      { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'ann' }], at } },
+    ]);
+  });
+
+  it('refuses a group without displayName', () => {
+    spec.given([]).when({ type: 'CreateGroup', groupId, attributes: { externalId: 'x' }, members: [], at }).thenThrows({ status: 400, scimType: 'invalidValue', detail: /displayName/ });
+  });
+
+  it("adds members with Entra's capitalised Add as a delta of only the new ones", () => {
+    spec
+      .given([created, withAnnAndBob])
+      .when(patch([{ op: 'Add', path: 'members', value: [{ $ref: null, value: 'bob' }, { $ref: null, value: 'carol' }] }]))
+      .then([{ type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'carol' }], at: later } }]);
+  });
+
+  it('adds members from a path-less add (aadOptscim062020)', () => {
+    spec
+      .given([created])
+      .when(patch([{ op: 'add', value: { members: [{ value: 'dan', type: 'user' }] } }]))
+      .then([{ type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'dan', type: 'User' }], at: later } }]);
+  });
+
+  it('removes members by value array, recording only those that were members', () => {
+    spec
+      .given([created, withAnnAndBob])
+      .when(patch([{ op: 'Remove', path: 'members', value: [{ value: 'ann' }, { value: 'zed' }] }]))
+      .then([{ type: 'GroupMembersRemoved', data: { groupId, memberIds: ['ann'], reason: 'request', at: later } }]);
+  });
+
+  it('removes a member by members[value eq "id"] (aadOptscim062020)', () => {
+    spec
+      .given([created, withAnnAndBob])
+      .when(patch([{ op: 'remove', path: 'members[value eq "bob"]' }]))
+      .then([{ type: 'GroupMembersRemoved', data: { groupId, memberIds: ['bob'], reason: 'request', at: later } }]);
+  });
+
+  it('never removes everyone for a removal item without value', () => {
+    spec.given([created, withAnnAndBob]).when(patch([{ op: 'Remove', path: 'members', value: [{ display: 'Ann' }] }])).then([]);
+  });
+
+  it('removes every member for remove of members without value (RFC 7644 §3.5.2.2)', () => {
+    spec.given([created, withAnnAndBob]).when(patch([{ op: 'remove', path: 'members' }])).then([
+      { type: 'GroupMembersReplaced', data: { groupId, members: [], at: later } },
+    ]);
+  });
+
+  it('refuses member filters other than value eq, rather than guessing', () => {
+    spec.given([created, withAnnAndBob]).when(patch([{ op: 'remove', path: 'members[display eq "Ann"]' }])).thenThrows({ status: 400, scimType: 'invalidPath' });
+  });
+
+  it('renames through the PATCH engine and records membership separately', () => {
+    spec
+      .given([created])
+      .when(patch([{ op: 'Replace', path: 'displayName', value: 'Sales EMEA' }, { op: 'Add', path: 'members', value: [{ value: 'ann' }] }]))
+      .then([
+        {
+          type: 'GroupUpdated',
+          data: { groupId, changes: [{ path: ['displayName'], before: 'Sales', after: 'Sales EMEA' }], attributes: { ...attributes, displayName: 'Sales EMEA' }, at: later },
+        },
+        { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'ann' }], at: later } },
+      ]);
+  });
+
+  it('records nothing for an add then remove of the same new member in one PATCH', () => {
+    spec.given([created]).when(patch([{ op: 'add', path: 'members', value: [{ value: 'eve' }] }, { op: 'remove', path: 'members[value eq "eve"]' }])).then([]);
+  });
+
+  it('removes a deleted user from a group it was in, and does nothing where it was not', () => {
+    spec.given([created, withAnnAndBob]).when({ type: 'RemoveDeletedMember', groupId, memberId: 'ann', at: later }).then([
+      { type: 'GroupMembersRemoved', data: { groupId, memberIds: ['ann'], reason: 'member-deleted', at: later } },
+    ]);
+    spec.given([created]).when({ type: 'RemoveDeletedMember', groupId, memberId: 'ann', at: later }).then([]);
+  });
+
+  it('replaces the member list with PUT only when it differs', () => {
+    spec.given([created, withAnnAndBob]).when({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'bob' }, { value: 'ann' }], at: later }).then([]);
+    spec.given([created, withAnnAndBob]).when({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'carol' }], at: later }).then([
+      { type: 'GroupMembersReplaced', data: { groupId, members: [{ value: 'carol' }], at: later } },
+    ]);
+  });
+
+  it('answers 404 for commands on a deleted group', () => {
+    spec.given([created, { type: 'GroupDeleted', data: { groupId, displayName: 'Sales', at } }]).when(patch([{ op: 'add', path: 'members', value: [{ value: 'x' }] }])).thenThrows({ status: 404 });
+  });
+
+  it('folds 100,000 single-member adds without copying the member set per event', () => {
+    const events: GroupEvent[] = [created];
+    for (let i = 0; i < 100_000; i++) events.push({ type: 'GroupMembersAdded', data: { groupId, members: [{ value: `m${i}` }], at } });
+    const state = foldEvents(groupDecider, events);
+    expect(state.status === 'present' && state.memberIds.size).toBe(100_000);
+    expect(groupDecider.decide(patch([{ op: 'Add', path: 'members', value: [{ value: 'm5' }, { value: 'new' }] }]), state)).toEqual([
+      { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'new' }], at: later } },
+    ]);
+  });
+});

@@ -1,0 +1,47 @@
+import type { Admin } from 'kafkajs';
+import type { KafkaConfig } from '#config/kafka.config.js';
+import type { KafkaLogger } from './kafka.logger.js';
+import type { ScimTopicKind } from './scim-cloud-event.js';
+
+export function topicName(topicPrefix: string, kind: ScimTopicKind): string {
+  return `${topicPrefix}.${kind}`;
+}
+
+export function scimTopics(topicPrefix: string): Record<ScimTopicKind, string> {
+  return { users: topicName(topicPrefix, 'users'), groups: topicName(topicPrefix, 'groups') };
+}
+
+/**
+ * Creates `<prefix>.users` and `<prefix>.groups` with the configured partitions and replication if they are
+ * missing (DESIGN.md "Kafka"). An existing topic is left alone, even with another partition count: adding
+ * partitions to a keyed topic moves keys and would break the order per resource, so that stays an operator's call.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  config: Pick<KafkaConfig, 'topicPrefix' | 'partitions' | 'replicationFactor'>,
+  logger: KafkaLogger,
+): Promise<void> {
+  const wanted = Object.values(scimTopics(config.topicPrefix));
+  const existing = new Set(await admin.listTopics());
+  const missing = wanted.filter((topic) => !existing.has(topic));
+  if (missing.length > 0) {
+    // False (not an error) when another process created them in between: "already exists" is what we want.
+    const created = await admin.createTopics({
+      topics: missing.map((topic) => ({ topic, numPartitions: config.partitions, replicationFactor: config.replicationFactor })),
+      waitForLeaders: true,
+    });
+    logger.log(
+      created
+        ? `created Kafka topics ${missing.join(', ')} (${config.partitions} partitions, replication ${config.replicationFactor})`
+        : `Kafka topics ${missing.join(', ')} were created concurrently by another process`,
+    );
+  }
+  const metadata = await admin.fetchTopicMetadata({ topics: wanted });
+  for (const topic of metadata.topics) {
+    if (topic.partitions.length !== config.partitions) {
+      logger.warn(
+        `Kafka topic ${topic.name} has ${topic.partitions.length} partitions, KAFKA_PARTITIONS says ${config.partitions}; left as it is`,
+      );
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { Kafka, logLevel, Partitioners, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { KafkaConfig } from '#config/kafka.config.js';
+import { ensureTopics, scimTopics } from './kafka-topics.js';
+import { kafkaLogCreator, type KafkaLogger } from './kafka.logger.js';
+import { CLOUD_EVENTS_CONTENT_TYPE, type ScimKafkaRecord, type ScimTopicKind } from './scim-cloud-event.js';
+
+/** Where built records go; the Kafka projection and the replay publish through it, tests substitute it. */
+export interface ScimRecordSink {
+  /** Resolves once every record is acknowledged by all in-sync replicas; rejects if any may not be. */
+  publish(records: readonly ScimKafkaRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A send that may not have reached the broker: the caller must not checkpoint past it. */
+export class KafkaPublishError extends Error {
+  override readonly name = 'KafkaPublishError';
+}
+
+export interface ScimEventPublisherOptions {
+  /** Longest one request may take before it counts as failed (kafkajs requestTimeout). Default 15 s. */
+  readonly requestTimeoutMs?: number;
+  /** Retries inside one publish before it fails and the projection runner backs off. Default 4. */
+  readonly retries?: number;
+}
+
+/**
+ * Publishes records with kafkajs's idempotent producer: acks from all in-sync replicas, one request in flight, so
+ * the broker discards a retried duplicate and keeps each partition in send order. One `sendBatch` per publish.
+ *
+ * Nothing touches the broker until the first publish, which creates the topics: a gateway starts with Kafka down.
+ * Retries are finite on purpose (kafkajs's idempotent default is "for ever"): during an outage a publish fails,
+ * the runner backs off and the lag shows. After a failure the producer is thrown away; the next publish starts a
+ * new one (a new producer id), so a half-acknowledged batch is sent again whole: duplicates at most, never a gap.
+ * Not for concurrent calls: the runner and the replay publish one batch at a time.
+ */
+export class ScimEventPublisher implements ScimRecordSink {
+  private readonly kafka: Kafka;
+  private readonly topics: Record<ScimTopicKind, string>;
+  private producer: Producer | null = null;
+  private topicsEnsured = false;
+
+  constructor(
+    private readonly config: KafkaConfig,
+    private readonly logger: KafkaLogger,
+    private readonly options: ScimEventPublisherOptions = {},
+  ) {
+    const retries = options.retries ?? 4;
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: [...config.brokers],
+      connectionTimeout: 3_000,
+      requestTimeout: options.requestTimeoutMs ?? 15_000,
+      retry: { retries, initialRetryTime: 250, maxRetryTime: 4_000 },
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(logger),
+    });
+    this.topics = scimTopics(config.topicPrefix);
+  }
+
+  async publish(records: readonly ScimKafkaRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    try {
+      const producer = await this.connectedProducer();
+      await producer.sendBatch({ acks: -1, topicMessages: this.topicMessages(records) });
+    } catch (error) {
+      await this.discardProducer();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new KafkaPublishError(`publishing ${records.length} events to Kafka (${this.config.brokers.join(',')}) failed: ${reason}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.discardProducer();
+  }
+
+  // Order inside a topic is the log's order; kafkajs keeps it per partition, and the key picks the partition
+  // (murmur2, as Java clients do), so each resource's events stay in order.
+  private topicMessages(records: readonly ScimKafkaRecord[]): TopicMessages[] {
+    const byTopic = new Map<string, Message[]>();
+    for (const { topicKind, key, event } of records) {
+      const topic = this.topics[topicKind];
+      let messages = byTopic.get(topic);
+      if (!messages) byTopic.set(topic, (messages = []));
+      messages.push({ key, value: JSON.stringify(event), headers: { 'content-type': CLOUD_EVENTS_CONTENT_TYPE } });
+    }
+    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (!this.topicsEnsured) {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+        await ensureTopics(admin, this.config, this.logger);
+        this.topicsEnsured = true;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    }
+    if (!this.producer) {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: this.options.retries ?? 4, initialRetryTime: 250, maxRetryTime: 4_000 },
+      });
+      this.producer = producer;
+      await producer.connect();
+    }
+    return this.producer;
+  }
+
+  private async discardProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = null;
+    if (!producer) return;
+    // A disconnect towards a dead broker must not hold up the runner's back-off.
+    await Promise.race([producer.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  }
+}

@@ -1,0 +1,37 @@
+import type { Filter } from '#scim/filter/filter.ast.js';
+import { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import type { ColumnMapping } from './column-mapping.js';
+import { compileFilterToSql } from './filter-sql.compiler.js';
+import { compileSortToSql, type SortRequest } from './sort-sql.compiler.js';
+import type { SqlFragment } from './sql-fragment.js';
+
+/**
+ * Where scim_groups keeps Group attributes (migration 1763900003000, GroupsProjection): Entra's matching
+ * attribute displayName (caseExact false, RFC 7643 §4.2) and externalId in indexed columns; members in their
+ * own table, never in `attributes`.
+ */
+export const GROUP_COLUMN_MAPPING: ColumnMapping = {
+  attributesColumn: 'attributes',
+  columns: {
+    id: { kind: 'string', expression: 'id::text', uuidExpression: 'id' },
+    externalId: { kind: 'string', expression: 'external_id' },
+    displayName: { kind: 'string', expression: 'display_name', lowerCaseExpression: 'display_name_lower' },
+    members: { kind: 'unsupported', reason: 'members are filtered through the members table (members[value eq "<id>"])' },
+    meta: { kind: 'presentComplex' },
+    'meta.resourceType': { kind: 'string', expression: `'Group'::text` },
+    'meta.created': { kind: 'dateTime', expression: 'created_at' },
+    'meta.lastModified': { kind: 'dateTime', expression: 'last_modified_at' },
+    'meta.version': { kind: 'string', expression: `('W/"' || version::text || '"')` },
+    'meta.location': { kind: 'unsupported', reason: 'the location depends on the base URL the request came through' },
+  },
+};
+
+const BUILT_IN_SCHEMAS = new SchemaRegistry();
+
+export function compileGroupFilter(filter: Filter, firstParam: number, registry: SchemaRegistry = BUILT_IN_SCHEMAS): SqlFragment {
+  return compileFilterToSql(filter, GROUP_COLUMN_MAPPING, registry, 'Group', firstParam);
+}
+
+export function compileGroupSort(sort: SortRequest, registry: SchemaRegistry = BUILT_IN_SCHEMAS): string {
+  return compileSortToSql(sort, GROUP_COLUMN_MAPPING, registry, 'Group');
+}

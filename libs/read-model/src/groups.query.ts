@@ -1,0 +1,119 @@
+import type { Filter } from '#scim/filter/filter.ast.js';
+import { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { compileGroupFilter, compileGroupSort } from './filter/group-filter.sql.js';
+import type { SortRequest } from './filter/sort-sql.compiler.js';
+import type { SqlQueryable } from './users.query.js';
+
+export interface GroupMemberView {
+  readonly value: string;
+  readonly type: string | null;
+  readonly display: string | null;
+}
+
+export interface GroupView {
+  readonly id: string;
+  readonly attributes: Record<string, unknown>;
+  /** undefined when the caller asked not to load members (excludedAttributes=members). */
+  readonly members?: readonly GroupMemberView[];
+  readonly version: bigint;
+  readonly createdAt: Date;
+  readonly lastModifiedAt: Date;
+}
+
+export interface GroupPage {
+  readonly totalResults: number;
+  readonly resources: readonly GroupView[];
+}
+
+interface GroupRow {
+  id: string;
+  attributes: Record<string, unknown>;
+  version: string;
+  created_at: Date;
+  last_modified_at: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const COLUMNS = 'id, attributes, version, created_at, last_modified_at';
+
+/**
+ * Reads of the groups read model. Members are read only when asked for, so Entra's
+ * `excludedAttributes=members` never touches the members table (ENTRA.md).
+ */
+export class GroupsQuery {
+  constructor(
+    private readonly dataSource: SqlQueryable,
+    private readonly registry: SchemaRegistry = new SchemaRegistry(),
+  ) {}
+
+  async findById(tenantId: string, id: string, includeMembers: boolean): Promise<GroupView | null> {
+    if (!UUID.test(id)) return null;
+    const rows: GroupRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM scim_groups WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    if (rows.length === 0) return null;
+    const members = includeMembers ? await this.membersOf(tenantId, [rows[0].id]) : undefined;
+    return toView(rows[0], members?.get(rows[0].id) ?? (includeMembers ? [] : undefined));
+  }
+
+  async search(
+    tenantId: string,
+    filter: Filter | undefined,
+    startIndex: number,
+    count: number,
+    includeMembers: boolean,
+    sort?: SortRequest,
+  ): Promise<GroupPage> {
+    const where = filter ? compileGroupFilter(filter, 2, this.registry) : { sql: 'TRUE', params: [] };
+    const params = [tenantId, ...where.params];
+    const [{ total }]: { total: string }[] = await this.dataSource.query(
+      `SELECT count(*) AS total FROM scim_groups WHERE tenant_id = $1 AND (${where.sql})`,
+      params,
+    );
+    if (count === 0) return { totalResults: Number(total), resources: [] };
+    const order = sort ? `${compileGroupSort(sort, this.registry)}, id` : 'created_at, id';
+    const rows: GroupRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM scim_groups WHERE tenant_id = $1 AND (${where.sql})
+       ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, count, startIndex - 1],
+    );
+    const members = includeMembers ? await this.membersOf(tenantId, rows.map((row) => row.id)) : undefined;
+    return {
+      totalResults: Number(total),
+      resources: rows.map((row) => toView(row, members ? (members.get(row.id) ?? []) : undefined)),
+    };
+  }
+
+  /** The ids of the groups a member belongs to (index scim_group_members_member). */
+  async groupIdsOfMember(tenantId: string, memberId: string): Promise<string[]> {
+    const rows: { group_id: string }[] = await this.dataSource.query(
+      `SELECT group_id FROM scim_group_members WHERE tenant_id = $1 AND member_id = $2`,
+      [tenantId, memberId],
+    );
+    return rows.map((row) => row.group_id);
+  }
+
+  private async membersOf(tenantId: string, groupIds: readonly string[]): Promise<Map<string, GroupMemberView[]>> {
+    const byGroup = new Map<string, GroupMemberView[]>();
+    if (groupIds.length === 0) return byGroup;
+    const rows: { group_id: string; member_id: string; member_type: string | null; display: string | null }[] = await this.dataSource.query(
+      `SELECT group_id, member_id, member_type, display FROM scim_group_members WHERE tenant_id = $1 AND group_id = ANY($2::uuid[]) ORDER BY group_id, member_id`,
+      [tenantId, groupIds],
+    );
+    for (const row of rows) {
+      const list = byGroup.get(row.group_id) ?? [];
+      list.push({ value: row.member_id, type: row.member_type, display: row.display });
+      byGroup.set(row.group_id, list);
+    }
+    return byGroup;
+  }
+}
+
+function toView(row: GroupRow, members: readonly GroupMemberView[] | undefined): GroupView {
+  return {
+    id: row.id,
+    attributes: row.attributes,
+    ...(members !== undefined ? { members } : {}),
+    version: BigInt(row.version),
+    createdAt: row.created_at,
+    lastModifiedAt: row.last_modified_at,
+  };
+}

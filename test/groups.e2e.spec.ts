@@ -1,0 +1,121 @@
+import { entraUser, startTestGateway, type TestGateway } from './support/test-gateway.js';
+
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const ADSCIM_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
+
+/** /Groups as Entra uses them (../shared/ENTRA.md), through the whole flow. */
+describe('Groups over HTTP', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const json = (response: { text: string }) => JSON.parse(response.text);
+  const createUser = async (userName: string) => json(await gateway.scim('post', '/scim/v2/Users', entraUser(userName))).id as string;
+  const createGroup = async (displayName: string, externalId?: string) => {
+    const response = await gateway.scim('post', '/scim/v2/Groups', {
+      schemas: [GROUP, ADSCIM_GROUP],
+      ...(externalId ? { externalId } : {}),
+      displayName,
+      meta: { resourceType: 'Group' },
+    });
+    expect(response.status).toBe(201);
+    return json(response) as { id: string; members?: unknown[] };
+  };
+  const patch = (id: string, operations: unknown[]) => gateway.scim('patch', `/scim/v2/Groups/${id}`, { schemas: [PATCH_OP], Operations: operations });
+  const memberIds = async (groupId: string) =>
+    ((json(await gateway.scim('get', `/scim/v2/Groups/${groupId}`)).members ?? []) as { value: string }[]).map((m) => m.value).sort();
+
+  it("runs Entra's group cycle: match by displayName, POST without members, PATCH to add", async () => {
+    const match = await gateway.scim('get', '/scim/v2/Groups?excludedAttributes=members&filter=' + encodeURIComponent('displayName eq "Sales"'));
+    expect(match.status).toBe(200);
+    expect(json(match)).toMatchObject({ totalResults: 0, Resources: [] });
+
+    const group = await createGroup('Sales', '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159');
+    expect(group).toMatchObject({ displayName: 'Sales', meta: { resourceType: 'Group', version: 'W/"0"' } });
+    expect(group.members ?? []).toEqual([]);
+
+    const ann = await createUser('ann@contoso.com');
+    const bob = await createUser('bob@contoso.com');
+    const added = await patch(group.id, [{ op: 'Add', path: 'members', value: [{ $ref: null, value: ann }, { $ref: null, value: bob }] }]);
+    expect(added.status).toBe(204);
+    expect(await memberIds(group.id)).toEqual([ann, bob].sort());
+    const full = json(await gateway.scim('get', `/scim/v2/Groups/${group.id}`));
+    expect(full.members).toContainEqual({ value: ann, $ref: expect.stringContaining(`/Users/${ann}`) });
+
+    const matched = await gateway.scim('get', '/scim/v2/Groups?excludedAttributes=members&filter=' + encodeURIComponent('displayName eq "sales"'));
+    expect(json(matched)).toMatchObject({ totalResults: 1, Resources: [{ id: group.id, displayName: 'Sales' }] });
+    expect(json(matched).Resources[0].members).toBeUndefined();
+    const byId = json(await gateway.scim('get', `/scim/v2/Groups/${group.id}?excludedAttributes=members`));
+    expect(byId.members).toBeUndefined();
+  });
+
+  it('removes members by value array and by members[value eq "id"], never everyone by mistake', async () => {
+    const group = await createGroup('Removals');
+    const [a, b, c] = await Promise.all(['r-a@contoso.com', 'r-b@contoso.com', 'r-c@contoso.com'].map(createUser));
+    expect((await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: a }, { value: b }, { value: c }] }])).status).toBe(204);
+    expect((await patch(group.id, [{ op: 'Remove', path: 'members', value: [{ value: a }] }])).status).toBe(204);
+    expect(await memberIds(group.id)).toEqual([b, c].sort());
+    expect((await patch(group.id, [{ op: 'remove', path: `members[value eq "${b}"]` }])).status).toBe(204);
+    expect(await memberIds(group.id)).toEqual([c]);
+    expect((await patch(group.id, [{ op: 'Remove', path: 'members', value: [{ display: 'nobody' }] }])).status).toBe(204);
+    expect(await memberIds(group.id)).toEqual([c]);
+  });
+
+  it('renames a group with a path-less replace and keeps displayName unique, case-insensitively', async () => {
+    const group = await createGroup('Engineering');
+    await createGroup('Marketing');
+    expect((await patch(group.id, [{ op: 'replace', value: { displayName: 'Platform Engineering' } }])).status).toBe(204);
+    expect(json(await gateway.scim('get', `/scim/v2/Groups/${group.id}`)).displayName).toBe('Platform Engineering');
+    const clash = await patch(group.id, [{ op: 'replace', path: 'displayName', value: 'MARKETING' }]);
+    expect(clash.status).toBe(409);
+    expect(json(clash)).toMatchObject({ scimType: 'uniqueness', detail: expect.stringMatching(/displayName/) });
+    const duplicate = await gateway.scim('post', '/scim/v2/Groups', { schemas: [GROUP], displayName: 'platform engineering' });
+    expect(duplicate.status).toBe(409);
+    // The old name is free again.
+    await createGroup('Engineering');
+  });
+
+  it('removes a deleted user from every group it was in', async () => {
+    const leaver = await createUser('leaver-groups@contoso.com');
+    const stayer = await createUser('stayer-groups@contoso.com');
+    const first = await createGroup('Leaver One');
+    const second = await createGroup('Leaver Two');
+    for (const group of [first, second]) {
+      expect((await patch(group.id, [{ op: 'Add', path: 'members', value: [{ value: leaver }, { value: stayer }] }])).status).toBe(204);
+    }
+    expect((await gateway.scim('delete', `/scim/v2/Users/${leaver}`)).status).toBe(204);
+    expect(await memberIds(first.id)).toEqual([stayer]);
+    expect(await memberIds(second.id)).toEqual([stayer]);
+  });
+
+  it('replaces a group with PUT, members included', async () => {
+    const group = await createGroup('Put Group');
+    const member = await createUser('put-member@contoso.com');
+    const response = await gateway.scim('put', `/scim/v2/Groups/${group.id}`, { schemas: [GROUP], displayName: 'Put Group', members: [{ value: member, type: 'User' }] });
+    expect(response.status).toBe(200);
+    expect(json(response).members).toEqual([{ value: member, $ref: expect.stringContaining(member), type: 'User' }]);
+    expect(await memberIds(group.id)).toEqual([member]);
+  });
+
+  it('deletes a group: 204, then 404, and its displayName is free', async () => {
+    const group = await createGroup('Short Lived');
+    expect((await gateway.scim('delete', `/scim/v2/Groups/${group.id}`)).status).toBe(204);
+    expect((await gateway.scim('get', `/scim/v2/Groups/${group.id}`)).status).toBe(404);
+    expect((await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: 'x' }] }])).status).toBe(404);
+    await createGroup('Short Lived');
+  });
+
+  it.each([
+    ['a group without displayName', { schemas: [GROUP] }, 'invalidValue'],
+    ['a member without value', { schemas: [GROUP], displayName: 'Bad Members', members: [{ display: 'x' }] }, 'invalidValue'],
+  ])('answers %s with 400', async (_, body, scimType) => {
+    const response = await gateway.scim('post', '/scim/v2/Groups', body);
+    expect(response.status).toBe(400);
+    expect(json(response)).toMatchObject({ scimType });
+  });
+});
