@@ -21,6 +21,7 @@ import { USER_COMMAND_HANDLERS } from './users/user.command-handlers.js';
 import { UsersController } from './users/users.controller.js';
 import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
 import { GroupsController } from './groups/groups.controller.js';
+import { RootSearchController } from './search/root-search.controller.js';
 
 const READ_MODEL_RUNNERS = Symbol('ReadModelRunners');
 
@@ -31,7 +32,8 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [UsersController, GroupsController, DiscoveryController, HealthController],
+      controllers: [UsersController, GroupsController, RootSearchController, DiscoveryController, HealthController],
+      // The root search reuses the per-type searches.
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: EVENT_STORE, useValue: runtime.eventStore },
@@ -57,6 +59,8 @@ export class GatewayModule {
         },
         { provide: InProcessProjector, inject: [READ_MODEL_RUNNERS], useFactory: (runners: ProjectionRunner[]) => new InProcessProjector(runners) },
         BearerTokenGuard,
+        UsersController,
+        GroupsController,
         ...USER_COMMAND_HANDLERS,
         ...GROUP_COMMAND_HANDLERS,
       ],

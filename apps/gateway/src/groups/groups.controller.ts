@@ -10,7 +10,7 @@ import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
 import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
-import { parseIfMatch, parseListParameters, parseProjection } from '../http/scim-parameters.js';
+import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseProjection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { parsePatchOperations, type InputPolicy } from '../users/user-input.js';
@@ -48,9 +48,19 @@ export class GroupsController {
 
   /** Entra: `GET /Groups?excludedAttributes=members&filter=displayName eq "<name>"`; members are not read then. */
   @Get()
-  async list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
-    const { filter, startIndex, count, projection } = parseListParameters(query);
-    const page = await this.groups.search(context.tenantId, filter, startIndex, count, membersRequested(projection));
+  list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
+    return this.search(context, parseListParameters(query));
+  }
+
+  /** RFC 7644 §3.4.3. */
+  @Post('.search')
+  @HttpCode(200)
+  searchByPost(@CallContext() context: ScimCallContext, @Body() body: unknown) {
+    return this.search(context, parseSearchRequest(body));
+  }
+
+  async search(context: ScimCallContext, { filter, sort, startIndex, count, projection }: ListParameters) {
+    const page = await this.groups.search(context.tenantId, filter, startIndex, count, membersRequested(projection), sort);
     return buildListResponse(
       page.resources.map((group) => presentGroup(snapshotOfView(group), this.baseUrl, this.registry, projection)),
       { totalResults: page.totalResults, startIndex },
@@ -58,9 +68,19 @@ export class GroupsController {
   }
 
   @Get(':id')
-  async get(@CallContext() context: ScimCallContext, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
+  async get(
+    @CallContext() context: ScimCallContext,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const group = await this.groups.findById(context.tenantId, id, membersRequested(parseProjection(query)));
     if (!group) throw new NotFoundError(`Group ${id} not found`);
+    if (matchesIfNoneMatch(ifNoneMatch, weakEtag(group.version))) {
+      response.status(304).setHeader('ETag', weakEtag(group.version));
+      return undefined;
+    }
     return this.answer(snapshotOfView(group), query, response);
   }
 

@@ -10,7 +10,7 @@ import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
 import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
-import { parseIfMatch, parseListParameters, parseProjection } from '../http/scim-parameters.js';
+import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseProjection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
@@ -51,24 +51,40 @@ export class UsersController {
 
   /** RFC 7644 §3.4.2: a filter with no match is 200 with totalResults 0, never 404. */
   @Get()
-  async list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
-    const { filter, startIndex, count, projection } = parseListParameters(query);
-    const page = await this.users.search(context.tenantId, filter, startIndex, count);
+  list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
+    return this.search(context, parseListParameters(query));
+  }
+
+  /** RFC 7644 §3.4.3: the same query as a SearchRequest body (keeps filters out of URLs and logs). */
+  @Post('.search')
+  @HttpCode(200)
+  searchByPost(@CallContext() context: ScimCallContext, @Body() body: unknown) {
+    return this.search(context, parseSearchRequest(body));
+  }
+
+  async search(context: ScimCallContext, { filter, sort, startIndex, count, projection }: ListParameters) {
+    const page = await this.users.search(context.tenantId, filter, startIndex, count, sort);
     return buildListResponse(
       page.resources.map((user) => presentUser(snapshotOfView(user), this.baseUrl, this.registry, projection)),
       { totalResults: page.totalResults, startIndex },
     );
   }
 
+  /** RFC 7644 §3.4.1; If-None-Match with the current version answers 304 without a body (§3.14). */
   @Get(':id')
   async get(
     @CallContext() context: ScimCallContext,
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
     const user = await this.users.findById(context.tenantId, id);
     if (!user) throw new NotFoundError(`User ${id} not found`);
+    if (matchesIfNoneMatch(ifNoneMatch, weakEtag(user.version))) {
+      response.status(304).setHeader('ETag', weakEtag(user.version));
+      return undefined;
+    }
     return this.answer(snapshotOfView(user), query, response);
   }
 

@@ -1,0 +1,83 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { EventStore } from '#event-store/event-store.port.js';
+import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
+import { ProjectionRunner, type Projection } from '#event-store/projection.runner.js';
+import { createKafkaProjection } from '#kafka/kafka-projection.factory.js';
+import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js';
+import { measureProjectionLag, type ProjectionLag } from '#kafka/projection.lag.js';
+import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
+import { UsersProjection } from '#read-model/users.projection.js';
+import { LeaderElectedProjection, type LeaderElectedStatus } from './leader-elected.projection.js';
+import type { ProjectorConfig } from './projector.config.js';
+
+/** One projection as the projector runs it: under its lock, with its lag. */
+export interface ManagedProjection {
+  readonly name: string;
+  status(): LeaderElectedStatus;
+  lag(): Promise<ProjectionLag>;
+}
+
+export interface Projector {
+  readonly projections: readonly ManagedProjection[];
+  readonly eventStore: EventStore;
+  stop(): Promise<void>;
+}
+
+/**
+ * The distributed topology's projector process: every projection the gateway runs in-process in embedded mode,
+ * here each under a PostgreSQL advisory lock, so any number of replicas run and exactly one applies each.
+ */
+export async function startProjector(config: ProjectorConfig): Promise<Projector> {
+  const logger = new Logger('Projector');
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error(`closing failed: ${String(error)}`));
+  };
+  try {
+    const eventStore = await PostgresEventStore.create(config.databaseUrl, { poolSize: config.databasePoolSize });
+    closers.push(() => eventStore.close());
+    const dataSource: DataSource = await openReadModelDataSource({ connectionString: config.databaseUrl, poolSize: config.databasePoolSize });
+    closers.push(() => dataSource.destroy());
+
+    const entries: { projection: Projection; lag?: () => Promise<ProjectionLag>; batchSize?: number }[] = [
+      { projection: new UsersProjection(dataSource) },
+    ];
+    if (config.kafka) {
+      const kafka = createKafkaProjection({
+        config: config.kafka,
+        eventStore,
+        checkpoints: readModelCheckpointStore(dataSource),
+        logger: new Logger('KafkaProjection'),
+      });
+      closers.push(() => kafka.close());
+      entries.push({ projection: kafka.projection, lag: () => kafka.lag() });
+    } else {
+      logger.log('KAFKA_BROKERS is not set: no Kafka projection');
+    }
+
+    const managed = entries.map(({ projection, lag }) => {
+      const runner = new ProjectionRunner(eventStore, projection, { logger: new Logger(`Projection ${projection.name}`) });
+      const elected = new LeaderElectedProjection(runner, {
+        connectionString: config.databaseUrl,
+        retryMs: config.lockRetryMs,
+        logger,
+      });
+      elected.start();
+      return {
+        name: projection.name,
+        elected,
+        status: () => elected.status(),
+        lag: lag ?? (() => measureProjectionLag(eventStore, projection)),
+      };
+    });
+    // Projections stop (and let go of their locks) before the store and producer they use are closed.
+    closers.push(async () => {
+      await Promise.all(managed.map((entry) => entry.elected.stop()));
+    });
+    return { projections: managed, eventStore, stop: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

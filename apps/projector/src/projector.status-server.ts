@@ -1,0 +1,60 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatProjectionLagMetrics } from '#kafka/projection-lag.metrics.js';
+import type { Projector } from './projector.runtime.js';
+
+/**
+ * /health (alive), /ready (the store answers; per projection its role here, active or standby, and its lag) and
+ * /metrics (Prometheus). Lag is measured from the stored checkpoints, so every replica reports the same figures.
+ */
+export async function startProjectorStatusServer(projector: Projector, host: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    const send = (status: number, body: string, type = 'application/json') => {
+      response.writeHead(status, { 'content-type': type });
+      response.end(body);
+    };
+    void (async () => {
+      try {
+        if (request.url === '/health') return send(200, JSON.stringify({ status: 'ok' }));
+        if (request.url === '/ready') {
+          let store: Record<string, unknown> = { status: 'up' };
+          try {
+            await projector.eventStore.ping();
+          } catch (error) {
+            store = { status: 'down', error: error instanceof Error ? error.message : String(error) };
+          }
+          const projections = await Promise.all(
+            projector.projections.map(async (projection) => ({
+              ...projection.status(),
+              lag: await projection.lag().catch((error: unknown) => ({ error: String(error) })),
+            })),
+          );
+          const ready = store.status === 'up' && projections.every((p) => p.role === 'active' || p.role === 'standby');
+          return send(ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not ready', eventStore: store, projections }));
+        }
+        if (request.url === '/metrics') {
+          const lags = await Promise.all(projector.projections.map((projection) => projection.lag()));
+          const active = projector.projections
+            .map((projection) => `scim_projector_active{projection="${projection.name}"} ${projection.status().role === 'active' ? 1 : 0}`)
+            .join('\n');
+          return send(
+            200,
+            `${formatProjectionLagMetrics(lags)}# HELP scim_projector_active 1 when this projector applies the projection, 0 on standby.\n# TYPE scim_projector_active gauge\n${active}\n`,
+            'text/plain; version=0.0.4',
+          );
+        }
+        send(404, JSON.stringify({ error: 'not found' }));
+      } catch (error) {
+        send(500, JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
