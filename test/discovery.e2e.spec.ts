@@ -30,7 +30,7 @@ describe('discovery endpoints', () => {
     expect(response.status).toBe(200);
     expect(JSON.parse(response.text)).toMatchObject({
       patch: { supported: true },
-      bulk: { supported: false },
+      bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 },
       filter: { supported: true, maxResults: 1000 },
       etag: { supported: true },
       authenticationSchemes: [{ type: 'oauthbearertoken', primary: true }],

@@ -22,6 +22,7 @@ import { UsersController } from './users/users.controller.js';
 import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { RootSearchController } from './search/root-search.controller.js';
+import { BulkController } from './bulk/bulk.controller.js';
 
 const READ_MODEL_RUNNERS = Symbol('ReadModelRunners');
 
@@ -32,7 +33,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [UsersController, GroupsController, RootSearchController, DiscoveryController, HealthController],
+      controllers: [UsersController, GroupsController, RootSearchController, BulkController, DiscoveryController, HealthController],
       // The root search reuses the per-type searches.
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

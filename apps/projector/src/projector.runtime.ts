@@ -7,6 +7,7 @@ import { createKafkaProjection } from '#kafka/kafka-projection.factory.js';
 import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js';
 import { measureProjectionLag, type ProjectionLag } from '#kafka/projection.lag.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
+import { GroupsProjection } from '#read-model/groups.projection.js';
 import { UsersProjection } from '#read-model/users.projection.js';
 import { LeaderElectedProjection, type LeaderElectedStatus } from './leader-elected.projection.js';
 import type { ProjectorConfig } from './projector.config.js';
@@ -42,6 +43,7 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
 
     const entries: { projection: Projection; lag?: () => Promise<ProjectionLag>; batchSize?: number }[] = [
       { projection: new UsersProjection(dataSource) },
+      { projection: new GroupsProjection(dataSource) },
     ];
     if (config.kafka) {
       const kafka = createKafkaProjection({

@@ -10,6 +10,7 @@ import { ScimContentTypeInterceptor } from '../http/scim-content-type.intercepto
 import { PAGE_LIMITS } from '../http/scim-parameters.js';
 import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
+import { BULK_MAX_OPERATIONS } from '../bulk/bulk.controller.js';
 
 /** The resource types this gateway serves endpoints for; discovery must not advertise one it does not serve. */
 export const SERVED_RESOURCE_TYPES: readonly ResourceTypeName[] = ['User', 'Group'];
@@ -25,12 +26,14 @@ const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Se
 @UseInterceptors(ScimContentTypeInterceptor)
 export class DiscoveryController {
   private readonly baseUrl: string;
+  private readonly maxPayloadSize: number;
 
   constructor(
     @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
+    this.maxPayloadSize = config.maxBodyBytes;
   }
 
   @Get('ServiceProviderConfig')
@@ -39,7 +42,7 @@ export class DiscoveryController {
       schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
       documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
       patch: { supported: true },
-      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+      bulk: { supported: true, maxOperations: BULK_MAX_OPERATIONS, maxPayloadSize: this.maxPayloadSize },
       filter: { supported: true, maxResults: PAGE_LIMITS.maxCount },
       changePassword: { supported: false },
       sort: { supported: true },
