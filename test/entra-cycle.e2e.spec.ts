@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { CORE_USER, ENTERPRISE_USER, startTestGateway, type TestGateway } from './support/test-gateway.js';
+
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const ADSCIM_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
+
+/**
+ * Entra ID's documented provisioning cycle (../shared/ENTRA.md), replayed over HTTP in its default form and in
+ * the form of the aadOptscim062020 Tenant URL flag. Every request must succeed as Entra expects: one failed
+ * request is one more step towards quarantine.
+ */
+describe.each([
+  ['default', false],
+  ['aadOptscim062020', true],
+] as const)("Entra's provisioning cycle (%s form)", (_form, optscim) => {
+  let gateway: TestGateway;
+  const json = (response: { text: string }) => JSON.parse(response.text);
+  const filter = (resource: string, expression: string, extra = '') =>
+    gateway.scim('get', `/scim/v2/${resource}?${extra}filter=${encodeURIComponent(expression)}`);
+  const op = (name: 'Add' | 'Replace' | 'Remove') => (optscim ? name.toLowerCase() : name);
+  const bool = (value: boolean) => (optscim ? value : value ? 'True' : 'False');
+  const tag = randomUUID().slice(0, 8);
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  /** Entra's match-then-create: filter by each matching attribute in precedence order; POST when none matched. */
+  async function provisionUser(userName: string, externalId: string, extra: Record<string, unknown> = {}): Promise<string> {
+    for (const expression of [`userName eq "${userName}"`, `externalId eq "${externalId}"`]) {
+      const match = await filter('Users', expression);
+      expect(match.status).toBe(200);
+      if (json(match).totalResults > 0) return json(match).Resources[0].id;
+    }
+    const created = await gateway.scim('post', '/scim/v2/Users', {
+      schemas: [CORE_USER, ENTERPRISE_USER],
+      externalId,
+      userName,
+      active: bool(true),
+      emails: [{ primary: true, type: 'work', value: userName }],
+      meta: { resourceType: 'User' },
+      name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' },
+      roles: [],
+      ...extra,
+    });
+    expect(created.status).toBe(201);
+    return json(created).id;
+  }
+
+  it('Test Connection and saving: empty filter answer, a random user and group, the schemas', async () => {
+    const test = await filter('Users', `userName eq "AzureAD_Test-${randomUUID()}"`);
+    expect(test.status).toBe(200);
+    expect(json(test)).toMatchObject({ totalResults: 0, Resources: [] });
+    expect((await gateway.scim('get', '/scim/v2/Users?count=1')).status).toBe(200);
+    expect((await gateway.scim('get', '/scim/v2/Groups?count=1&excludedAttributes=members')).status).toBe(200);
+    const schemas = await gateway.scim('get', '/scim/v2/Schemas');
+    expect(schemas.status).toBe(200);
+    expect(json(schemas).totalResults).toBeGreaterThanOrEqual(3);
+  });
+
+  it('provisions users, their manager, groups and memberships; then an incremental cycle', async () => {
+    const manager = await provisionUser(`boss-${tag}@contoso.com`, `boss-${tag}`);
+    const ann = await provisionUser(`ann-${tag}@contoso.com`, `ann-${tag}`);
+    const bob = await provisionUser(`bob-${tag}@contoso.com`, `bob-${tag}`, {
+      // Older requests carry explicit nulls, meaning "no value"; roles may be stringified JSON.
+      addresses: null,
+      [ENTERPRISE_USER]: { manager: null, employeeNumber: '42' },
+      roles: [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', value: '{"id":"r1","displayName":"Reader"}' }],
+    });
+    // Matching again finds the same users (no duplicates on the second cycle), also by work email and unquoted.
+    expect(await provisionUser(`ann-${tag}@contoso.com`, `ann-${tag}`)).toBe(ann);
+    expect(json(await filter('Users', `emails[type eq "work"].value eq "ANN-${tag}@contoso.com"`))).toMatchObject({ totalResults: 1, Resources: [{ id: ann }] });
+    expect(json(await filter('Users', `externalId eq bob-${tag}`))).toMatchObject({ totalResults: 1, Resources: [{ id: bob }] });
+    expect(json(await filter('Users', `emails[Type eq "work"].Value eq "bob-${tag}@contoso.com"`))).toMatchObject({ totalResults: 1 });
+
+    // The manager comes in a later PATCH.
+    const managerPatch = optscim
+      ? { op: 'replace', path: `${ENTERPRISE_USER}:manager`, value: manager }
+      : { op: 'Add', path: 'manager', value: [{ $ref: `../Users/${manager}`, value: manager }] };
+    const withManager = await gateway.scim('patch', `/scim/v2/Users/${ann}`, { schemas: [PATCH_OP], Operations: [managerPatch] });
+    expect(withManager.status).toBe(200);
+    expect(json(withManager)[ENTERPRISE_USER].manager.value).toBe(manager);
+
+    // Groups: match by displayName without members, POST with an empty member list, PATCH to add.
+    const displayName = `Sales ${tag}`;
+    const match = await filter('Groups', `displayName eq "${displayName}"`, 'excludedAttributes=members&');
+    expect(json(match).totalResults).toBe(0);
+    const group = await gateway.scim('post', '/scim/v2/Groups', {
+      schemas: [GROUP, ADSCIM_GROUP],
+      externalId: randomUUID(),
+      displayName,
+      meta: { resourceType: 'Group' },
+    });
+    expect(group.status).toBe(201);
+    const groupId = json(group).id;
+    const add = optscim
+      ? { op: 'add', value: { members: [{ value: ann }, { value: bob }] } }
+      : { op: 'Add', path: 'members', value: [{ $ref: null, value: ann }, { $ref: null, value: bob }] };
+    expect((await gateway.scim('patch', `/scim/v2/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [add] })).status).toBe(204);
+
+    // Incremental cycle: GET by id, PATCH the differences.
+    expect((await gateway.scim('get', `/scim/v2/Users/${bob}`)).status).toBe(200);
+    const update = optscim
+      ? { op: 'replace', value: { displayName: 'Bob B', 'name.givenName': 'Bob', [`${ENTERPRISE_USER}:employeeNumber`]: '43' } }
+      : { op: 'Replace', path: 'emails[type eq "work"].value', value: `robert-${tag}@contoso.com` };
+    expect((await gateway.scim('patch', `/scim/v2/Users/${bob}`, { schemas: [PATCH_OP], Operations: [update] })).status).toBe(200);
+
+    // Removal from the group, in each form.
+    const remove = optscim
+      ? { op: 'remove', path: `members[value eq "${bob}"]` }
+      : { op: 'Remove', path: 'members', value: [{ value: bob }] };
+    expect((await gateway.scim('patch', `/scim/v2/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [remove] })).status).toBe(204);
+    const members = json(await gateway.scim('get', `/scim/v2/Groups/${groupId}`)).members.map((m: { value: string }) => m.value);
+    expect(members).toEqual([ann]);
+
+    // Unassigned: PATCH active=false; the user stays readable and matchable.
+    const disable = { op: op('Replace'), path: 'active', value: bool(false) };
+    expect((await gateway.scim('patch', `/scim/v2/Users/${ann}`, { schemas: [PATCH_OP], Operations: [disable] })).status).toBe(200);
+    const disabled = json(await gateway.scim('get', `/scim/v2/Users/${ann}`));
+    expect(disabled.active).toBe(false);
+    expect(json(await filter('Users', `userName eq "ann-${tag}@contoso.com"`)).totalResults).toBe(1);
+
+    // Hard-deleted after the recycle bin: DELETE, and it leaves its group.
+    expect((await gateway.scim('delete', `/scim/v2/Users/${ann}`)).status).toBe(204);
+    expect((await gateway.scim('get', `/scim/v2/Users/${ann}`)).status).toBe(404);
+    expect(json(await gateway.scim('get', `/scim/v2/Groups/${groupId}`)).members ?? []).toEqual([]);
+  });
+
+  it('accepts a POST with a string boolean and a bare-string manager', async () => {
+    const boss = await provisionUser(`boss2-${tag}@contoso.com`, `boss2-${tag}`);
+    const response = await gateway.scim('post', '/scim/v2/Users', {
+      schemas: [CORE_USER],
+      userName: `stringy-${tag}@contoso.com`,
+      active: 'True',
+      [`${ENTERPRISE_USER}:manager`]: boss,
+    });
+    expect(response.status).toBe(201);
+    expect(json(response)).toMatchObject({ active: true, [ENTERPRISE_USER]: { manager: { value: boss } } });
+  });
+});
+
+describe('provisioning at scale: 1,000 users and 50 groups of 20, as Entra would', () => {
+  let gateway: TestGateway;
+  const json = (response: { text: string }) => JSON.parse(response.text);
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('ends with exactly the expected users, groups and memberships in the read model', async () => {
+    const userIds: string[] = [];
+    const users = Array.from({ length: 1000 }, (_, i) => `scale-${i}@contoso.com`);
+    // Eight connections at a time, as a provisioning job would.
+    await runConcurrently(users, 8, async (userName) => {
+      const match = json(await gateway.scim('get', `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`));
+      expect(match.totalResults).toBe(0);
+      const created = await gateway.scim('post', '/scim/v2/Users', { schemas: [CORE_USER], userName, externalId: `x-${userName}`, active: true });
+      expect(created.status).toBe(201);
+      userIds[users.indexOf(userName)] = json(created).id;
+    });
+    const groups = Array.from({ length: 50 }, (_, g) => ({ name: `scale-group-${g}`, members: userIds.slice(g * 20, g * 20 + 20) }));
+    const groupIds = new Map<string, string>();
+    await runConcurrently(groups, 8, async ({ name, members }) => {
+      const created = await gateway.scim('post', '/scim/v2/Groups', { schemas: [GROUP], displayName: name });
+      expect(created.status).toBe(201);
+      const id = json(created).id;
+      groupIds.set(name, id);
+      const patched = await gateway.scim('patch', `/scim/v2/Groups/${id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'Add', path: 'members', value: members.map((value) => ({ value })) }],
+      });
+      expect(patched.status).toBe(204);
+    });
+
+    const allUsers = json(await gateway.scim('get', `/scim/v2/Users?count=0&filter=${encodeURIComponent('userName sw "scale-"')}`));
+    expect(allUsers.totalResults).toBe(1000);
+    const allGroups = json(await gateway.scim('get', `/scim/v2/Groups?count=1000&filter=${encodeURIComponent('displayName sw "scale-group-"')}`));
+    expect(allGroups.totalResults).toBe(50);
+    for (const group of allGroups.Resources as { id: string; displayName: string; members: { value: string }[] }[]) {
+      const expected = groups.find((g) => g.name === group.displayName)!.members;
+      expect(group.members.map((m) => m.value).sort()).toEqual([...expected].sort());
+      expect(group.id).toBe(groupIds.get(group.displayName));
+    }
+  }, 300_000);
+});
+
+async function runConcurrently<Item>(items: readonly Item[], concurrency: number, work: (item: Item) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
