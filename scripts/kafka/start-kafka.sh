@@ -22,7 +22,13 @@ KEEP_DATA=false
 [ "${1:-}" = "--keep-data" ] && KEEP_DATA=true
 started=$(date +%s)
 
-command -v java >/dev/null || { echo "java (17 or newer) is required" >&2; exit 1; }
+# Like start-postgres.sh: install what is missing from Debian's packages (CI machines may be new).
+if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+  echo "installing Debian's openjdk-17-jre-headless and maven" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq openjdk-17-jre-headless maven >&2
+fi
 
 # The runtime classpath, resolved once per pom and version; Maven runs again only if a jar went missing.
 mkdir -p "$KAFKA_CACHE_DIR"
@@ -33,10 +39,10 @@ classpath_complete() {
   while IFS= read -r jar; do [ -f "$jar" ] || return 1; done < <(tr ':' '\n' < "$CLASSPATH_FILE")
 }
 if ! classpath_complete; then
-  command -v mvn >/dev/null || { echo "mvn is required to fetch Kafka $KAFKA_VERSION from Maven Central" >&2; exit 1; }
   echo "fetching Apache Kafka $KAFKA_VERSION with mvn (first start only)" >&2
   mvn -q -B -Dstyle.color=never -f "$POM" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$CLASSPATH_FILE.tmp" >&2
+    dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$CLASSPATH_FILE.tmp" >"$KAFKA_CACHE_DIR/mvn.log" 2>&1 \
+    || { cat "$KAFKA_CACHE_DIR/mvn.log" >&2; exit 1; }
   mv "$CLASSPATH_FILE.tmp" "$CLASSPATH_FILE"
 fi
 CLASSPATH="$(cat "$CLASSPATH_FILE")"

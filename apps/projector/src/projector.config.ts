@@ -8,8 +8,11 @@ export const PROJECTOR_CONFIG_VARIABLES = {
 } as const;
 
 export interface ProjectorConfig {
+  /** PostgreSQL: the read model, checkpoints, advisory locks, and the events too unless eventStore is eventstoredb. */
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
+  readonly eventStore: GatewayConfig['eventStore'];
+  readonly eventStoreUrl: string | undefined;
   readonly logLevel: GatewayConfig['logLevel'];
   readonly host: string;
   readonly port: number;
@@ -53,6 +56,8 @@ export function loadProjectorConfig(env: Env): ProjectorConfig {
   return {
     databaseUrl: gateway.databaseUrl!,
     databasePoolSize: gateway.databasePoolSize,
+    eventStore: gateway.eventStore,
+    eventStoreUrl: gateway.eventStoreUrl,
     logLevel: gateway.logLevel,
     host: gateway.host,
     port,

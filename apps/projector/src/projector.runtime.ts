@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '#event-store/event-store.port.js';
+import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.event-store.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { ProjectionRunner, type Projection } from '#event-store/projection.runner.js';
 import { createKafkaProjection } from '#kafka/kafka-projection.factory.js';
@@ -36,7 +37,10 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
     for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error(`closing failed: ${String(error)}`));
   };
   try {
-    const eventStore = await PostgresEventStore.create(config.databaseUrl, { poolSize: config.databasePoolSize });
+    const eventStore: EventStore =
+      config.eventStore === 'eventstoredb'
+        ? await EventStoreDbEventStore.create(config.eventStoreUrl!)
+        : await PostgresEventStore.create(config.databaseUrl, { poolSize: config.databasePoolSize });
     closers.push(() => eventStore.close());
     const dataSource: DataSource = await openReadModelDataSource({ connectionString: config.databaseUrl, poolSize: config.databasePoolSize });
     closers.push(() => dataSource.destroy());

@@ -3,6 +3,8 @@ import { ConfigError, loadGatewayConfig } from '#config/gateway.config.js';
 import { loadKafkaConfig } from '#config/kafka.config.js';
 import { formatPosition, parsePosition, START, type GlobalPosition } from '#event-store/event-store.port.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+import type { EventStore } from '#event-store/event-store.port.js';
+import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.event-store.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { replayToKafka } from '#kafka/kafka.replay.js';
 import { ScimEventPublisher } from '#kafka/scim-event.publisher.js';
@@ -11,7 +13,8 @@ const USAGE = `Republishes the event log to Kafka (issue 5, "Replay"), without m
 Usage: npm run replay:kafka -- [--from start|<commit:prepare>] [--to <commit:prepare>] [--batch-size 2000]
   --from        first position to republish, inclusive (a CloudEvent's data.position); default: start
   --to          last position, inclusive; default: the log's head when the replay starts
-Reads KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, ... and DATABASE_URL (or the embedded DATA_DIR, with the gateway stopped).`;
+Reads KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, ... and the event store the gateway uses: EVENT_STORE=eventstoredb with
+EVENTSTORE_URL, else DATABASE_URL, else the embedded DATA_DIR (stop the gateway first: it holds that directory's lock).`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -41,8 +44,13 @@ async function main(): Promise<void> {
 
   // The embedded store refuses to open while a gateway holds DATA_DIR's lock, and says which process holds it.
   let embedded: EmbeddedPostgres | null = null;
-  if (!gateway.databaseUrl) embedded = await startEmbeddedPostgres({ dataDir: gateway.dataDir, maxConnections: 8 });
-  const store = await PostgresEventStore.create(gateway.databaseUrl ?? embedded!.connectionString, { poolSize: 4 });
+  let store: EventStore;
+  if (gateway.eventStore === 'eventstoredb') {
+    store = await EventStoreDbEventStore.create(gateway.eventStoreUrl!);
+  } else {
+    if (!gateway.databaseUrl) embedded = await startEmbeddedPostgres({ dataDir: gateway.dataDir, maxConnections: 8 });
+    store = await PostgresEventStore.create(gateway.databaseUrl ?? embedded!.connectionString, { poolSize: 4 });
+  }
   const publisher = new ScimEventPublisher(kafka, console);
   try {
     console.log(`replaying to ${kafka.topicPrefix}.users / ${kafka.topicPrefix}.groups from ${values.from ?? 'start'}${to ? ` to ${formatPosition(to)}` : ''}`);

@@ -4,7 +4,7 @@ import { KafkaProjection, kafkaProjectionName } from './kafka.projection.js';
 import type { KafkaLogger } from './kafka.logger.js';
 import type { ProjectionCheckpointStore } from './projection-checkpoint.store.js';
 import { measureProjectionLag, type ProjectionLag } from './projection.lag.js';
-import { ScimEventPublisher } from './scim-event.publisher.js';
+import { ScimEventPublisher, type ScimEventPublisherOptions } from './scim-event.publisher.js';
 
 export interface KafkaProjectionHandle {
   /** For a ProjectionRunner: in the gateway's process (embedded) or in apps/projector (distributed). */
@@ -21,6 +21,8 @@ export interface KafkaProjectionOptions {
   readonly checkpoints: ProjectionCheckpointStore;
   /** Default: console. */
   readonly logger?: KafkaLogger;
+  /** Timeouts and retries of one publish (defaults suit production; tests shorten them). */
+  readonly publisher?: ScimEventPublisherOptions;
   /** How long a lag measurement is reused (/ready and /metrics may be polled often). Default 1000 ms. */
   readonly lagCacheMs?: number;
 }
@@ -31,7 +33,7 @@ export interface KafkaProjectionOptions {
  */
 export function createKafkaProjection(options: KafkaProjectionOptions): KafkaProjectionHandle {
   const logger = options.logger ?? console;
-  const publisher = new ScimEventPublisher(options.config, logger);
+  const publisher = new ScimEventPublisher(options.config, logger, options.publisher);
   const projection = new KafkaProjection(publisher, options.checkpoints, options.eventStore, {
     name: kafkaProjectionName(options.config.topicPrefix),
   });

@@ -3,6 +3,21 @@ import type { KafkaConfig } from '#config/kafka.config.js';
 import type { KafkaLogger } from './kafka.logger.js';
 import type { ScimTopicKind } from './scim-cloud-event.js';
 
+/** Largest record the topics take: a PUT of a 100,000-member group is one ~6 MB members_replaced event. */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Per-topic settings at creation. Records up to MAX_RECORD_BYTES (the broker default of 1 MB would stall the
+ * projection on the first very large group). With replicas, acks=all waits for two of them, so one broker can fail
+ * without losing an acknowledged event. Retention stays time-based: these are events, not a compacted state topic.
+ */
+function topicSettings(replicationFactor: number): { name: string; value: string }[] {
+  return [
+    { name: 'max.message.bytes', value: String(MAX_RECORD_BYTES) },
+    { name: 'min.insync.replicas', value: replicationFactor > 1 ? '2' : '1' },
+  ];
+}
+
 export function topicName(topicPrefix: string, kind: ScimTopicKind): string {
   return `${topicPrefix}.${kind}`;
 }
@@ -27,7 +42,12 @@ export async function ensureTopics(
   if (missing.length > 0) {
     // False (not an error) when another process created them in between: "already exists" is what we want.
     const created = await admin.createTopics({
-      topics: missing.map((topic) => ({ topic, numPartitions: config.partitions, replicationFactor: config.replicationFactor })),
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: config.partitions,
+        replicationFactor: config.replicationFactor,
+        configEntries: topicSettings(config.replicationFactor),
+      })),
       waitForLeaders: true,
     });
     logger.log(

@@ -47,8 +47,25 @@ async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   return {
     connectionString: url.toString(),
-    stop: () => withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    stop: () => withAdminClient(serverUrl, (client) => dropWhenIdle(client, name)),
   };
+}
+
+/**
+ * pg's pool.end() resolves before the server has seen every connection go; a forced drop at that moment
+ * terminates the stragglers, and their clients report 57P01 as an unhandled error into whichever test runs next.
+ * So wait (briefly) for the last session to leave, and force only what still lingers.
+ */
+async function dropWhenIdle(admin: pg.Client, name: string): Promise<void> {
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+    const { rows } = await admin.query<{ sessions: number }>(
+      'SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1',
+      [name],
+    );
+    if (rows[0].sessions === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 async function withAdminClient<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {

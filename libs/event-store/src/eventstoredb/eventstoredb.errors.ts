@@ -1,11 +1,13 @@
-import { ErrorType } from '@eventstore/db-client';
+import { convertToCommandError, ErrorType } from '@eventstore/db-client';
 import { EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
 import type { StreamAppend } from '../event-store.port.js';
 import { describeCurrentRevision, describeExpectedRevision } from './eventstoredb.positions.js';
 
 /**
  * The client's errors carry a `type` (ErrorType); we decide on it rather than on classes, so an error that crossed
- * a module boundary (or a test double) is judged the same way.
+ * a module boundary (or a test double) is judged the same way. Some calls let a raw gRPC ServiceError through
+ * (appendToStream, when the server-features probe before it fails: "14 UNAVAILABLE"); the client's own
+ * convertToCommandError gives those their type first.
  */
 interface VendorErrorFields {
   readonly type?: unknown;
@@ -40,24 +42,33 @@ const UNAVAILABLE_MESSAGES = /Failed to discover after \d+ attempts/;
 // Worth sending again at once: the outcome is unknown or the leader moved (and appends are idempotent by id).
 const TRANSIENT_TYPES: ReadonlySet<unknown> = new Set([ErrorType.UNAVAILABLE, ErrorType.DEADLINE_EXCEEDED, ErrorType.TIMEOUT, ErrorType.NOT_LEADER]);
 
+function typed(error: unknown): VendorErrorFields | null {
+  if (!(error instanceof Error) || (error as VendorErrorFields).type !== undefined) return error as VendorErrorFields | null;
+  try {
+    return convertToCommandError(error) as VendorErrorFields;
+  } catch {
+    return error as VendorErrorFields; // a numeric code without gRPC details: not one of the client's
+  }
+}
+
 export function isWrongExpectedVersion(error: unknown): boolean {
-  return (error as VendorErrorFields | null)?.type === ErrorType.WRONG_EXPECTED_VERSION;
+  return typed(error)?.type === ErrorType.WRONG_EXPECTED_VERSION;
 }
 
 export function isStreamNotFound(error: unknown): boolean {
-  return (error as VendorErrorFields | null)?.type === ErrorType.STREAM_NOT_FOUND;
+  return typed(error)?.type === ErrorType.STREAM_NOT_FOUND;
 }
 
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof EventStoreUnavailableError) return true;
-  const fields = error as VendorErrorFields | null;
+  const fields = typed(error);
   if (UNAVAILABLE_TYPES.has(fields?.type) || UNAVAILABLE_SOCKET_CODES.has(fields?.code)) return true;
   return typeof fields?.message === 'string' && UNAVAILABLE_MESSAGES.test(fields.message);
 }
 
 /** A failure after which the very same append may be sent again (only with ids and an exact or no-stream revision). */
 export function isTransient(error: unknown): boolean {
-  const fields = error as VendorErrorFields | null;
+  const fields = typed(error);
   return TRANSIENT_TYPES.has(fields?.type) || UNAVAILABLE_SOCKET_CODES.has(fields?.code);
 }
 

@@ -90,7 +90,9 @@ export class PGliteWireServer {
 
   private accept(socket: net.Socket): void {
     if (this.connections.size >= this.options.maxConnections) {
-      socket.end(fatalError('53300', `too many connections to the embedded database (max ${this.options.maxConnections})`));
+      // As a server does; destroyed once written, so it never holds up stop().
+      socket.on('error', () => socket.destroy());
+      socket.end(fatalError('53300', `too many connections to the embedded database (max ${this.options.maxConnections})`), () => socket.destroy());
       return;
     }
     socket.setNoDelay(true);

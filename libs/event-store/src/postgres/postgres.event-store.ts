@@ -133,13 +133,11 @@ export class PostgresEventStore implements EventStore {
     if (appends.length === 0) return [];
     this.assertOpen();
     try {
-      // On a server one statement is its own transaction: a single-stream append is one round trip. PGlite gets
-      // an explicit transaction even then, because its socket server only keeps other connections out of a
-      // statement's protocol messages while a transaction block is open (see pglite.wire-server.ts).
       const notify = (await this.notificationMode()) === 'listen';
-      if (appends.length === 1 && (await this.backend()) === 'postgres') {
-        return [await this.appendOneStream(this.pool, appends[0], notify)];
-      }
+      // One statement is its own transaction: a single-stream append is one round trip. (On PGlite this relies on
+      // pglite.wire-server.ts keeping other connections out between a statement's Parse and Sync; pglite-socket's
+      // server does not when a message spans two TCP reads.)
+      if (appends.length === 1) return [await this.appendOneStream(this.pool, appends[0], notify)];
       return await this.inTransaction((client) => this.appendInOrder(client, appends, notify));
     } catch (error) {
       if (error instanceof VersionConflictError || isUniqueViolation(error, EVENT_ID_CONSTRAINT)) {

@@ -29,6 +29,9 @@ import { escapeLikePattern, jsonKeyLiteral, SqlParameters, type SqlFragment } fr
  *  - Case: caseExact=false strings compare lower-cased (RFC 7643 §2.1); ordering is by code point
  *    (`COLLATE "C"`); co/sw/ew are LIKE with the value's `%`, `_` and `\` escaped.
  *  - Types from the schema: numbers as numeric, booleans as boolean, dateTimes as instants (RFC 7643 §2.3.5).
+ *    One deliberate difference: a dateTime whose day the month lacks (2021-02-29) is not a dateTime here, as
+ *    xsd:dateTime says, so such a literal is invalidFilter and such a stored value matches no comparison; the
+ *    evaluator (V8's Date.parse) rolls it over into the next month.
  *  - Three-valued logic: an atom is NULL where the evaluator says false (absent value), and NULL acts as false
  *    under AND, OR and WHERE; only NOT would turn it into NULL instead of true, so each `not` compiles to
  *    `NOT COALESCE(x, false)`. Atoms stay bare so indexes apply. Hence the fragment is meant for a WHERE clause
@@ -115,7 +118,7 @@ class FilterSqlCompiler {
       case 'or':
         return `(${this.compile(filter.left, scope)} OR ${this.compile(filter.right, scope)})`;
       case 'not':
-        return `(NOT ${this.compile(filter.filter, scope)})`;
+        return `(NOT COALESCE(${this.compile(filter.filter, scope)}, false))`;
       case 'present': {
         const target = this.resolve(filter.path, scope);
         return this.present(this.siteOf(target, false, scope));
@@ -123,6 +126,7 @@ class FilterSqlCompiler {
       case 'compare': {
         const target = this.resolve(filter.path, scope);
         const operand = coerceFilterValue(filter.op, filter.value, target.compared, formatPath(filter.path));
+        if (target.compared.type === 'dateTime' && typeof operand === 'string') requireCalendarDate(operand, formatPath(filter.path));
         const site = this.siteOf(target, target.impliesValueSubAttribute, scope);
         if (operand === null) {
           // The evaluator's `eq null` / `ne null`: not present / present (RFC 7644 §3.4.2.2 `pr`).
@@ -374,6 +378,21 @@ export function attributeKey(resolved: ResolvedAttribute): string {
 function sqlOperator(op: ComparisonOperator): string {
   if (op === 'co' || op === 'sw' || op === 'ew') throw new Error(`'${op}' applies to text only (coerceFilterValue refuses it here)`);
   return SQL_OPERATORS[op];
+}
+
+/**
+ * RFC 7643 §2.3.5: a dateTime is a valid xsd:dateTime, whose day exists in its month. libs/scim's parseDateTime
+ * (V8's Date.parse) accepts 2021-02-29 as 2021-03-01; the RFC makes it an invalid filter.
+ */
+function requireCalendarDate(text: string, pathText: string): void {
+  const [, yearText, monthText, dayText] = /^(-?\d+)-(\d{2})-(\d{2})T/.exec(text) ?? [];
+  const year = Number(yearText);
+  const month = Number(monthText);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  if (Number(dayText) > daysInMonth) {
+    throw new InvalidFilterError(`expected a dateTime to compare with '${pathText}', got ${JSON.stringify(text)} (no such day)`);
+  }
 }
 
 /** RFC 7643 §2.3.6: binary values are case-exact whatever the schema says. */

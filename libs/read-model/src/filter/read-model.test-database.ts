@@ -5,7 +5,7 @@ import type { QueryRunner } from 'typeorm';
 import { READ_MODEL_MIGRATIONS } from '../read-model.data-source.js';
 
 /**
- * A migrated read model for integration tests: in-process PGlite, or a fresh schema on the PostgreSQL server
+ * A migrated read model for integration tests: in-process PGlite, or a fresh database on the PostgreSQL server
  * at a URL (dropped on close, so parallel runs never see each other's tables).
  */
 export interface TestReadModelDatabase {
@@ -27,34 +27,56 @@ export async function openPgliteReadModel(): Promise<TestReadModelDatabase> {
   return testDatabase;
 }
 
+/**
+ * A database created for the test on the server at `connectionString` (whose role may create databases), and
+ * dropped on close. Its default collation is ICU's en-US where the server has ICU: a linguistic collation
+ * unlike PGlite's "C", so SQL that forgets to ask for code-point order fails here.
+ */
 export async function openServerReadModel(connectionString: string): Promise<TestReadModelDatabase> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  const schema = `read_model_test_${randomBytes(6).toString('hex')}`;
+  const name = `read_model_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString });
+  await admin.connect();
+  let collation = 'ICU en-US';
   try {
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.query(`SET search_path TO ${schema}`);
-  } catch (error) {
-    await client.end();
-    throw error;
+    try {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`);
+    } catch {
+      collation = 'server default';
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
+    }
+  } finally {
+    await admin.end();
   }
+  const url = new URL(connectionString);
+  url.pathname = `/${name}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  const dropDatabase = async () => {
+    const dropper = new pg.Client({ connectionString });
+    await dropper.connect();
+    try {
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await dropper.end();
+    }
+  };
   const testDatabase: TestReadModelDatabase = {
-    description: `PostgreSQL (schema ${schema})`,
+    description: `PostgreSQL (database ${name}, ${collation} collation)`,
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       return (await client.query(sql, [...params])).rows as Row[];
     },
     async close() {
       try {
-        await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      } finally {
         await client.end();
+      } finally {
+        await dropDatabase();
       }
     },
   };
   try {
+    await client.connect();
     await runReadModelMigrations(testDatabase);
   } catch (error) {
-    await testDatabase.close();
+    await testDatabase.close().catch(() => undefined);
     throw error;
   }
   return testDatabase;

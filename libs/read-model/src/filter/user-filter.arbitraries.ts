@@ -71,15 +71,15 @@ const DECIMALS = [0.5, 1.25, 2, -1.5, 1000, 1e-7, 0.30000000000000004];
 /** Canonical instants, as meta.created is rendered (timestamptz-safe). */
 const META_INSTANTS = ['2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.123Z', '2021-06-15T12:30:00.000Z', '2024-02-29T23:59:59.999Z', '1969-12-31T23:59:59.999Z'];
 /**
- * dateTime texts as clients send them: zones, no zone (UTC), extra fraction digits (truncated to ms), and what
- * Date.parse rolls over (29 February of 2021, 24:00:00), plus a non-date (matches nothing).
+ * dateTime texts as clients send them: zones, no zone (UTC), extra fraction digits (truncated to ms), 24:00:00
+ * (the next midnight). Not days a month lacks (2021-02-29): there the SQL follows xsd:dateTime and the evaluator
+ * does not (see the compiler), which user-search.int.spec.ts covers.
  */
 const DATE_TIMES = [
   ...META_INSTANTS,
   '2021-06-15T14:30:00+02:00',
   '2021-06-15T12:30:00',
   '2020-01-01T00:00:00.1239Z',
-  '2021-02-29T00:00:00Z',
   '2021-03-01T00:00:00Z',
   '2020-12-31T24:00:00Z',
   '2021-01-01T00:00:00-00:00',

@@ -10,9 +10,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   the few rows it returns.
  * - `scim_date_time_millis(text)`: reads an xsd:dateTime (RFC 7643 §2.3.5) stored in jsonb as epoch milliseconds,
  *   or NULL when it is not one, so a filter never fails on a stored value (a plain ::timestamptz cast raises).
- *   It reproduces libs/scim's parseDateTime exactly: no zone means UTC; fractions are truncated to milliseconds;
- *   day 29 to 31 of any month rolls over into the next month and 24:00:00 is the next midnight (as V8's
- *   Date.parse does); years are four digits or a minus and six digits; other out-of-range fields are invalid.
+ *   It reads as libs/scim's parseDateTime does (no zone means UTC; fractions truncated to milliseconds; 24:00:00
+ *   is the next midnight; years of four digits, or a minus and six), except that a day the month does not have
+ *   (2021-02-29) is not a date, as xsd:dateTime says, where V8's Date.parse rolls it over into the next month.
  */
 export class AddUserFilterSupport1763900002000 implements MigrationInterface {
   name = 'AddUserFilterSupport1763900002000';
@@ -35,7 +35,7 @@ export class AddUserFilterSupport1763900002000 implements MigrationInterface {
       DECLARE
         part text[] := regexp_match(value,
           '^([0-9]{4}|-[0-9]{6})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\\.([0-9]+))?(?:Z|([+-])([0-9]{2}):([0-9]{2}))?$');
-        year int; month int; day int; hour int; minute int; second int; millisecond int;
+        year int; month int; day int; hour int; minute int; second int; millisecond int; days_in_month int;
         offset_minutes int := 0;
         shifted_year int; era int; year_of_era int; day_of_year int; day_of_era int;
         result bigint;
@@ -44,16 +44,19 @@ export class AddUserFilterSupport1763900002000 implements MigrationInterface {
         year := part[1]::int; month := part[2]::int; day := part[3]::int;
         hour := part[4]::int; minute := part[5]::int; second := part[6]::int;
         millisecond := left(coalesce(part[7], '') || '000', 3)::int;
-        IF month NOT BETWEEN 1 AND 12 OR day NOT BETWEEN 1 AND 31 OR hour > 24 OR minute > 59 OR second > 59 THEN
-          RETURN NULL;
-        END IF;
+        IF month NOT BETWEEN 1 AND 12 OR hour > 24 OR minute > 59 OR second > 59 THEN RETURN NULL; END IF;
+        days_in_month := CASE
+          WHEN month = 2 AND (year % 4 = 0 AND year % 100 <> 0 OR year % 400 = 0) THEN 29
+          WHEN month = 2 THEN 28
+          WHEN month IN (4, 6, 9, 11) THEN 30
+          ELSE 31 END;
+        IF day < 1 OR day > days_in_month THEN RETURN NULL; END IF;
         IF hour = 24 AND (minute > 0 OR second > 0 OR coalesce(part[7], '') ~ '[1-9]') THEN RETURN NULL; END IF;
         IF part[8] IS NOT NULL THEN
           IF part[9]::int > 23 OR part[10]::int > 59 THEN RETURN NULL; END IF;
           offset_minutes := (part[9]::int * 60 + part[10]::int) * CASE part[8] WHEN '-' THEN -1 ELSE 1 END;
         END IF;
-        -- Days since 1970-01-01 of the proleptic Gregorian date (H. Hinnant's days_from_civil); day 31 of a
-        -- 30-day month simply counts on into the next month.
+        -- Days since 1970-01-01 of the proleptic Gregorian date (H. Hinnant's days_from_civil).
         shifted_year := year - CASE WHEN month <= 2 THEN 1 ELSE 0 END;
         era := floor(shifted_year / 400.0);
         year_of_era := shifted_year - era * 400;
