@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { GatewayConfig } from '#config/gateway.config.js';
 import type { EventStore } from '#event-store/event-store.port.js';
+import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.event-store.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
@@ -23,7 +24,7 @@ export interface GatewayRuntime {
  * exactly like a server. Otherwise the PostgreSQL server at DATABASE_URL.
  */
 export async function openGatewayRuntime(
-  config: Pick<GatewayConfig, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
+  config: Pick<GatewayConfig, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'eventStore' | 'eventStoreUrl'>,
   options: { inMemory?: boolean } = {},
 ): Promise<GatewayRuntime> {
   const logger = new Logger('GatewayRuntime');
@@ -35,8 +36,12 @@ export async function openGatewayRuntime(
   const connectionString = config.databaseUrl ?? embedded!.connectionString;
   const closers: (() => Promise<void>)[] = [];
   try {
-    // The store picks its wake-up mode itself: in-process on PGlite, LISTEN/NOTIFY on a server.
-    const eventStore = await PostgresEventStore.create(connectionString, { poolSize });
+    // EVENT_STORE picks where events live; the read model (and projection checkpoints) stays in PostgreSQL.
+    // The Postgres store picks its wake-up mode itself: in-process on PGlite, LISTEN/NOTIFY on a server.
+    const eventStore: EventStore =
+      config.eventStore === 'eventstoredb'
+        ? await EventStoreDbEventStore.create(config.eventStoreUrl!, { log: (message) => logger.error(message) })
+        : await PostgresEventStore.create(connectionString, { poolSize });
     closers.push(() => eventStore.close());
     const dataSource = await openReadModelDataSource({
       connectionString,
@@ -48,7 +53,9 @@ export async function openGatewayRuntime(
     return {
       eventStore,
       dataSource,
-      storageDescription: embedded ? (options.inMemory ? 'embedded PGlite (in memory)' : `embedded PGlite in ${config.dataDir}`) : 'PostgreSQL server (DATABASE_URL)',
+      storageDescription: `events in ${config.eventStore === 'eventstoredb' ? 'EventStoreDB (EVENTSTORE_URL)' : 'PostgreSQL'}, read model in ${
+        embedded ? (options.inMemory ? 'embedded PGlite (in memory)' : `embedded PGlite in ${config.dataDir}`) : 'a PostgreSQL server (DATABASE_URL)'
+      }`,
       async close() {
         // Reverse order, and the embedded server last: clients disconnect before it goes away.
         for (const close of [...closers].reverse()) {

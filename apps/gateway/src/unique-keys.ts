@@ -1,6 +1,6 @@
 import type { ScimAttributes } from '#domain/scim-resource.js';
 import { streamNames } from '#domain/stream-names.js';
-import { normaliseUniqueKey, uniqueKeyDecider, type UniqueKeyKind } from '#domain/unique-key/unique-key.decider.js';
+import { normaliseUniqueKey, undoUniqueKeyEvents, uniqueKeyDecider, type UniqueKeyKind } from '#domain/unique-key/unique-key.decider.js';
 import { decision, type StreamDecision } from '#event-store/command.loop.js';
 
 interface UniqueKey {
@@ -42,6 +42,8 @@ export function uniqueKeyDecisions(tenantId: string, ownerId: string, held: read
     .map(({ kind, key }) => decision(streamNames.uniqueKey(tenantId, kind, key), uniqueKeyDecider, { type: 'ReleaseUniqueKey', kind, key, ownerId, at }));
   const reservations = wanted
     .filter((key) => !held.some((h) => same(h, key)))
-    .map(({ kind, key }) => decision(streamNames.uniqueKey(tenantId, kind, key), uniqueKeyDecider, { type: 'ReserveUniqueKey', kind, key, ownerId, at }));
+    .map(({ kind, key }) =>
+      decision(streamNames.uniqueKey(tenantId, kind, key), uniqueKeyDecider, { type: 'ReserveUniqueKey', kind, key, ownerId, at }, { compensate: undoUniqueKeyEvents }),
+    );
   return [...releases, ...reservations];
 }

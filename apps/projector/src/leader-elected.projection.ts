@@ -79,7 +79,7 @@ export class LeaderElectedProjection {
         lastFailure = message;
       }
       if (!this.lease) {
-        if (this.role !== 'standby') logger.log(`projection ${this.name}: standby (another projector holds the lock)`);
+        if (this.role !== 'standby' && lastFailure === '') logger.log(`projection ${this.name}: standby (another projector holds the lock)`);
         this.role = 'standby';
         await this.sleep(retryMs);
         continue;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
 import { ScimError } from '#scim/scim-error.js';
+import { compensationEventId, deterministicEventId } from './deterministic-event-id.js';
 import { VersionConflictError } from './event-store.errors.js';
 import type { StreamStateCache } from './stream-state.cache.js';
 import {
@@ -33,15 +34,28 @@ export interface StreamDecision {
   readonly command: unknown;
   /** The revision the client claimed with If-Match; a mismatch is 412, not a retry. */
   readonly requiredRevision?: bigint;
+  /** Events that undo the decided ones, for stores that cannot append to several streams atomically. */
+  readonly compensate?: (events: readonly DomainEvent[]) => readonly DomainEvent[];
+}
+
+export interface DecisionOptions<Event extends DomainEvent> {
+  readonly requiredRevision?: bigint;
+  readonly compensate?: (events: readonly Event[]) => readonly Event[];
 }
 
 export function decision<Command, Event extends DomainEvent, State>(
   streamName: string,
   decider: Decider<Command, Event, State>,
   command: Command,
-  requiredRevision?: bigint,
+  options: DecisionOptions<Event> = {},
 ): StreamDecision {
-  return { streamName, decider: decider as unknown as AnyDecider, command, requiredRevision };
+  return {
+    streamName,
+    decider: decider as unknown as AnyDecider,
+    command,
+    requiredRevision: options.requiredRevision,
+    compensate: options.compensate as StreamDecision['compensate'],
+  };
 }
 
 export interface StreamLoader {
@@ -91,6 +105,9 @@ export async function runCommand(
   options: CommandLoopOptions = {},
 ): Promise<CommandOutcome> {
   const maxAttempts = options.maxAttempts ?? 8;
+  // Event ids derive from this execution, the attempt, the stream and the index: a store that retries an append
+  // whose answer was lost stores it once (EventStoreDB), and no two events ever share an id.
+  const commandId = randomUUID();
   let lastConflict: VersionConflictError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const loaded = new Map<string, Promise<LoadedStream<unknown>>>();
@@ -108,24 +125,39 @@ export async function runCommand(
 
     const appends: StreamAppend[] = [];
     const decided: { streamName: string; events: readonly DomainEvent[]; state: unknown; revision: bigint | null; eventIds: string[] }[] = [];
-    for (const { streamName, decider, command, requiredRevision } of decisions) {
+    for (const { streamName, decider, command, requiredRevision, compensate } of decisions) {
       const current = await loader.load(streamName, decider);
       if (requiredRevision !== undefined && current.revision !== requiredRevision) {
         throw new ScimError(412, undefined, `resource is at version W/"${current.revision ?? 'none'}", not the W/"${requiredRevision}" given in If-Match`);
       }
       const events = decider.decide(command, current.state);
       const state = foldEvents(decider, events, current.state);
-      const newEvents: NewEvent[] = events.map((event) => ({
-        id: randomUUID(),
+      const newEvents: NewEvent[] = events.map((event, index) => ({
+        id: deterministicEventId({ commandId, attempt, streamName, index }),
         type: event.type,
         schemaVersion: CURRENT_SCHEMA_VERSION,
         data: event.data,
         metadata,
       }));
+      const compensation: NewEvent[] =
+        compensate && newEvents.length > 0
+          ? compensate(events).map((event, index) => ({
+              id: compensationEventId(newEvents[0].id, index),
+              type: event.type,
+              schemaVersion: CURRENT_SCHEMA_VERSION,
+              data: event.data,
+              metadata,
+            }))
+          : [];
       const revision = events.length === 0 ? current.revision : (current.revision ?? -1n) + BigInt(events.length);
       decided.push({ streamName, events, state, revision, eventIds: newEvents.map((e) => e.id) });
       if (newEvents.length > 0) {
-        appends.push({ streamName, expectedRevision: current.revision ?? 'no-stream', events: newEvents });
+        appends.push({
+          streamName,
+          expectedRevision: current.revision ?? 'no-stream',
+          events: newEvents,
+          ...(compensation.length > 0 ? { compensation } : {}),
+        });
       }
     }
 

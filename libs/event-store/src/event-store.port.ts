@@ -68,6 +68,11 @@ export interface StreamAppend {
   readonly streamName: string;
   readonly expectedRevision: ExpectedRevision;
   readonly events: readonly NewEvent[];
+  /**
+   * Events that undo this append if a later append of the same appendToStreams call fails. Stores with
+   * multi-stream transactions (Postgres) ignore it; EventStoreDB appends it to roll the stream's state back.
+   */
+  readonly compensation?: readonly NewEvent[];
 }
 
 export interface AppendResult {

@@ -64,6 +64,7 @@ export class ScimEventPublisher implements ScimRecordSink {
       await producer.sendBatch({ acks: -1, topicMessages: this.topicMessages(records) });
     } catch (error) {
       await this.discardProducer();
+      this.topicsEnsured = false; // look again next time: the topics may be what went missing
       const reason = error instanceof Error ? error.message : String(error);
       throw new KafkaPublishError(`publishing ${records.length} events to Kafka (${this.config.brokers.join(',')}) failed: ${reason}`, {
         cause: error,

@@ -58,7 +58,7 @@ export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
       context.metadata,
       async (loader) => {
         const { state } = await loader.load(groupStream, groupDecider);
-        const groupDecision = decision(groupStream, groupDecider, command, requiredRevision);
+        const groupDecision = decision(groupStream, groupDecider, command, { requiredRevision });
         if (state.status !== 'present') return [groupDecision]; // the decider answers 404
         const after = groupAttributesAfter(command, state);
         return [groupDecision, ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf.group(state.attributes), uniqueKeysOf.group(after), at)];
@@ -87,7 +87,7 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
       context.metadata,
       async (loader) => {
         const { state } = await loader.load(groupStream, groupDecider);
-        const groupDecision = decision(groupStream, groupDecider, { type: 'DeleteGroup', groupId, at }, requiredRevision);
+        const groupDecision = decision(groupStream, groupDecider, { type: 'DeleteGroup', groupId, at }, { requiredRevision });
         if (state.status !== 'present') return [groupDecision]; // the decider answers 404
         return [groupDecision, ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf.group(state.attributes), [], at)];
       },

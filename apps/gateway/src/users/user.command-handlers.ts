@@ -60,7 +60,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
       change.type === 'ReplaceUser' ? { ...change, userId, at } : { ...change, userId, at, registry: this.registry };
     const outcome = await runCommand(this.store, context.metadata, async (loader) => {
       const { state } = await loader.load(userStream, userDecider);
-      const userDecision = decision(userStream, userDecider, command, requiredRevision);
+      const userDecision = decision(userStream, userDecider, command, { requiredRevision });
       if (state.status !== 'present') return [userDecision]; // the decider answers 404
       // A rename or a new externalId moves the user's reservations in the same atomic append.
       const after = attributesAfter(command, state);
@@ -95,7 +95,7 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
       context.metadata,
       async (loader) => {
         const { state } = await loader.load(userStream, userDecider);
-        const userDecision = decision(userStream, userDecider, { type: 'DeleteUser', userId, at }, requiredRevision);
+        const userDecision = decision(userStream, userDecider, { type: 'DeleteUser', userId, at }, { requiredRevision });
         if (state.status !== 'present') return [userDecision]; // the decider answers 404
         const groupIds = await this.groups.groupIdsOfMember(context.tenantId, userId);
         return [

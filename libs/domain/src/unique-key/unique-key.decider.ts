@@ -65,3 +65,12 @@ export const uniqueKeyDecider: Decider<UniqueKeyCommand, UniqueKeyEvent, UniqueK
     }
   },
 };
+
+/**
+ * What undoes a reservation when the rest of its command could not be stored (the EventStoreDB adapter appends
+ * it; PostgreSQL never needs it): the same key released by the same owner, which the decider folds back to free.
+ * Releases are never undone: a release that stood alone frees a key nobody can then claim back by mistake.
+ */
+export function undoUniqueKeyEvents(events: readonly UniqueKeyEvent[]): UniqueKeyEvent[] {
+  return events.flatMap((event) => (event.type === 'UniqueKeyReserved' ? [{ type: 'UniqueKeyReleased' as const, data: event.data }] : []));
+}

@@ -3,11 +3,10 @@ import { describe, expect, it } from '@jest/globals';
 import { EventStoreDBClient, type AppendToStreamOptions, type EventData } from '@eventstore/db-client';
 import { describeEventStoreContract } from '../event-store.contract.js';
 import { EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
-import { START, type EventMetadata, type NewEvent } from '../event-store.port.js';
-import { compensationEventId } from './deterministic-event-id.js';
+import { START, type EventMetadata, type NewEvent, type StreamAppend } from '../event-store.port.js';
+import { compensationEventId } from '../deterministic-event-id.js';
 import type { EventStoreDbConnection } from './eventstoredb.connection.js';
 import { EventStoreDbEventStore } from './eventstoredb.event-store.js';
-import type { CompensableStreamAppend } from './eventstoredb.multi-stream-append.js';
 
 // DESIGN.md "Event store": the contract runs against EventStoreDB whenever EVENTSTORE_URL is set (docker compose
 // users, e.g. EVENTSTORE_URL=esdb://localhost:2113?tls=false). No server can run on the development machines.
@@ -78,7 +77,7 @@ if (url === undefined) {
       try {
         await store.appendToStream({ streamName: user, expectedRevision: 'no-stream', events: [event('UserCreated')] });
         const reserved = event('UniqueKeyReserved', { kind: 'userName', key: 'bob', ownerId: 'user-1' });
-        const key: CompensableStreamAppend = {
+        const key: StreamAppend = {
           streamName: `${prefix}unique-userName-bob`,
           expectedRevision: 'no-stream',
           events: [reserved],

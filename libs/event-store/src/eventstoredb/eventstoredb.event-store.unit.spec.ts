@@ -3,11 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { UnavailableError } from '@eventstore/db-client';
 import { describeEventStoreContract } from '../event-store.contract.js';
 import { EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
-import { START, type EventMetadata, type NewEvent } from '../event-store.port.js';
-import { compensationEventId } from './deterministic-event-id.js';
+import { START, type EventMetadata, type NewEvent, type StreamAppend } from '../event-store.port.js';
+import { compensationEventId } from '../deterministic-event-id.js';
 import { PartialAppendError } from './eventstoredb.errors.js';
 import { EventStoreDbEventStore } from './eventstoredb.event-store.js';
-import type { CompensableStreamAppend } from './eventstoredb.multi-stream-append.js';
 import { InMemoryEventStoreDbServer } from './eventstoredb.server.fake.js';
 
 // The adapter's logic (paging, filtering, pre-checks, compensation, waking) against a model of the server.
@@ -48,7 +47,7 @@ function event(type: string, data: unknown = {}): NewEvent {
 }
 
 /** A reservation append as the command loop should send it: its release is its compensation. */
-function reservation(streamName: string, ownerId: string, expectedRevision: CompensableStreamAppend['expectedRevision'] = 'no-stream'): CompensableStreamAppend {
+function reservation(streamName: string, ownerId: string, expectedRevision: StreamAppend['expectedRevision'] = 'no-stream'): StreamAppend {
   const reserved = event('UniqueKeyReserved', { kind: 'userName', key: streamName, ownerId });
   const released: NewEvent = { ...event('UniqueKeyReleased', { kind: 'userName', key: streamName, ownerId }), id: compensationEventId(reserved.id, 0) };
   return { streamName, expectedRevision, events: [reserved], compensation: [released] };

@@ -15,21 +15,8 @@ import { describeCurrentRevision, describeExpectedRevision, firstRevisionOf, sat
  *    undone is already written, nothing is undone: its events stand and the call fails as partly applied.
  */
 
-/**
- * A StreamAppend that can say how to undo itself. `compensation` belongs on the port's StreamAppend (stores with
- * transactions ignore it); until it is there, this type names it.
- */
-export interface CompensableStreamAppend extends StreamAppend {
-  /**
-   * Events that undo this append, appended right after it (at the revision it produced) if a later append of the
-   * same call fails. For a key reservation: UniqueKeyReleased with the same owner. Their ids should be
-   * deterministic (compensationEventId) so that appending them again stores them once.
-   */
-  readonly compensation?: readonly NewEvent[];
-}
-
 export function compensationOf(append: StreamAppend): readonly NewEvent[] {
-  return (append as CompensableStreamAppend).compensation ?? [];
+  return append.compensation ?? [];
 }
 
 export function isUndoable(append: StreamAppend): boolean {

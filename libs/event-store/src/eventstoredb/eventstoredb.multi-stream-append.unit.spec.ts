@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { VersionConflictError } from '../event-store.errors.js';
 import type { EventMetadata, NewEvent, RecordedEvent, StreamAppend } from '../event-store.port.js';
-import { compensatingAppend, executionOrder, isStoredAppend, precheckAppend, type CompensableStreamAppend } from './eventstoredb.multi-stream-append.js';
+import { compensatingAppend, executionOrder, isStoredAppend, precheckAppend } from './eventstoredb.multi-stream-append.js';
 
 const METADATA: EventMetadata = { tenantId: 't', tokenId: null, requestId: null, correlationId: null, sourceIp: null, userAgent: null, occurredAt: '2025-01-01T00:00:00.000Z' };
 let counter = 0;
@@ -14,7 +14,7 @@ const recorded = (streamName: string, source: NewEvent, revision: bigint): Recor
   recordedAt: new Date(0),
 });
 const plain = (streamName: string, expectedRevision: StreamAppend['expectedRevision'] = 'no-stream'): StreamAppend => ({ streamName, expectedRevision, events: [event()] });
-const undoable = (streamName: string): CompensableStreamAppend => ({ ...plain(streamName), compensation: [event('Undo')] });
+const undoable = (streamName: string): StreamAppend => ({ ...plain(streamName), compensation: [event('Undo')] });
 const neverRead = async (): Promise<RecordedEvent[]> => {
   throw new Error('should not read');
 };
@@ -30,7 +30,7 @@ describe('executionOrder', () => {
   });
 
   it('treats an empty compensation as none', () => {
-    expect(executionOrder([plain('a'), { ...plain('b'), compensation: [] } as CompensableStreamAppend])).toEqual([0, 1]);
+    expect(executionOrder([plain('a'), { ...plain('b'), compensation: [] } as StreamAppend])).toEqual([0, 1]);
   });
 });
 

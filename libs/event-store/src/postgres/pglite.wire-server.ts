@@ -13,6 +13,7 @@ import type { PGlite } from '@electric-sql/pglite';
  * Here a connection keeps the database to itself from its first extended-protocol message until its Sync, and
  * for as long as it has a transaction block open. Everything else about the session is shared, as PGlite has a
  * single backend: prepared statement names, SET, LISTEN, session advisory locks. Use unnamed statements.
+ * COPY ... FROM STDIN is not supported.
  */
 export interface PGliteWireServerOptions {
   readonly host: string;
@@ -29,6 +30,8 @@ const EXTENDED_QUERY_TYPES = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((type) =
 const SYNC = 'S'.charCodeAt(0);
 const TERMINATE = 'X'.charCodeAt(0);
 const STARTUP = -1;
+// PostgreSQL refuses startup packets over 10 000 bytes too.
+const MAX_STARTUP_LENGTH = 10_000;
 
 interface ClientMessage {
   /** The type byte, or STARTUP for the untyped startup packet. */
@@ -122,6 +125,7 @@ export class PGliteWireServer {
       if (!connection.started) {
         if (buffer.length < 8) break;
         const length = buffer.readInt32BE(0);
+        if (length < 8 || length > MAX_STARTUP_LENGTH) return this.reject(connection, 'malformed startup packet');
         if (buffer.length < length) break;
         const code = buffer.readInt32BE(4);
         connection.unparsed = buffer.subarray(length);
@@ -138,7 +142,9 @@ export class PGliteWireServer {
         continue;
       }
       if (buffer.length < 5) break;
-      const length = 1 + buffer.readInt32BE(1);
+      const declared = buffer.readInt32BE(1);
+      if (declared < 4) return this.reject(connection, 'malformed message length');
+      const length = 1 + declared;
       if (buffer.length < length) break;
       connection.ready.push({ type: buffer[0], bytes: buffer.subarray(0, length) });
       connection.unparsed = buffer.subarray(length);
@@ -148,6 +154,10 @@ export class PGliteWireServer {
       this.turns.push(connection);
     }
     this.schedule();
+  }
+
+  private reject(connection: Connection, reason: string): void {
+    connection.socket.destroy(new Error(`protocol violation: ${reason}`));
   }
 
   private schedule(): void {

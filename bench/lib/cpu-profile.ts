@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export interface ProfileSummary {
+  readonly file: string;
+  readonly totalMs: number;
+  /** Share of the profiled time spent in each area, busy areas only (idle is separate). */
+  readonly idlePercent: number;
+  readonly areas: readonly { area: string; ms: number; percentOfBusy: number }[];
+  readonly topFunctions: readonly { fn: string; where: string; ms: number; percentOfBusy: number }[];
+}
+
+/** Where a frame's code lives: a package, a part of the gateway, Node itself, or V8 pseudo-frames. */
+function areaOf(frame: ProfileNode['callFrame']): string {
+  const { url, functionName } = frame;
+  if (url === '') {
+    if (functionName === '(idle)') return '(idle)';
+    if (functionName === '(garbage collector)') return 'V8 garbage collector';
+    if (functionName === '(program)') return 'V8/native (program)';
+    return `native ${functionName || '(anonymous)'}`;
+  }
+  if (url.startsWith('wasm://')) return 'PGlite (WebAssembly PostgreSQL)';
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules >= 0) {
+    const rest = url.slice(modules + '/node_modules/'.length).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  const dist = /\/dist\/(apps\/[^/]+|libs\/[^/]+)\//.exec(url);
+  if (dist) return `gateway ${dist[1]}`;
+  return url;
+}
+
+/** Self time per function and per area, from a V8 .cpuprofile (node --cpu-prof). */
+export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  const selfUs = new Map<number, number>();
+  if (profile.samples && profile.timeDeltas) {
+    // timeDeltas[i] is the time before sample i; charge it to the sample before (the one that was running).
+    for (let i = 0; i < profile.samples.length; i++) {
+      const delta = profile.timeDeltas[i + 1] ?? 0;
+      selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + Math.max(0, delta));
+    }
+  } else {
+    const interval = (profile.endTime - profile.startTime) / Math.max(1, profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0));
+    for (const node of profile.nodes) selfUs.set(node.id, (node.hitCount ?? 0) * interval);
+  }
+  const byArea = new Map<string, number>();
+  const byFunction = new Map<string, { fn: string; where: string; us: number }>();
+  let idleUs = 0;
+  let totalUs = 0;
+  for (const node of profile.nodes) {
+    const us = selfUs.get(node.id) ?? 0;
+    if (us === 0) continue;
+    totalUs += us;
+    const area = areaOf(node.callFrame);
+    if (area === '(idle)') {
+      idleUs += us;
+      continue;
+    }
+    byArea.set(area, (byArea.get(area) ?? 0) + us);
+    const where = node.callFrame.url === '' ? area : `${node.callFrame.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${node.callFrame.lineNumber + 1}`;
+    const fn = node.callFrame.functionName || '(anonymous)';
+    const key = `${fn}@${where}`;
+    const entry = byFunction.get(key) ?? { fn, where, us: 0 };
+    entry.us += us;
+    byFunction.set(key, entry);
+  }
+  const busyUs = Math.max(1, totalUs - idleUs);
+  return {
+    file,
+    totalMs: totalUs / 1000,
+    idlePercent: (idleUs / Math.max(1, totalUs)) * 100,
+    areas: [...byArea.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([area, us]) => ({ area, ms: us / 1000, percentOfBusy: (us / busyUs) * 100 })),
+    topFunctions: [...byFunction.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map(({ fn, where, us }) => ({ fn, where, ms: us / 1000, percentOfBusy: (us / busyUs) * 100 })),
+  };
+}

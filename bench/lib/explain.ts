@@ -1,0 +1,64 @@
+import pg from 'pg';
+import { buildUserSearchStatements } from '#read-model/users.query.js';
+import { parseFilter } from '#scim/filter/filter.parser.js';
+import { SchemaRegistry } from '#scim/schema/schema.registry.js';
+
+export interface FilterPlan {
+  readonly name: string;
+  readonly filter: string;
+  /** The index the plan should use. */
+  readonly expectedIndex: string;
+  readonly usesExpectedIndex: boolean;
+  readonly hasSeqScan: boolean;
+  /** EXPLAIN (ANALYZE) of the two statements UsersQuery.search runs: the count, then the page. */
+  readonly countPlan: string;
+  readonly pagePlan: string;
+  /** When the planner last had statistics for scim_users (the gateway never runs ANALYZE itself). */
+  readonly statistics: string;
+}
+
+/**
+ * The SQL the read model runs for a filter GET (compileUserFilter via buildUserSearchStatements, from the filter
+ * text parsed by libs/scim's parseFilter), explained with ANALYZE on the seeded database as the gateway left it.
+ */
+export async function explainUserFilters(
+  connectionString: string,
+  filters: readonly { name: string; filter: string; expectedIndex: string }[],
+): Promise<FilterPlan[]> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  const registry = new SchemaRegistry();
+  try {
+    const [stats] = (
+      await client.query<{ last_analyze: Date | null; last_autoanalyze: Date | null; n_live_tup: string }>(
+        `SELECT last_analyze, last_autoanalyze, n_live_tup::text FROM pg_stat_user_tables WHERE relname = 'scim_users'`,
+      )
+    ).rows;
+    const analysed = stats?.last_autoanalyze ?? stats?.last_analyze ?? null;
+    const statistics = analysed ? `analysed ${analysed.toISOString()} (autovacuum)` : 'never analysed (no statistics: the planner estimates)';
+    const plans: FilterPlan[] = [];
+    for (const { name, filter, expectedIndex } of filters) {
+      const statements = buildUserSearchStatements('default', parseFilter(filter), 1, 100, undefined, registry);
+      const explain = async (statement: { sql: string; params: readonly unknown[] }) =>
+        (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.sql}`, [...statement.params])).rows
+          .map((row) => row['QUERY PLAN'])
+          .join('\n');
+      const countPlan = await explain(statements.count);
+      const pagePlan = await explain(statements.page);
+      const indexPattern = new RegExp(`(Index Scan|Index Only Scan|Bitmap Index Scan) (using|on) ${expectedIndex}\\b`);
+      plans.push({
+        name,
+        filter,
+        expectedIndex,
+        usesExpectedIndex: indexPattern.test(countPlan) && indexPattern.test(pagePlan),
+        hasSeqScan: /Seq Scan/.test(countPlan) || /Seq Scan/.test(pagePlan),
+        countPlan,
+        pagePlan,
+        statistics,
+      });
+    }
+    return plans;
+  } finally {
+    await client.end();
+  }
+}

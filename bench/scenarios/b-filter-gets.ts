@@ -1,0 +1,117 @@
+import { createStorage } from '../lib/backends.js';
+import type { FilterResult, ScenarioContext } from '../lib/context.js';
+import { explainUserFilters } from '../lib/explain.js';
+import { BENCH_TOKEN, GatewayProcess } from '../lib/gateway-process.js';
+import { filterPath, ScimClient, totalResultsOf } from '../lib/http-client.js';
+import { CpuMeter, loadAverage } from '../lib/proc.js';
+import { seededUserKeys, seedUsers } from '../lib/seed.js';
+import { LatencyRecorder, prng, runPool } from '../lib/stats.js';
+
+/** Entra's matching filters (ENTRA.md "A provisioning cycle") and the index each should use. */
+export const MATCHING_FILTERS = [
+  { name: 'userName eq', expectedIndex: 'scim_users_user_name_lower', filterOf: (n: number) => `userName eq "${seededUserKeys(n).userName}"` },
+  { name: 'externalId eq', expectedIndex: 'scim_users_external_id', filterOf: (n: number) => `externalId eq "${seededUserKeys(n).externalId}"` },
+  {
+    name: 'emails[type eq "work"].value eq',
+    expectedIndex: 'scim_users_work_emails_lower',
+    filterOf: (n: number) => `emails[type eq "work"].value eq "${seededUserKeys(n).workEmail}"`,
+  },
+] as const;
+
+const WARMUP_GETS = 50;
+
+/**
+ * Filter GETs with `seedUsers` users stored: the users are seeded as events with the gateway stopped, the
+ * gateway then starts and projects them (time to /ready), and each matching filter is asked `filterGets` times
+ * for random stored users at `concurrency` in flight; every answer must be exactly that one user.
+ * Afterwards, with the gateway stopped, EXPLAIN ANALYZE of the SQL the read model runs for each filter.
+ */
+export async function runFilterGets(context: ScenarioContext): Promise<FilterResult> {
+  const { options, backend } = context;
+  const storage = await createStorage(backend, 'gateway_b', options.adminUrl);
+  const loadBefore = loadAverage();
+  let gateway: GatewayProcess | null = null;
+  try {
+    const seedStarted = performance.now();
+    const direct = await storage.open(4);
+    let seed;
+    try {
+      seed = await seedUsers(direct.connectionString, options.seedUsers, { viaPort: options.seedViaPort });
+    } finally {
+      await direct.close();
+    }
+    const seedMs = performance.now() - seedStarted;
+    context.log(
+      `seeded ${seed.users} users (${seed.events} events) in ${(seedMs / 1000).toFixed(1)} s: ` +
+        `${seed.viaPortUsers} via appendToStreams at ${seed.viaPortUsersPerSecond.toFixed(0)} users/s, ` +
+        `${seed.bulkUsers} in bulk at ${seed.bulkUsersPerSecond.toFixed(0)} users/s`,
+    );
+
+    gateway = await GatewayProcess.start({ label: `b/${backend}`, storageEnv: storage.gatewayEnv });
+    const startTimes = { listeningMs: gateway.listeningMs, readyMs: gateway.readyMs };
+    context.log(`gateway listening after ${(gateway.listeningMs / 1000).toFixed(1)} s, ready (projection caught up) after ${(gateway.readyMs / 1000).toFixed(1)} s`);
+    const client = new ScimClient(gateway.port, BENCH_TOKEN, options.concurrency);
+    const random = prng(20_251_123);
+    const pick = () => Math.floor(random() * options.seedUsers);
+
+    const recorder = new LatencyRecorder();
+    const warmup = new LatencyRecorder();
+    const filters: FilterResult['filters'][number][] = [];
+    for (const { name, filterOf } of MATCHING_FILTERS) {
+      const ask = (target: LatencyRecorder) => async (n: number) => {
+        const response = await client.timed(target, name, 'GET', filterPath('Users', filterOf(n)), undefined, 200);
+        if (response && totalResultsOf(response.body) !== 1) target.fail(name, `${filterOf(n)} matched ${totalResultsOf(response.body)} users, expected 1`);
+      };
+      await runPool(Array.from({ length: WARMUP_GETS }, pick), options.concurrency, ask(warmup));
+      const cpu = new CpuMeter(gateway.pid);
+      cpu.start();
+      const started = performance.now();
+      await runPool(Array.from({ length: options.filterGets }, pick), options.concurrency, ask(recorder), () => recorder.failureCount > 100);
+      const ms = performance.now() - started;
+      filters.push({ name, gets: recorder.count(name), requestsPerSecond: recorder.count(name) / (ms / 1000), latency: recorder.summary(name), cpu: cpu.stop() });
+    }
+    client.close();
+    const stopped = await gateway.stop();
+    gateway = null;
+
+    // PGlite can only be opened while no gateway holds the directory: explain now that it is stopped.
+    const explainConnection = await storage.open(2);
+    let plans;
+    try {
+      plans = await explainUserFilters(
+        explainConnection.connectionString,
+        MATCHING_FILTERS.map(({ name, expectedIndex, filterOf }) => ({ name, expectedIndex, filter: filterOf(4242 % options.seedUsers) })),
+      );
+    } finally {
+      await explainConnection.close();
+    }
+
+    return {
+      scenario: 'b',
+      backend,
+      users: options.seedUsers,
+      concurrency: options.concurrency,
+      seed: {
+        viaPortUsers: seed.viaPortUsers,
+        viaPortUsersPerSecond: seed.viaPortUsersPerSecond,
+        bulkUsers: seed.bulkUsers,
+        bulkUsersPerSecond: seed.bulkUsersPerSecond,
+        totalMs: seedMs,
+        events: seed.events,
+      },
+      gateway: { ...startTimes, peakRssMb: stopped.peakRssMb, sampledMaxRssMb: stopped.sampledMaxRssMb },
+      filters,
+      plans,
+      loadBefore,
+      loadAfter: loadAverage(),
+      failures: recorder.failureCount + warmup.failureCount,
+      failureMessages: [...recorder.messages, ...warmup.messages],
+    };
+  } finally {
+    if (gateway) {
+      context.log(`gateway log tail:\n${gateway.logTail()}`);
+      await gateway.stop();
+    }
+    await storage.dispose();
+  }
+}
