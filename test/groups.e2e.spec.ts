@@ -54,6 +54,23 @@ describe('Groups over HTTP', () => {
     expect(byId.members).toBeUndefined();
   });
 
+  it('filters groups by member (members[value eq "id"], members eq, members pr), reading the members table', async () => {
+    const member = await createUser('filter-member@contoso.com');
+    const withMember = await createGroup('Has Member');
+    const empty = await createGroup('Has Nobody');
+    expect((await patch(withMember.id, [{ op: 'add', path: 'members', value: [{ value: member, type: 'User', display: 'Filter Member' }] }])).status).toBe(204);
+    const ids = async (expression: string) =>
+      (json(await gateway.scim('get', `/scim/v2/Groups?excludedAttributes=members&filter=${encodeURIComponent(expression)}`)).Resources as { id: string }[]).map((g) => g.id);
+    expect(await ids(`members[value eq "${member}"]`)).toEqual([withMember.id]);
+    expect(await ids(`members eq "${member}"`)).toEqual([withMember.id]);
+    expect(await ids(`members[type eq "User" and display sw "filter"]`)).toEqual([withMember.id]);
+    expect(await ids(`displayName sw "Has " and members pr`)).toEqual([withMember.id]);
+    expect(await ids(`displayName sw "Has " and not (members pr)`)).toEqual([empty.id]);
+    const refused = await gateway.scim('get', `/scim/v2/Groups?filter=${encodeURIComponent('members[$ref eq "x"]')}`);
+    expect(refused.status).toBe(400);
+    expect(json(refused)).toMatchObject({ scimType: 'invalidFilter' });
+  });
+
   it('removes members by value array and by members[value eq "id"], never everyone by mistake', async () => {
     const group = await createGroup('Removals');
     const [a, b, c] = await Promise.all(['r-a@contoso.com', 'r-b@contoso.com', 'r-c@contoso.com'].map(createUser));

@@ -167,7 +167,7 @@ describe.each(backends())('Users over HTTP on %s', (_name, env) => {
     it('answers /ready with the store up and the projection caught up', async () => {
       const response = await request(gateway.app.getHttpServer()).get('/ready');
       expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ status: 'ready', checks: { eventStore: { status: 'up' }, projections: [{ caughtUp: true }, { caughtUp: true }] } });
+      expect(response.body).toMatchObject({ status: 'ready', checks: { eventStore: { status: 'up' }, readModel: { caughtUp: true } } });
     });
   });
 });

@@ -87,3 +87,42 @@ export async function describeServer(adminUrl: string): Promise<{ reachable: tru
     return { reachable: false, reason: error instanceof Error ? error.message : String(error) };
   }
 }
+
+export interface ServerCounters {
+  /** Of this database (pg_stat_database): every autocommit statement counts as one. */
+  readonly xactCommit: number;
+  readonly tupInserted: number;
+  readonly tupUpdated: number;
+  /** Of the whole cluster (pg_stat_wal): other users of the server count too. */
+  readonly walSync: number;
+  readonly walWrite: number;
+  readonly walRecords: number;
+}
+
+/** Cumulative statistics counters (a backend reports its own at most once a second, and when it exits). */
+export async function serverCounters(connectionString: string): Promise<ServerCounters> {
+  const [row] = await adminQuery<Record<string, string>>(
+    connectionString,
+    `SELECT d.xact_commit::text, d.tup_inserted::text, d.tup_updated::text, w.wal_sync::text, w.wal_write::text, w.wal_records::text
+     FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = current_database()`,
+  );
+  return {
+    xactCommit: Number(row['xact_commit']),
+    tupInserted: Number(row['tup_inserted']),
+    tupUpdated: Number(row['tup_updated']),
+    walSync: Number(row['wal_sync']),
+    walWrite: Number(row['wal_write']),
+    walRecords: Number(row['wal_records']),
+  };
+}
+
+export function counterDelta(before: ServerCounters, after: ServerCounters): ServerCounters {
+  return {
+    xactCommit: after.xactCommit - before.xactCommit,
+    tupInserted: after.tupInserted - before.tupInserted,
+    tupUpdated: after.tupUpdated - before.tupUpdated,
+    walSync: after.walSync - before.walSync,
+    walWrite: after.walWrite - before.walWrite,
+    walRecords: after.walRecords - before.walRecords,
+  };
+}

@@ -1,4 +1,4 @@
-import type { BackendName } from './backends.js';
+import type { BackendName, ServerCounters } from './backends.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { FilterPlan } from './explain.js';
 import type { CpuShares } from './proc.js';
@@ -15,6 +15,8 @@ export interface BenchOptions {
   readonly seedUsers: number;
   readonly seedViaPort: number;
   readonly filterGets: number;
+  /** Scenario b, diagnostic: GETs per filter at concurrency 1 (service time without queueing). */
+  readonly filterGetsSerial: number;
   /** Scenario c: members of the big group, single-member PATCHes per group. */
   readonly bigGroup: number;
   readonly patches: number;
@@ -23,6 +25,8 @@ export interface BenchOptions {
   readonly rawConnections: number;
   /** Profile the gateway during scenario a (node --cpu-prof): slower, so not for the reported figures. */
   readonly cpuProfile: boolean;
+  /** Diagnostic: READ_YOUR_WRITES_TIMEOUT_MS for the gateway (unset = the gateway's default, 5000). */
+  readonly readYourWritesTimeoutMs: number | null;
   /** postgres://.../postgres of the server; the benchmark creates and drops its own databases there. */
   readonly adminUrl: string;
   readonly resultsDir: string;
@@ -38,9 +42,13 @@ export interface GatewayFacts {
   /** From spawn to GET /health 200, and to GET /ready 200 (projections caught up). */
   readonly listeningMs: number;
   readonly readyMs: number;
-  /** VmHWM at the end of the scenario, and the largest VmRSS sample during it (MB). */
+  /** VmHWM at the end of the scenario (whole life, start-up included), and the largest VmRSS sample (MB). */
   readonly peakRssMb: number | null;
   readonly sampledMaxRssMb: number;
+  /** The largest VmRSS sample during the measured part only (after start-up and seeding), MB. */
+  readonly windowMaxRssMb: number;
+  /** VmRSS split (anonymous / file-backed / shared) at the largest sample, MB. */
+  readonly rssAtMax: { readonly anon: number; readonly file: number; readonly shmem: number } | null;
 }
 
 interface ScenarioBase {
@@ -69,6 +77,8 @@ export interface CycleResult extends ScenarioBase {
   readonly cpu: CpuShares;
   readonly sanity: string;
   readonly profile?: ProfileSummary;
+  /** Server only: statistics counters over the measured cycle. */
+  readonly server?: ServerCounters;
 }
 
 export interface FilterResult extends ScenarioBase {
@@ -85,6 +95,8 @@ export interface FilterResult extends ScenarioBase {
   };
   readonly gateway: GatewayFacts;
   readonly filters: readonly { name: string; gets: number; requestsPerSecond: number; latency: LatencySummary; cpu: CpuShares }[];
+  /** The same GETs one at a time (concurrency 1): the service time without queueing behind other requests. */
+  readonly serial: readonly { name: string; gets: number; requestsPerSecond: number; latency: LatencySummary }[];
   readonly plans: readonly FilterPlan[];
 }
 
@@ -112,6 +124,7 @@ export interface RawInsertResult extends ScenarioBase {
   readonly rowsPerSecond: number;
   readonly latency: LatencySummary;
   readonly cpu: CpuShares;
+  readonly server?: ServerCounters;
 }
 
 export type ScenarioResult = CycleResult | FilterResult | BigGroupResult | RawInsertResult;

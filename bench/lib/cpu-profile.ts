@@ -18,8 +18,9 @@ interface CpuProfile {
 export interface ProfileSummary {
   readonly file: string;
   readonly totalMs: number;
-  /** Share of the profiled time spent in each area, busy areas only (idle is separate). */
+  /** Share of the profiled time the gateway's thread was idle (waiting for I/O: the database, the network). */
   readonly idlePercent: number;
+  /** Busy time per area; node internals and native calls are charged to the package that called them. */
   readonly areas: readonly { area: string; ms: number; percentOfBusy: number }[];
   readonly topFunctions: readonly { fn: string; where: string; ms: number; percentOfBusy: number }[];
 }
@@ -45,13 +46,27 @@ function areaOf(frame: ProfileNode['callFrame']): string {
   return url;
 }
 
-/** Self time per function and per area, from a V8 .cpuprofile (node --cpu-prof). */
-export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
+/** Node internals and native calls are charged to the code that called them (pg, express, PGlite, ...). */
+function isPassThrough(area: string): boolean {
+  return area.startsWith('node:') || (area.startsWith('native ') && area !== 'native (root)');
+}
+
+/**
+ * Self time per function, and time per area, from a V8 .cpuprofile (node --cpu-prof). `window` keeps only the
+ * samples between `fromEndMs` and `toEndMs` before the end of the profile (the measured part of a scenario).
+ */
+export function summariseCpuProfile(file: string, window?: { readonly fromEndMs: number; readonly toEndMs: number }, top = 25): ProfileSummary {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const selfUs = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
+    const timestamps: number[] = [];
+    let t = profile.startTime;
+    for (const delta of profile.timeDeltas) timestamps.push((t += delta));
+    const from = window ? profile.endTime - window.fromEndMs * 1000 : -Infinity;
+    const to = window ? profile.endTime - window.toEndMs * 1000 : Infinity;
     // timeDeltas[i] is the time before sample i; charge it to the sample before (the one that was running).
     for (let i = 0; i < profile.samples.length; i++) {
+      if (timestamps[i] < from || timestamps[i] > to) continue;
       const delta = profile.timeDeltas[i + 1] ?? 0;
       selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + Math.max(0, delta));
     }
@@ -59,6 +74,17 @@ export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
     const interval = (profile.endTime - profile.startTime) / Math.max(1, profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0));
     for (const node of profile.nodes) selfUs.set(node.id, (node.hitCount ?? 0) * interval);
   }
+  const parents = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
+  const ownerArea = (node: ProfileNode): string => {
+    const own = areaOf(node.callFrame);
+    if (!isPassThrough(own)) return own;
+    for (let up = parents.get(node.id); up; up = parents.get(up.id)) {
+      const area = areaOf(up.callFrame);
+      if (!isPassThrough(area) && area !== 'native (root)') return area;
+    }
+    return own;
+  };
   const byArea = new Map<string, number>();
   const byFunction = new Map<string, { fn: string; where: string; us: number }>();
   let idleUs = 0;
@@ -67,7 +93,7 @@ export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
     const us = selfUs.get(node.id) ?? 0;
     if (us === 0) continue;
     totalUs += us;
-    const area = areaOf(node.callFrame);
+    const area = ownerArea(node);
     if (area === '(idle)') {
       idleUs += us;
       continue;

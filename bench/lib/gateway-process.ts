@@ -4,12 +4,19 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { statusMb } from './proc.js';
+import { rssBreakdownMb, statusMb } from './proc.js';
 
 /** dist/ (this file is dist/bench/lib/gateway-process.js). */
 export const DIST_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const GATEWAY_MAIN = path.join(DIST_ROOT, 'apps/gateway/src/main.js');
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
+
+/** Gateway settings changed for a diagnostic run (never for the reported figures). */
+export function gatewayDiagnosticsEnv(options: { readonly readYourWritesTimeoutMs: number | null }): Record<string, string> {
+  if (options.readYourWritesTimeoutMs === null) return {};
+  // A short timeout logs a warning per write; keep the log (and its cost) out of the way.
+  return { READ_YOUR_WRITES_TIMEOUT_MS: String(options.readYourWritesTimeoutMs), LOG_LEVEL: 'error' };
+}
 
 export interface GatewayStartOptions {
   readonly label: string;
@@ -18,15 +25,24 @@ export interface GatewayStartOptions {
   /** Write a V8 CPU profile of the gateway into this directory (node --cpu-prof). */
   readonly cpuProfileDir?: string;
   readonly readyTimeoutMs?: number;
+  /** More environment for the gateway (diagnostics such as READ_YOUR_WRITES_TIMEOUT_MS). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 export interface GatewayStopResult {
   /** Peak resident set size of the process's whole life (VmHWM), MB. */
   readonly peakRssMb: number | null;
-  /** Largest VmRSS seen by the 200 ms sampler, MB. */
+  /** Largest VmRSS seen by the 200 ms sampler over the process's life, MB. */
   readonly sampledMaxRssMb: number;
+  /** Largest VmRSS seen since the last startWindow() (the measured part, without start-up), MB. */
+  readonly windowMaxRssMb: number;
+  /** VmRSS split (anonymous / file-backed / shared) at the largest sample, MB. */
+  readonly rssAtMax: { anon: number; file: number; shmem: number } | null;
   readonly exitCode: number | null;
   readonly cpuProfile: string | null;
+  /** performance.now() when stop() was called and when the process had exited. */
+  readonly stopRequestedAt: number;
+  readonly exitedAt: number;
 }
 
 /**
@@ -36,6 +52,8 @@ export interface GatewayStopResult {
 export class GatewayProcess {
   private readonly output: string[] = [];
   private sampledMaxRssMb = 0;
+  private windowMaxRssMb = 0;
+  private rssAtMax: { anon: number; file: number; shmem: number } | null = null;
   private readonly sampler: NodeJS.Timeout;
   private exited: Promise<number | null>;
   private exitCode: number | null | undefined;
@@ -75,7 +93,7 @@ export class GatewayProcess {
       if (value === undefined || /^(KAFKA_|EVENTSTORE|EVENT_STORE|DATABASE_|DATA_DIR|SCIM_|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$|PUBLIC_BASE_URL$|READ_YOUR_WRITES)/.test(key)) continue;
       env[key] = value;
     }
-    Object.assign(env, options.storageEnv, { PORT: String(port), HOST: '127.0.0.1', SCIM_BEARER_TOKEN: BENCH_TOKEN, LOG_LEVEL: 'warn' });
+    Object.assign(env, options.storageEnv, { PORT: String(port), HOST: '127.0.0.1', SCIM_BEARER_TOKEN: BENCH_TOKEN, LOG_LEVEL: 'warn' }, options.extraEnv ?? {});
     const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
     const started = performance.now();
     const child = spawn(process.execPath, [...nodeArgs, GATEWAY_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -92,6 +110,11 @@ export class GatewayProcess {
     return gateway;
   }
 
+  /** From now on, also track the largest RSS separately (the measured part of a scenario). */
+  startWindow(): void {
+    this.windowMaxRssMb = this.currentRssMb() ?? 0;
+  }
+
   currentRssMb(): number | null {
     return statusMb(this.pid, 'VmRSS');
   }
@@ -103,6 +126,7 @@ export class GatewayProcess {
 
   /** SIGTERM (the gateway closes its pools and PGlite), SIGKILL after 30 s. Reads VmHWM first. */
   async stop(): Promise<GatewayStopResult> {
+    const stopRequestedAt = performance.now();
     clearInterval(this.sampler);
     this.sample();
     const peakRssMb = this.peakRssMb();
@@ -112,6 +136,7 @@ export class GatewayProcess {
       await this.exited;
       clearTimeout(timer);
     }
+    const exitedAt = performance.now();
     let cpuProfile: string | null = null;
     if (this.cpuProfileDir && fs.existsSync(this.cpuProfileDir)) {
       const profiles = fs
@@ -120,7 +145,7 @@ export class GatewayProcess {
         .map((name) => path.join(this.cpuProfileDir!, name));
       cpuProfile = profiles[0] ?? null;
     }
-    return { peakRssMb, sampledMaxRssMb: this.sampledMaxRssMb, exitCode: this.exitCode ?? null, cpuProfile };
+    return { peakRssMb, sampledMaxRssMb: this.sampledMaxRssMb, windowMaxRssMb: this.windowMaxRssMb, rssAtMax: this.rssAtMax, exitCode: this.exitCode ?? null, cpuProfile, stopRequestedAt, exitedAt };
   }
 
   logTail(lines = 30): string {
@@ -129,7 +154,11 @@ export class GatewayProcess {
 
   private sample(): void {
     const rss = this.currentRssMb();
-    if (rss !== null && rss > this.sampledMaxRssMb) this.sampledMaxRssMb = rss;
+    if (rss !== null && rss > this.sampledMaxRssMb) {
+      this.sampledMaxRssMb = rss;
+      this.rssAtMax = rssBreakdownMb(this.pid);
+    }
+    if (rss !== null && rss > this.windowMaxRssMb) this.windowMaxRssMb = rss;
   }
 
   private async waitFor(pathname: string, started: number, timeoutMs: number): Promise<void> {

@@ -27,6 +27,17 @@ export function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   }
 }
 
+/** VmRSS split as the kernel accounts it (MB): anonymous (heaps, WebAssembly memory), file-backed, shared. */
+export function rssBreakdownMb(pid: number): { anon: number; file: number; shmem: number } | null {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) / 1024;
+    return { anon: field('RssAnon'), file: field('RssFile'), shmem: field('RssShmem') };
+  } catch {
+    return null;
+  }
+}
+
 /** User + system CPU seconds a process has used so far, or null when it is gone. */
 export function processCpuSeconds(pid: number): number | null {
   try {
@@ -39,19 +50,30 @@ export function processCpuSeconds(pid: number): number | null {
   }
 }
 
-/** CPU seconds used by every process whose command is `postgres` (the server; other users of it count too). */
-export function postgresServerCpuSeconds(): number {
-  let total = 0;
+/**
+ * CPU seconds used so far by each process whose command is `postgres` (the server's postmaster, backends and
+ * background workers; other users of the server count too), by pid.
+ */
+export function postgresServerCpuSeconds(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const comm = fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
       if (comm !== 'postgres') continue;
-      total += processCpuSeconds(Number(entry)) ?? 0;
+      const seconds = processCpuSeconds(Number(entry));
+      if (seconds !== null) byPid.set(Number(entry), seconds);
     } catch {
       // gone meanwhile
     }
   }
+  return byPid;
+}
+
+/** CPU used between two snapshots by the processes alive at the second (a backend that exited meanwhile is missed). */
+function cpuSince(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += Math.max(0, seconds - (before.get(pid) ?? 0));
   return total;
 }
 
@@ -76,7 +98,7 @@ export function loadAverage(): string {
 export class CpuMeter {
   private startedAt = 0;
   private gateway0 = 0;
-  private postgres0 = 0;
+  private postgres0: ReadonlyMap<number, number> = new Map();
   private self0: NodeJS.CpuUsage = { user: 0, system: 0 };
   private machine0 = { busy: 0, total: 0 };
 
@@ -93,7 +115,7 @@ export class CpuMeter {
   stop(): CpuShares {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const gateway = this.gatewayPid === null ? 0 : (processCpuSeconds(this.gatewayPid) ?? this.gateway0) - this.gateway0;
-    const postgres = postgresServerCpuSeconds() - this.postgres0;
+    const postgres = cpuSince(this.postgres0, postgresServerCpuSeconds());
     const self = process.cpuUsage(this.self0);
     const machine = machineCpuSeconds();
     const share = (cpuSeconds: number) => Math.round((cpuSeconds / seconds) * 100);

@@ -54,6 +54,10 @@ const ms = (value: number | null | undefined): string => (value === null || valu
 const num = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-GB') : '–');
 const mb = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : `${Math.round(value)} MB`);
 const seconds = (milliseconds: number): string => `${(milliseconds / 1000).toFixed(1)} s`;
+const rssSplit = (gateway: { rssAtMax: { anon: number; file: number; shmem: number } | null; sampledMaxRssMb: number; peakRssMb: number | null; windowMaxRssMb: number }): string =>
+  `gateway RSS: VmHWM ${mb(gateway.peakRssMb)}, largest sample ${mb(gateway.sampledMaxRssMb)}` +
+  (gateway.rssAtMax ? ` (anonymous ${mb(gateway.rssAtMax.anon)}, file-backed ${mb(gateway.rssAtMax.file)}, shared ${mb(gateway.rssAtMax.shmem)})` : '') +
+  `, largest while measuring ${mb(gateway.windowMaxRssMb)}`;
 const lat = (summary: LatencySummary | undefined): string => (summary && summary.count > 0 ? `${ms(summary.p50)} / ${ms(summary.p99)} ms` : '–');
 
 function find<S extends ScenarioName>(results: readonly ScenarioResult[], scenario: S, backend: BackendName): Extract<ScenarioResult, { scenario: S }> | undefined {
@@ -79,9 +83,13 @@ export function figureRows(run: RunRecord): Row[] {
     for (const kind of Object.keys(run.results.find((r): r is CycleResult => r.scenario === 'a')?.latency ?? {})) {
       per(`(a) ${kind} p50 / p99`, (x) => lat(a(x)?.latency[kind]));
     }
+    per('(a) server: transactions / WAL syncs (cluster) per write', (x) => {
+      const server = a(x)?.server;
+      return server ? `${(server.xactCommit / a(x)!.writes).toFixed(1)} / ${(server.walSync / a(x)!.writes).toFixed(2)}` : '–';
+    });
     per('(a) failed requests', (x) => (a(x) ? String(a(x)!.failures) : '–'));
     per('(a) gateway CPU (of one core) / machine busy', (x) => (a(x) ? `${a(x)!.cpu.gatewayPercent} % / ${a(x)!.cpu.machineBusyPercent} %` : '–'));
-    per('(a) gateway peak RSS (VmHWM)', (x) => mb(a(x)?.gateway.peakRssMb));
+    per('(a) gateway peak RSS: VmHWM (whole life) / max VmRSS while measuring', (x) => (a(x) ? `${mb(a(x)!.gateway.peakRssMb)} / ${mb(a(x)!.gateway.windowMaxRssMb)}` : '–'));
   }
   if (run.scenarios.includes('b')) {
     per('(b) time to /ready after seeding (projection catch-up)', (x) => (b(x) ? seconds(b(x)!.gateway.readyMs) : '–'));
@@ -92,19 +100,23 @@ export function figureRows(run: RunRecord): Row[] {
         return filter ? num(filter.requestsPerSecond) : '–';
       });
     }
+    for (const name of ['userName eq', 'externalId eq', 'emails[type eq "work"].value eq']) {
+      per(`(b) diagnostic, concurrency 1: ${name} p50 / p99`, (x) => lat(b(x)?.serial.find((f) => f.name === name)?.latency));
+    }
     per('(b) index used by all three (EXPLAIN)', (x) => (b(x) ? (b(x)!.plans.every((p) => p.usesExpectedIndex && !p.hasSeqScan) ? 'yes' : 'NO') : '–'));
-    per('(b) gateway peak RSS (VmHWM)', (x) => mb(b(x)?.gateway.peakRssMb));
+    per('(b) gateway peak RSS: VmHWM (whole life) / max VmRSS while measuring', (x) => (b(x) ? `${mb(b(x)!.gateway.peakRssMb)} / ${mb(b(x)!.gateway.windowMaxRssMb)}` : '–'));
   }
   if (run.scenarios.includes('c')) {
     per('(c) PATCH +1 member, 100,000-member group p50 / p99', (x) => lat(c(x)?.big));
     per('(c) PATCH +1 member, empty group p50 / p99', (x) => lat(c(x)?.empty));
     per('(c) ratio big / empty, p50 (p99)', (x) => (c(x) ? `${c(x)!.ratioP50.toFixed(2)} (${c(x)!.ratioP99.toFixed(2)})` : '–'));
     per('(c) first PATCH after start: big / empty (cold)', (x) => (c(x) ? `${ms(c(x)!.coldBigMs)} / ${ms(c(x)!.coldEmptyMs)} ms` : '–'));
-    per('(c) gateway peak RSS (VmHWM)', (x) => mb(c(x)?.gateway.peakRssMb));
+    per('(c) gateway peak RSS: VmHWM (whole life) / max VmRSS while measuring', (x) => (c(x) ? `${mb(c(x)!.gateway.peakRssMb)} / ${mb(c(x)!.gateway.windowMaxRssMb)}` : '–'));
   }
   if (run.scenarios.includes('d')) {
     per('(d) raw single-row INSERTs/s (8 connections)', (x) => (d(x) ? num(d(x)!.rowsPerSecond) : '–'));
     per('(d) raw INSERT p50 / p99', (x) => lat(d(x)?.latency));
+    per('(d) server: WAL syncs (cluster) per insert', (x) => (d(x)?.server ? (d(x)!.server!.walSync / d(x)!.rows).toFixed(2) : '–'));
   }
   return rows;
 }
@@ -173,7 +185,8 @@ export function targetRows(run: RunRecord): TargetRow[] {
         .map((r) => ({ scenario: r.scenario, peak: r.gateway.peakRssMb ?? r.gateway.sampledMaxRssMb }));
       if (peaks.length === 0) return undefined;
       const worst = peaks.sort((l, r) => r.peak - l.peak)[0];
-      return { text: `max VmHWM ${mb(worst.peak)} (scenario ${worst.scenario})`, met: worst.peak < 400 };
+      const window = Math.max(...run.results.filter((r): r is CycleResult | FilterResult | BigGroupResult => r.backend === x && r.scenario !== 'd').map((r) => r.gateway.windowMaxRssMb));
+      return { text: `max VmHWM ${mb(worst.peak)} (scenario ${worst.scenario}); max while measuring ${mb(window)}`, met: worst.peak < 400 };
     })),
   });
   return rows;
@@ -238,7 +251,12 @@ export function resultsMarkdown(run: RunRecord, resultsFile: string): string {
       out.push(
         `**${backendNames[a.backend]}**: ${num(a.writes)} writes and ${num(a.requests)} requests in ${seconds(a.totalMs)}; gateway ready ${seconds(a.gateway.readyMs)} after spawn ` +
           `(fresh storage); CPU during the cycle (of one core): gateway ${a.cpu.gatewayPercent} %, PostgreSQL server processes ${a.cpu.postgresServerPercent} %, ` +
-          `load generator ${a.cpu.loadGeneratorPercent} %; whole machine busy ${a.cpu.machineBusyPercent} %; load ${a.loadBefore} → ${a.loadAfter}; ${a.sanity}.`,
+          `load generator ${a.cpu.loadGeneratorPercent} %; whole machine busy ${a.cpu.machineBusyPercent} %; load ${a.loadBefore} → ${a.loadAfter}; ${a.sanity}; ${rssSplit(a.gateway)}` +
+          (a.server
+            ? `; server counters over the cycle: ${num(a.server.xactCommit)} transactions in the database (${(a.server.xactCommit / a.writes).toFixed(1)} per write), ` +
+              `${num(a.server.walSync)} WAL syncs in the cluster (${(a.server.walSync / a.writes).toFixed(2)} per write), ${num(a.server.tupInserted)} rows inserted, ${num(a.server.tupUpdated)} updated`
+            : '') +
+          '.',
       );
       out.push('');
       out.push(markdownTable(['Phase', 'Time', 'Requests', 'Writes', 'Writes/s'], a.phases.map((p) => [p.name, seconds(p.ms), num(p.requests), num(p.writes), num(p.writes / (p.ms / 1000))])));
@@ -257,13 +275,16 @@ export function resultsMarkdown(run: RunRecord, resultsFile: string): string {
         `**${backendNames[b.backend]}**: seeded ${num(b.users)} users (${num(b.seed.events)} events) in ${seconds(b.seed.totalMs)}: ` +
           `${num(b.seed.viaPortUsers)} through \`appendToStreams\` (${num(b.seed.viaPortUsersPerSecond)} users/s), ${num(b.seed.bulkUsers)} in bulk ` +
           `(${num(b.seed.bulkUsersPerSecond)} users/s). Gateway listening after ${seconds(b.gateway.listeningMs)}, **ready (read model caught up) after ${seconds(b.gateway.readyMs)}**. ` +
-          `Load ${b.loadBefore} → ${b.loadAfter}.`,
+          `Load ${b.loadBefore} → ${b.loadAfter}; ${rssSplit(b.gateway)}.`,
       );
       out.push('');
       out.push(
         markdownTable(
-          ['Filter', 'GETs', 'Requests/s', 'p50', 'p99', 'max', 'gateway CPU'],
-          b.filters.map((f) => [f.name, num(f.gets), num(f.requestsPerSecond), `${ms(f.latency.p50)} ms`, `${ms(f.latency.p99)} ms`, `${ms(f.latency.max)} ms`, `${f.cpu.gatewayPercent} %`]),
+          ['Filter', 'Concurrency', 'GETs', 'Requests/s', 'p50', 'p99', 'max', 'gateway CPU'],
+          [
+            ...b.filters.map((f) => [f.name, String(b.concurrency), num(f.gets), num(f.requestsPerSecond), `${ms(f.latency.p50)} ms`, `${ms(f.latency.p99)} ms`, `${ms(f.latency.max)} ms`, `${f.cpu.gatewayPercent} %`]),
+            ...b.serial.map((f) => [f.name, '1 (diagnostic)', num(f.gets), num(f.requestsPerSecond), `${ms(f.latency.p50)} ms`, `${ms(f.latency.p99)} ms`, `${ms(f.latency.max)} ms`, '']),
+          ],
         ),
       );
       out.push('');
@@ -279,7 +300,7 @@ export function resultsMarkdown(run: RunRecord, resultsFile: string): string {
         `**${backendNames[c.backend]}**: seeded in ${seconds(c.seedMs)}; gateway ready (members projected) after ${seconds(c.gateway.readyMs)}; ` +
           `${c.patchesPerGroup} PATCHes per group, alternating, one at a time. Big: ${lat(c.big)} (max ${ms(c.big.max)} ms); empty: ${lat(c.empty)} ` +
           `(max ${ms(c.empty.max)} ms). First PATCH after the start (folds the whole stream into the state cache): big ${ms(c.coldBigMs)} ms, empty ${ms(c.coldEmptyMs)} ms. ` +
-          `Members afterwards (read model): big ${c.membersAfter.big ?? '?'}, empty ${c.membersAfter.empty ?? '?'}. Load ${c.loadBefore} → ${c.loadAfter}.`,
+          `Members afterwards (read model): big ${c.membersAfter.big ?? '?'}, empty ${c.membersAfter.empty ?? '?'}. Load ${c.loadBefore} → ${c.loadAfter}; ${rssSplit(c.gateway)}.`,
       );
       out.push('');
       if (c.failures > 0) out.push(`Failures: ${c.failures}: ${c.failureMessages.join('; ')}\n`);
@@ -293,7 +314,9 @@ export function resultsMarkdown(run: RunRecord, resultsFile: string): string {
       out.push(
         `**${backendNames[d.backend]}**: ${num(d.rows)} rows in ${d.seconds.toFixed(1)} s from ${d.connections} connections = **${num(d.rowsPerSecond)} rows/s**; ` +
           `latency ${lat(d.latency)}; CPU: PostgreSQL server processes ${d.cpu.postgresServerPercent} %, this process (pg clients${d.backend === 'pglite' ? ' and PGlite itself' : ''}) ` +
-          `${d.cpu.loadGeneratorPercent} % of one core; machine busy ${d.cpu.machineBusyPercent} %. Load ${d.loadBefore} → ${d.loadAfter}.`,
+          `${d.cpu.loadGeneratorPercent} % of one core; machine busy ${d.cpu.machineBusyPercent} %` +
+          (d.server ? `; ${num(d.server.walSync)} WAL syncs in the cluster (${(d.server.walSync / d.rows).toFixed(2)} per insert: group commit)` : '') +
+          `. Load ${d.loadBefore} → ${d.loadAfter}.`,
       );
       out.push('');
     }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createStorage } from '../lib/backends.js';
+import { counterDelta, createStorage, serverCounters, type ServerCounters } from '../lib/backends.js';
 import type { CycleResult, ScenarioContext } from '../lib/context.js';
 import { summariseCpuProfile } from '../lib/cpu-profile.js';
 import { entraAddMembersPatch, entraGroupBody, entraManagerPatch, entraUserBody } from '../lib/entra.js';
-import { BENCH_TOKEN, GatewayProcess } from '../lib/gateway-process.js';
+import { BENCH_TOKEN, GatewayProcess, gatewayDiagnosticsEnv } from '../lib/gateway-process.js';
 import { filterPath, ScimClient, totalResultsOf } from '../lib/http-client.js';
 import { CpuMeter, loadAverage } from '../lib/proc.js';
 import { LatencyRecorder, runPool, type LatencySummary } from '../lib/stats.js';
@@ -119,7 +119,7 @@ export async function runEntraCycle(context: ScenarioContext): Promise<CycleResu
   const loadBefore = loadAverage();
   let gateway: GatewayProcess | null = null;
   try {
-    gateway = await GatewayProcess.start({ label: `a/${backend}`, storageEnv: storage.gatewayEnv, cpuProfileDir: profileDir });
+    gateway = await GatewayProcess.start({ label: `a/${backend}`, storageEnv: storage.gatewayEnv, extraEnv: gatewayDiagnosticsEnv(options), cpuProfileDir: profileDir });
     const startTimes = { listeningMs: gateway.listeningMs, readyMs: gateway.readyMs };
     context.log(`gateway ready in ${(gateway.readyMs / 1000).toFixed(1)} s (${storage.description})`);
     const client = new ScimClient(gateway.port, BENCH_TOKEN, options.concurrency);
@@ -131,12 +131,21 @@ export async function runEntraCycle(context: ScenarioContext): Promise<CycleResu
       if (warmup.failureCount > 0) context.log(`warm-up failures: ${warmup.messages.join(' | ')}`);
     }
 
+    // Server only: transactions and WAL syncs per write (statistics reach pg_stat_* within a second of idling).
+    const serverUrl = storage.gatewayEnv['DATABASE_URL'];
+    let countersBefore: ServerCounters | null = null;
+    if (serverUrl) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      countersBefore = await serverCounters(serverUrl);
+    }
     const recorder = new LatencyRecorder();
+    gateway.startWindow();
     const cpu = new CpuMeter(gateway.pid);
     cpu.start();
     const started = performance.now();
     const phases = await runCycle(client, recorder, 'bench', options.users, options.groups, options.groupSize, options.concurrency);
-    const totalMs = performance.now() - started;
+    const finished = performance.now();
+    const totalMs = finished - started;
     const cpuShares = cpu.stop();
 
     // Sanity: the last user is findable, and a group has its members.
@@ -148,12 +157,14 @@ export async function runEntraCycle(context: ScenarioContext): Promise<CycleResu
 
     const stopped = await gateway.stop();
     gateway = null;
+    const server = serverUrl && countersBefore ? counterDelta(countersBefore, await serverCounters(serverUrl)) : undefined;
     const latency: Record<string, LatencySummary> = {};
     for (const kind of Object.values(CYCLE_KINDS)) latency[kind] = recorder.summary(kind);
     const writes = WRITE_KINDS.reduce((sum, kind) => sum + recorder.count(kind), 0);
     const requests = Object.values(CYCLE_KINDS).reduce((sum, kind) => sum + recorder.count(kind), 0);
     let profile;
-    if (stopped.cpuProfile) profile = summariseCpuProfile(stopped.cpuProfile);
+    // Only the measured cycle: the profile ends when the process exits.
+    if (stopped.cpuProfile) profile = summariseCpuProfile(stopped.cpuProfile, { fromEndMs: stopped.exitedAt - started, toEndMs: stopped.exitedAt - finished });
     else if (profileDir) context.log(`no CPU profile was written in ${profileDir}`);
     return {
       scenario: 'a',
@@ -162,7 +173,7 @@ export async function runEntraCycle(context: ScenarioContext): Promise<CycleResu
       groups: options.groups,
       groupSize: options.groupSize,
       concurrency: options.concurrency,
-      gateway: { ...startTimes, peakRssMb: stopped.peakRssMb, sampledMaxRssMb: stopped.sampledMaxRssMb },
+      gateway: { ...startTimes, peakRssMb: stopped.peakRssMb, sampledMaxRssMb: stopped.sampledMaxRssMb, windowMaxRssMb: stopped.windowMaxRssMb, rssAtMax: stopped.rssAtMax },
       phases,
       totalMs,
       writes,
@@ -174,6 +185,7 @@ export async function runEntraCycle(context: ScenarioContext): Promise<CycleResu
       cpu: cpuShares,
       sanity,
       profile,
+      server,
       loadBefore,
       loadAfter: loadAverage(),
       failures: recorder.failureCount,

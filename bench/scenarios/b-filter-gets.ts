@@ -1,7 +1,7 @@
 import { createStorage } from '../lib/backends.js';
 import type { FilterResult, ScenarioContext } from '../lib/context.js';
 import { explainUserFilters } from '../lib/explain.js';
-import { BENCH_TOKEN, GatewayProcess } from '../lib/gateway-process.js';
+import { BENCH_TOKEN, GatewayProcess, gatewayDiagnosticsEnv } from '../lib/gateway-process.js';
 import { filterPath, ScimClient, totalResultsOf } from '../lib/http-client.js';
 import { CpuMeter, loadAverage } from '../lib/proc.js';
 import { seededUserKeys, seedUsers } from '../lib/seed.js';
@@ -47,13 +47,14 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
         `${seed.bulkUsers} in bulk at ${seed.bulkUsersPerSecond.toFixed(0)} users/s`,
     );
 
-    gateway = await GatewayProcess.start({ label: `b/${backend}`, storageEnv: storage.gatewayEnv });
+    gateway = await GatewayProcess.start({ label: `b/${backend}`, storageEnv: storage.gatewayEnv, extraEnv: gatewayDiagnosticsEnv(options) });
     const startTimes = { listeningMs: gateway.listeningMs, readyMs: gateway.readyMs };
     context.log(`gateway listening after ${(gateway.listeningMs / 1000).toFixed(1)} s, ready (projection caught up) after ${(gateway.readyMs / 1000).toFixed(1)} s`);
     const client = new ScimClient(gateway.port, BENCH_TOKEN, options.concurrency);
     const random = prng(20_251_123);
     const pick = () => Math.floor(random() * options.seedUsers);
 
+    gateway.startWindow();
     const recorder = new LatencyRecorder();
     const warmup = new LatencyRecorder();
     const filters: FilterResult['filters'][number][] = [];
@@ -69,6 +70,21 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
       await runPool(Array.from({ length: options.filterGets }, pick), options.concurrency, ask(recorder), () => recorder.failureCount > 100);
       const ms = performance.now() - started;
       filters.push({ name, gets: recorder.count(name), requestsPerSecond: recorder.count(name) / (ms / 1000), latency: recorder.summary(name), cpu: cpu.stop() });
+    }
+    // Diagnostic: the same GETs one at a time, so no request waits behind another in the gateway.
+    const serialRecorder = new LatencyRecorder();
+    const serial: FilterResult['serial'][number][] = [];
+    if (options.filterGetsSerial > 0) {
+      for (const { name, filterOf } of MATCHING_FILTERS) {
+        const started = performance.now();
+        for (let i = 0; i < options.filterGetsSerial && serialRecorder.failureCount < 20; i++) {
+          const n = pick();
+          const response = await client.timed(serialRecorder, name, 'GET', filterPath('Users', filterOf(n)), undefined, 200);
+          if (response && totalResultsOf(response.body) !== 1) serialRecorder.fail(name, `${filterOf(n)} matched ${totalResultsOf(response.body)} users, expected 1`);
+        }
+        const ms = performance.now() - started;
+        serial.push({ name, gets: serialRecorder.count(name), requestsPerSecond: serialRecorder.count(name) / (ms / 1000), latency: serialRecorder.summary(name) });
+      }
     }
     client.close();
     const stopped = await gateway.stop();
@@ -99,13 +115,14 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
         totalMs: seedMs,
         events: seed.events,
       },
-      gateway: { ...startTimes, peakRssMb: stopped.peakRssMb, sampledMaxRssMb: stopped.sampledMaxRssMb },
+      gateway: { ...startTimes, peakRssMb: stopped.peakRssMb, sampledMaxRssMb: stopped.sampledMaxRssMb, windowMaxRssMb: stopped.windowMaxRssMb, rssAtMax: stopped.rssAtMax },
       filters,
+      serial,
       plans,
       loadBefore,
       loadAfter: loadAverage(),
-      failures: recorder.failureCount + warmup.failureCount,
-      failureMessages: [...recorder.messages, ...warmup.messages],
+      failures: recorder.failureCount + warmup.failureCount + serialRecorder.failureCount,
+      failureMessages: [...recorder.messages, ...warmup.messages, ...serialRecorder.messages],
     };
   } finally {
     if (gateway) {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { createStorage } from '../lib/backends.js';
 import type { BigGroupResult, ScenarioContext } from '../lib/context.js';
 import { entraAddMembersPatch } from '../lib/entra.js';
-import { BENCH_TOKEN, GatewayProcess } from '../lib/gateway-process.js';
+import { BENCH_TOKEN, GatewayProcess, gatewayDiagnosticsEnv } from '../lib/gateway-process.js';
 import { ScimClient } from '../lib/http-client.js';
 import { loadAverage } from '../lib/proc.js';
 import { seedGroup } from '../lib/seed.js';
@@ -35,13 +35,14 @@ export async function runBigGroupPatch(context: ScenarioContext): Promise<BigGro
     }
     context.log(`seeded a group of ${big.members} members in ${(big.ms / 1000).toFixed(1)} s`);
 
-    gateway = await GatewayProcess.start({ label: `c/${backend}`, storageEnv: storage.gatewayEnv });
+    gateway = await GatewayProcess.start({ label: `c/${backend}`, storageEnv: storage.gatewayEnv, extraEnv: gatewayDiagnosticsEnv(options) });
     const startTimes = { listeningMs: gateway.listeningMs, readyMs: gateway.readyMs };
     context.log(`gateway ready (group members projected) after ${(gateway.readyMs / 1000).toFixed(1)} s`);
     const client = new ScimClient(gateway.port, BENCH_TOKEN, 1);
     const patch = (recorder: LatencyRecorder, kind: string, groupId: string) =>
       client.timed(recorder, kind, 'PATCH', `/scim/v2/Groups/${groupId}`, entraAddMembersPatch([randomUUID()]), 204);
 
+    gateway.startWindow();
     const cold = new LatencyRecorder();
     await patch(cold, BIG, big.id);
     await patch(cold, EMPTY, empty.id);
@@ -82,7 +83,7 @@ export async function runBigGroupPatch(context: ScenarioContext): Promise<BigGro
       bigGroupMembers: options.bigGroup,
       patchesPerGroup: recorder.count(BIG),
       seedMs: big.ms + empty.ms,
-      gateway: { ...startTimes, peakRssMb: stopped.peakRssMb, sampledMaxRssMb: stopped.sampledMaxRssMb },
+      gateway: { ...startTimes, peakRssMb: stopped.peakRssMb, sampledMaxRssMb: stopped.sampledMaxRssMb, windowMaxRssMb: stopped.windowMaxRssMb, rssAtMax: stopped.rssAtMax },
       coldBigMs: cold.summary(BIG).max,
       coldEmptyMs: cold.summary(EMPTY).max,
       big: bigSummary,

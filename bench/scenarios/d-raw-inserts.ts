@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { createStorage } from '../lib/backends.js';
+import { counterDelta, createStorage, serverCounters } from '../lib/backends.js';
 import type { RawInsertResult, ScenarioContext } from '../lib/context.js';
 import { CpuMeter, loadAverage } from '../lib/proc.js';
 import { LatencyRecorder } from '../lib/stats.js';
@@ -26,6 +26,7 @@ export async function runRawInserts(context: ScenarioContext): Promise<RawInsert
       await clients[0].query(`CREATE TABLE raw_insert (
         id bigserial PRIMARY KEY, tenant_id text NOT NULL, name text NOT NULL, n integer NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now())`);
+      const before = backend === 'postgres' ? await serverCounters(direct.connectionString) : null;
       const recorder = new LatencyRecorder();
       const cpu = new CpuMeter(null);
       cpu.start();
@@ -47,7 +48,14 @@ export async function runRawInserts(context: ScenarioContext): Promise<RawInsert
       );
       const seconds = (performance.now() - started) / 1000;
       const shares = cpu.stop();
-      const rows = Number((await clients[0].query<{ rows: string }>('SELECT count(*)::text AS rows FROM raw_insert')).rows[0].rows);
+      for (const client of clients) await client.end();
+      clients.length = 0; // their statistics are reported when they disconnect
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const server = before ? counterDelta(before, await serverCounters(direct.connectionString)) : undefined;
+      const counter = new pg.Client({ connectionString: direct.connectionString });
+      await counter.connect();
+      const rows = Number((await counter.query<{ rows: string }>('SELECT count(*)::text AS rows FROM raw_insert')).rows[0].rows);
+      await counter.end();
       return {
         scenario: 'd',
         backend,
@@ -57,6 +65,7 @@ export async function runRawInserts(context: ScenarioContext): Promise<RawInsert
         rowsPerSecond: rows / seconds,
         latency: recorder.summary('insert'),
         cpu: shares,
+        server,
         loadBefore,
         loadAfter: loadAverage(),
         failures: recorder.failureCount,

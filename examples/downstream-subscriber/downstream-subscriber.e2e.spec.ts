@@ -8,8 +8,7 @@ import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js'
 import { ProvisioningWorkload } from '#kafka/provisioning-workload.test-support.js';
 import { PUBLISHED_EVENT_TYPES } from '#kafka/scim-cloud-event.mapper.js';
 import { ScimEventPublisher } from '#kafka/scim-event.publisher.js';
-import { GroupsProjection } from '#read-model/groups.projection.js';
-import { UsersProjection } from '#read-model/users.projection.js';
+import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { DownstreamSubscriber } from './downstream-subscriber.js';
 import type { ScimResource } from './scim-event.contract.js';
 
@@ -62,7 +61,7 @@ function percentile(sorted: readonly number[], p: number): number {
       lagCacheMs: 0,
     });
     // The gateway's projections as the embedded mode runs them: the read model and Kafka, side by side.
-    runners = [new UsersProjection(stack.dataSource), new GroupsProjection(stack.dataSource), kafka.projection].map(
+    runners = [new ReadModelProjection(stack.dataSource), kafka.projection].map(
       (projection) => new ProjectionRunner(stack.store, projection, { logger: quietLogger, idleWaitMs: 200 }),
     );
     for (const runner of runners) await runner.start();

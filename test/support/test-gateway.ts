@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { loadGatewayConfig, type GatewayConfig } from '#config/gateway.config.js';
+import { loadKafkaConfig } from '#config/kafka.config.js';
 import { configureGatewayApp } from '../../apps/gateway/src/gateway.app.js';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
 import { openGatewayRuntime, type GatewayRuntime } from '../../apps/gateway/src/gateway.runtime.js';
@@ -30,7 +31,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   const config = loadGatewayConfig({ SCIM_BEARER_TOKEN: TEST_TOKEN, READ_YOUR_WRITES_TIMEOUT_MS: '5000', ...env });
   const registry = await loadSchemaRegistry(config);
   const runtime = await openGatewayRuntime(config, { inMemory: !config.databaseUrl });
-  const moduleRef = await Test.createTestingModule({ imports: [GatewayModule.forRoot(config, runtime, registry)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [GatewayModule.forRoot({ config, kafka: loadKafkaConfig(env), runtime, registry })] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
   configureGatewayApp(app, config);
   await app.get(TokenService).bootstrapDefaultTenant(config.scimBearerToken);

@@ -1,40 +1,63 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import type { KafkaConfig } from '#config/kafka.config.js';
 import { EVENT_STORE } from '#event-store/event-store.port.js';
-import { ProjectionRunner } from '#event-store/projection.runner.js';
+import { ProjectionRunner, type ProjectionRunnerOptions } from '#event-store/projection.runner.js';
 import { StreamStateCache } from '#event-store/stream-state.cache.js';
-import { GroupsProjection } from '#read-model/groups.projection.js';
+import { createKafkaProjection, type KafkaProjectionHandle } from '#kafka/kafka-projection.factory.js';
+import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js';
 import { GroupsQuery } from '#read-model/groups.query.js';
-import { UsersProjection } from '#read-model/users.projection.js';
+import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { UsersQuery } from '#read-model/users.query.js';
-import type { GatewayRuntime } from './gateway.runtime.js';
-import { SCHEMA_REGISTRY } from './schema-registry.loader.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { BulkController } from './bulk/bulk.controller.js';
 import { DiscoveryController } from './discovery/discovery.controller.js';
+import type { GatewayRuntime } from './gateway.runtime.js';
+import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
+import { GroupsController } from './groups/groups.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { BearerTokenGuard } from './http/bearer-token.guard.js';
-import { InProcessProjector } from './projections/read-model.projector.js';
-import { ReadModelProgress } from './projections/read-model.progress.js';
+import { InProcessProjector, KAFKA_PROJECTION } from './projections/in-process.projector.js';
+import { CheckpointReadModelProgress, InProcessReadModelProgress, ReadModelProgress } from './projections/read-model.progress.js';
+import { SCHEMA_REGISTRY } from './schema-registry.loader.js';
+import { RootSearchController } from './search/root-search.controller.js';
 import { TokenService } from './tenancy/token.service.js';
 import { USER_COMMAND_HANDLERS } from './users/user.command-handlers.js';
 import { UsersController } from './users/users.controller.js';
-import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
-import { GroupsController } from './groups/groups.controller.js';
-import { RootSearchController } from './search/root-search.controller.js';
-import { BulkController } from './bulk/bulk.controller.js';
 
-const READ_MODEL_RUNNERS = Symbol('ReadModelRunners');
+/** Everything the gateway's object graph is built over; opened before Nest starts (tests hand in their own). */
+export interface GatewayDependencies {
+  readonly config: GatewayConfig;
+  /** null: KAFKA_BROKERS unset, no Kafka projection. */
+  readonly kafka: KafkaConfig | null;
+  readonly runtime: GatewayRuntime;
+  readonly registry: SchemaRegistry;
+}
 
-/** The gateway's object graph, over an already opened runtime (so tests can hand it an in-memory one). */
 @Module({})
 export class GatewayModule {
-  static forRoot(config: GatewayConfig, runtime: GatewayRuntime, registry: SchemaRegistry): DynamicModule {
+  static forRoot({ config, kafka, runtime, registry }: GatewayDependencies): DynamicModule {
+    const logger = new Logger('Projection');
+    const runnerOptions: ProjectionRunnerOptions = { logger: { log: (m) => logger.log(m), error: (m, trace) => logger.error(m, trace) } };
+    const inProcess = config.projections === 'in-process';
+    // Embedded (and single-gateway) mode runs the projections here; the distributed topology leaves them to
+    // apps/projector, one active instance per projection (DESIGN.md "Two ways to run").
+    const readModelRunner = inProcess ? new ProjectionRunner(runtime.eventStore, new ReadModelProjection(runtime.dataSource), runnerOptions) : null;
+    const kafkaHandle: KafkaProjectionHandle | null =
+      inProcess && kafka
+        ? createKafkaProjection({ config: kafka, eventStore: runtime.eventStore, checkpoints: readModelCheckpointStore(runtime.dataSource), logger: new Logger('Kafka') })
+        : null;
+    // A broker outage must not leave the Kafka projection asleep for long once the broker is back.
+    const kafkaRunner = kafkaHandle ? new ProjectionRunner(runtime.eventStore, kafkaHandle.projection, { ...runnerOptions, maxBackOffMs: 5_000 }) : null;
+    const readModelProgress = readModelRunner
+      ? new InProcessReadModelProgress(readModelRunner, config.readYourWritesTimeoutMs)
+      : new CheckpointReadModelProgress(runtime.dataSource, runtime.eventStore, config.readYourWritesTimeoutMs);
+
     return {
       module: GatewayModule,
       imports: [CqrsModule.forRoot()],
       controllers: [UsersController, GroupsController, RootSearchController, BulkController, DiscoveryController, HealthController],
-      // The root search reuses the per-type searches.
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: EVENT_STORE, useValue: runtime.eventStore },
@@ -43,23 +66,12 @@ export class GatewayModule {
         { provide: GroupsQuery, useValue: new GroupsQuery(runtime.dataSource, registry) },
         { provide: StreamStateCache, useValue: new StreamStateCache() },
         { provide: TokenService, useValue: new TokenService(runtime.dataSource) },
-        {
-          provide: READ_MODEL_RUNNERS,
-          useFactory: () => {
-            const logger = new Logger('Projection');
-            const options = { logger: { log: (m: string) => logger.log(m), error: (m: string, trace?: string) => logger.error(m, trace) } };
-            return [new UsersProjection(runtime.dataSource), new GroupsProjection(runtime.dataSource)].map(
-              (projection) => new ProjectionRunner(runtime.eventStore, projection, options),
-            );
-          },
-        },
-        {
-          provide: ReadModelProgress,
-          inject: [READ_MODEL_RUNNERS],
-          useFactory: (runners: ProjectionRunner[]) => new ReadModelProgress(runners, config.readYourWritesTimeoutMs),
-        },
-        { provide: InProcessProjector, inject: [READ_MODEL_RUNNERS], useFactory: (runners: ProjectionRunner[]) => new InProcessProjector(runners) },
+        { provide: ReadModelProgress, useValue: readModelProgress },
+        { provide: KAFKA_PROJECTION, useValue: kafkaHandle ? { handle: kafkaHandle, runner: kafkaRunner! } : null },
+        { provide: InProcessProjector, useValue: new InProcessProjector([readModelRunner, kafkaRunner].filter((r) => r !== null), kafkaHandle) },
+        { provide: ReadModelProjection, useValue: new ReadModelProjection(runtime.dataSource) },
         BearerTokenGuard,
+        // The root search reuses the per-type searches of these two.
         UsersController,
         GroupsController,
         ...USER_COMMAND_HANDLERS,

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadGatewayConfig, type LogLevel } from '#config/gateway.config.js';
+import { loadKafkaConfig } from '#config/kafka.config.js';
 import { configureGatewayApp } from './gateway.app.js';
 import { GatewayModule } from './gateway.module.js';
 import { openGatewayRuntime } from './gateway.runtime.js';
@@ -14,9 +15,11 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 async function main(): Promise<void> {
   let config;
+  let kafka;
   let registry;
   try {
     config = loadGatewayConfig(process.env);
+    kafka = loadKafkaConfig(process.env);
     registry = await loadSchemaRegistry(config);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -29,7 +32,7 @@ async function main(): Promise<void> {
   Logger.overrideLogger(LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1));
 
   const runtime = await openGatewayRuntime(config);
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, runtime, registry), {
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot({ config, kafka, runtime, registry }), {
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
@@ -40,6 +43,11 @@ async function main(): Promise<void> {
 
   const baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
   logger.log(`storage: ${runtime.storageDescription}`);
+  logger.log(
+    config.projections === 'external'
+      ? 'projections: run by apps/projector (PROJECTIONS=external)'
+      : `projections: read model${kafka ? `, Kafka (${kafka.brokers.join(',')})` : ' (Kafka off: KAFKA_BROKERS unset)'}, in this process`,
+  );
   logger.log(`SCIM base URL (Entra "Tenant URL"): ${baseUrl}`);
   if (bootstrap.generatedToken) {
     // Shown once: only its hash is stored.

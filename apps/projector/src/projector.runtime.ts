@@ -6,10 +6,9 @@ import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.j
 import { ProjectionRunner, type Projection } from '#event-store/projection.runner.js';
 import { createKafkaProjection } from '#kafka/kafka-projection.factory.js';
 import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js';
-import { measureProjectionLag, type ProjectionLag } from '#kafka/projection.lag.js';
+import { measureProjectionLag, type ProjectionLag } from '#event-store/projection.lag.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
-import { GroupsProjection } from '#read-model/groups.projection.js';
-import { UsersProjection } from '#read-model/users.projection.js';
+import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { LeaderElectedProjection, type LeaderElectedStatus } from './leader-elected.projection.js';
 import type { ProjectorConfig } from './projector.config.js';
 
@@ -46,8 +45,7 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
     closers.push(() => dataSource.destroy());
 
     const entries: { projection: Projection; lag?: () => Promise<ProjectionLag>; batchSize?: number }[] = [
-      { projection: new UsersProjection(dataSource) },
-      { projection: new GroupsProjection(dataSource) },
+      { projection: new ReadModelProjection(dataSource) },
     ];
     if (config.kafka) {
       const kafka = createKafkaProjection({

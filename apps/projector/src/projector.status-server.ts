@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatProjectionLagMetrics } from '#kafka/projection-lag.metrics.js';
+import { formatProjectionLagMetrics } from '#event-store/projection-lag.metrics.js';
 import type { Projector } from './projector.runtime.js';
 
 /**

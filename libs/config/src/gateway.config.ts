@@ -27,6 +27,11 @@ export interface GatewayConfig {
   /** Where events live: PostgreSQL (PGlite or DATABASE_URL) or EventStoreDB (EVENTSTORE_URL). */
   readonly eventStore: 'postgres' | 'eventstoredb';
   readonly eventStoreUrl: string | undefined;
+  /**
+   * in-process: this gateway runs the projections (embedded, or one gateway). external: apps/projector runs them
+   * (distributed topology) and writes wait for the read model by reading its checkpoint.
+   */
+  readonly projections: 'in-process' | 'external';
 }
 
 export class ConfigError extends Error {
@@ -56,6 +61,7 @@ export const CONFIG_VARIABLES = {
   SCIM_UNKNOWN_ATTRIBUTES: 'reject | ignore: attributes no schema defines (default reject, 400 invalidSyntax)',
   EVENT_STORE: 'postgres | eventstoredb: where events are stored (default postgres: PGlite, or DATABASE_URL)',
   EVENTSTORE_URL: 'esdb://... connection string of EventStoreDB (required when EVENT_STORE=eventstoredb)',
+  PROJECTIONS: 'in-process | external: run the projections in this gateway (default) or leave them to apps/projector',
 } as const;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -110,6 +116,14 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     problems.push('EVENTSTORE_URL must start with esdb:// or esdb+discover://');
   }
 
+  const projections = text('PROJECTIONS') ?? 'in-process';
+  if (projections !== 'in-process' && projections !== 'external') {
+    problems.push(`PROJECTIONS="${env.PROJECTIONS}" must be in-process or external`);
+  }
+  if (projections === 'external' && databaseUrl === undefined) {
+    problems.push('PROJECTIONS=external needs DATABASE_URL: the projector and the gateways share the read model');
+  }
+
   const config: GatewayConfig = {
     port,
     host: text('HOST') ?? '0.0.0.0',
@@ -125,6 +139,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     unknownAttributes: unknownAttributes === 'ignore' ? 'ignore' : 'reject',
     eventStore: eventStore === 'eventstoredb' ? 'eventstoredb' : 'postgres',
     eventStoreUrl,
+    projections: projections === 'external' ? 'external' : 'in-process',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

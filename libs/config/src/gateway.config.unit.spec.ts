@@ -25,6 +25,8 @@ describe('loadGatewayConfig', () => {
     [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE="mongo"'],
     [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_URL is required'],
     [{ EVENTSTORE_URL: 'http://x' }, 'EVENTSTORE_URL must start'],
+    [{ PROJECTIONS: 'elsewhere' }, 'PROJECTIONS="elsewhere"'],
+    [{ PROJECTIONS: 'external' }, 'PROJECTIONS=external needs DATABASE_URL'],
   ])('rejects %j naming the variable', (env, named) => {
     expect(() => loadGatewayConfig(env)).toThrow(ConfigError);
     expect(() => loadGatewayConfig(env)).toThrow(named);

@@ -18,6 +18,8 @@ export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   /** How long to sleep between polls when nothing wakes the runner earlier. */
   readonly idleWaitMs?: number;
+  /** Longest pause between retries of a failing batch (default 30 s); a broker outage may want less. */
+  readonly maxBackOffMs?: number;
   readonly logger?: { log(message: string): void; error(message: string, trace?: string): void };
 }
 
@@ -138,7 +140,7 @@ export class ProjectionRunner {
           `projection ${this.projection.name} failed (attempt ${failures}), retrying: ${this.lastError}`,
           error instanceof Error ? error.stack : undefined,
         );
-        await sleep(Math.min(30_000, 100 * 2 ** Math.min(failures, 9)), signal);
+        await sleep(Math.min(this.options.maxBackOffMs ?? 30_000, 100 * 2 ** Math.min(failures, 9)), signal);
       }
     }
   }

@@ -3,7 +3,7 @@ import type { EventStore } from '#event-store/event-store.port.js';
 import { KafkaProjection, kafkaProjectionName } from './kafka.projection.js';
 import type { KafkaLogger } from './kafka.logger.js';
 import type { ProjectionCheckpointStore } from './projection-checkpoint.store.js';
-import { measureProjectionLag, type ProjectionLag } from './projection.lag.js';
+import { measureProjectionLag, type ProjectionLag } from '#event-store/projection.lag.js';
 import { ScimEventPublisher, type ScimEventPublisherOptions } from './scim-event.publisher.js';
 
 export interface KafkaProjectionHandle {

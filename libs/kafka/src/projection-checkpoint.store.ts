@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { GlobalPosition } from '#event-store/event-store.port.js';
-import { loadCheckpoint, saveCheckpoint } from '#read-model/users.projection.js';
+import { loadCheckpoint, saveCheckpoint } from '#read-model/projection-checkpoints.js';
 
 /**
  * Where a projection whose writes are not in PostgreSQL (Kafka) keeps its checkpoint. It cannot share a

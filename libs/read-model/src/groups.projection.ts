@@ -1,33 +1,16 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { GroupEvent, GroupMember } from '#domain/group/group.events.js';
-import { GROUP_EVENT_TYPES } from '#domain/group/group.events.js';
-import type { GlobalPosition, RecordedEvent } from '#event-store/event-store.port.js';
-import type { Projection } from '#event-store/projection.runner.js';
-import { loadCheckpoint, saveCheckpoint } from './users.projection.js';
+import type { RecordedEvent } from '#event-store/event-store.port.js';
 
 /**
- * Builds scim_groups and scim_group_members from group events, in one transaction per batch with the
- * checkpoint. Membership deltas are applied as row inserts and deletes, so one member costs the same in any
- * group. Idempotent: each event first moves the group's version forward (`version < revision`); an event the
- * row has already seen changes nothing.
+ * Applies group events to scim_groups and scim_group_members (inside the read-model projection's transaction).
+ * Membership deltas are applied as row inserts and deletes, so one member costs the same in any group.
+ * Idempotent: each event first moves the group's version forward (`version < revision`); an event the row has
+ * already seen changes nothing.
  */
-export class GroupsProjection implements Projection {
-  readonly name = 'read-model.groups';
-  readonly eventTypes = GROUP_EVENT_TYPES;
-
-  constructor(private readonly dataSource: DataSource) {}
-
-  async loadCheckpoint(): Promise<GlobalPosition> {
-    return loadCheckpoint(this.dataSource.manager, this.name);
-  }
-
-  async apply(events: readonly RecordedEvent[], checkpoint: GlobalPosition): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      for (const recorded of events) {
-        await applyGroupEvent(manager, recorded.metadata.tenantId, recorded.revision, { type: recorded.type, data: recorded.data } as GroupEvent);
-      }
-      await saveCheckpoint(manager, this.name, checkpoint);
-    });
+export async function applyGroupEvents(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+  for (const recorded of events) {
+    await applyGroupEvent(manager, recorded.metadata.tenantId, recorded.revision, { type: recorded.type, data: recorded.data } as GroupEvent);
   }
 }
 

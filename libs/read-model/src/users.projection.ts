@@ -1,9 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { UserEvent } from '#domain/user/user.events.js';
-import { USER_EVENT_TYPES } from '#domain/user/user.events.js';
-import type { GlobalPosition, RecordedEvent } from '#event-store/event-store.port.js';
-import { START } from '#event-store/event-store.port.js';
-import type { Projection } from '#event-store/projection.runner.js';
+import type { RecordedEvent } from '#event-store/event-store.port.js';
 import { elementsOf, getIgnoringCase } from '#scim/resource/attribute-access.js';
 import { isPlainObject } from '#scim/resource/json-value.js';
 
@@ -17,25 +14,15 @@ export interface UserRowValues {
 }
 
 /**
- * Builds scim_users from user events. Every user event carries the whole resource after it, so a batch
+ * Applies user events to scim_users (inside the read-model projection's transaction). Every user event carries the whole resource after it, so a batch
  * collapses to one upsert per user (its last event) plus deletes: few statements per batch, which matters
  * at ~1,300 durable transactions/s on this hardware (DESIGN.md "Known traps").
  * Idempotent: a row only moves forward (`version < EXCLUDED.version`), so a replayed event changes nothing.
  */
-export class UsersProjection implements Projection {
-  readonly name = 'read-model.users';
-  readonly eventTypes = USER_EVENT_TYPES;
-
-  constructor(private readonly dataSource: DataSource) {}
-
-  async loadCheckpoint(): Promise<GlobalPosition> {
-    return loadCheckpoint(this.dataSource.manager, this.name);
-  }
-
-  async apply(events: readonly RecordedEvent[], checkpoint: GlobalPosition): Promise<void> {
-    const upserts = new Map<string, UserRowValues>();
-    const deletes = new Map<string, { tenantId: string; id: string; version: bigint }>();
-    for (const recorded of events) {
+export async function applyUserEvents(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+  const upserts = new Map<string, UserRowValues>();
+  const deletes = new Map<string, { tenantId: string; id: string; version: bigint }>();
+  for (const recorded of events) {
       const event = { type: recorded.type, data: recorded.data } as UserEvent;
       const tenantId = recorded.metadata.tenantId;
       const key = `${tenantId}/${event.data.userId}`;
@@ -60,13 +47,9 @@ export class UsersProjection implements Projection {
       }
     }
 
-    await this.dataSource.transaction(async (manager) => {
-      if (upserts.size > 0) await upsertUsers(manager, [...upserts.values()]);
-      for (const row of deletes.values()) {
-        await manager.query(`DELETE FROM scim_users WHERE tenant_id = $1 AND id = $2`, [row.tenantId, row.id]);
-      }
-      await saveCheckpoint(manager, this.name, checkpoint);
-    });
+  if (upserts.size > 0) await upsertUsers(manager, [...upserts.values()]);
+  for (const row of deletes.values()) {
+    await manager.query(`DELETE FROM scim_users WHERE tenant_id = $1 AND id = $2`, [row.tenantId, row.id]);
   }
 }
 
@@ -145,19 +128,3 @@ export async function upsertUsers(executor: SqlExecutor, rows: readonly UserRowV
   );
 }
 
-export async function loadCheckpoint(manager: EntityManager, projection: string): Promise<GlobalPosition> {
-  const rows: { commit_position: string; prepare_position: string }[] = await manager.query(
-    `SELECT commit_position, prepare_position FROM projection_checkpoints WHERE projection = $1`,
-    [projection],
-  );
-  return rows.length === 0 ? START : { commit: BigInt(rows[0].commit_position), prepare: BigInt(rows[0].prepare_position) };
-}
-
-export async function saveCheckpoint(manager: EntityManager, projection: string, position: GlobalPosition): Promise<void> {
-  await manager.query(
-    `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, updated_at) VALUES ($1, $2, $3, now())
-     ON CONFLICT (projection) DO UPDATE SET commit_position = EXCLUDED.commit_position,
-       prepare_position = EXCLUDED.prepare_position, updated_at = EXCLUDED.updated_at`,
-    [projection, position.commit.toString(), position.prepare.toString()],
-  );
-}

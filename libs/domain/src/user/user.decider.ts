@@ -38,6 +38,19 @@ export type UserCommand =
     }
   | { readonly type: 'DeleteUser'; readonly userId: string; readonly at: string };
 
+/**
+ * The gateway authenticates nobody, so it never keeps a password: one in a request is dropped before anything is
+ * recorded. Events are kept forever and published to Kafka; a password there could never be taken back, and a
+ * stored one could be guessed through filters (`password sw "a"`). ServiceProviderConfig says changePassword
+ * is not supported.
+ */
+export function withoutPassword(attributes: ScimAttributes): ScimAttributes {
+  const key = Object.keys(attributes).find((name) => name.toLowerCase() === 'password');
+  if (key === undefined) return attributes;
+  const { [key]: _dropped, ...rest } = attributes;
+  return rest;
+}
+
 export function userNameOf(attributes: ScimAttributes): string {
   const userName = attributes['userName'];
   if (typeof userName !== 'string') throw new ScimError(400, 'invalidValue', 'userName is required and must be a string');
@@ -53,8 +66,8 @@ export function attributesAfter(
   state: UserState,
 ): ScimAttributes {
   if (state.status !== 'present') throw new NotFoundError(`User ${command.userId} not found`);
-  if (command.type === 'ReplaceUser') return command.attributes;
-  return applyPatch(state.attributes as JsonObject, command.operations, command.registry, 'User').resource;
+  if (command.type === 'ReplaceUser') return withoutPassword(command.attributes);
+  return withoutPassword(applyPatch(state.attributes as JsonObject, command.operations, command.registry, 'User').resource);
 }
 
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
@@ -68,7 +81,7 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
           throw new ScimError(409, 'uniqueness', `user ${command.userId} already exists`);
         }
         userNameOf(command.attributes);
-        return [{ type: 'UserCreated', data: { userId: command.userId, attributes: command.attributes, at: command.at } }];
+        return [{ type: 'UserCreated', data: { userId: command.userId, attributes: withoutPassword(command.attributes), at: command.at } }];
       case 'ReplaceUser':
       case 'PatchUser': {
         const attributes = attributesAfter(command, state);

@@ -20,6 +20,12 @@ describe('user decider', () => {
     spec.given([created]).when({ type: 'CreateUser', userId, attributes, at }).thenThrows({ status: 409, scimType: 'uniqueness' });
   });
 
+  it('never records a password, on create, replace or patch', () => {
+    spec.given([]).when({ type: 'CreateUser', userId, attributes: { ...attributes, password: 't1meMa$heen' }, at }).then([created]);
+    spec.given([created]).when({ type: 'ReplaceUser', userId, attributes: { ...attributes, password: 'x' }, at: later }).then([]);
+    spec.given([created]).when({ type: 'PatchUser', userId, operations: [{ op: 'add', path: 'password', value: 'x' }], registry, at: later }).then([]);
+  });
+
   it('refuses a user without userName', () => {
     spec.given([]).when({ type: 'CreateUser', userId, attributes: { active: true }, at }).thenThrows({ status: 400, scimType: 'invalidValue', detail: /userName/ });
   });

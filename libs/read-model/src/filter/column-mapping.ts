@@ -48,9 +48,25 @@ export interface TypedValueColumn {
   readonly expression: string;
 }
 
+/**
+ * A multi-valued complex attribute kept in a table of its own, one row per element (a group's members): filters
+ * on it become `EXISTS (SELECT 1 FROM <from> WHERE <correlation> AND <element condition>)`, which the table's
+ * index serves, instead of reading a whole member list.
+ */
+export interface ElementTable {
+  /** Table and alias, e.g. `scim_group_members member`. */
+  readonly from: string;
+  /** Ties an element row to the resource row of the outer query. */
+  readonly correlation: string;
+  /** Sub-attributes by canonical name, as columns of the element table. */
+  readonly columns: Readonly<Record<string, MappedColumn>>;
+}
+
 export interface ColumnMapping {
   /** The jsonb column with the resource's attributes. */
   readonly attributesColumn: string;
+  /** Multi-valued attributes kept in element tables, keyed by canonical attribute path. */
+  readonly elementTables?: Readonly<Record<string, ElementTable>>;
   /**
    * Attribute paths held in columns, keyed by canonical path: `attribute` or `attribute.subAttribute` for core
    * and common attributes, `<schema URN>:attribute[.subAttribute]` for extension ones (keys compare

@@ -11,7 +11,7 @@ import type { AttributeDefinition } from '#scim/schema/attribute-definition.js';
 import type { ResourceTypeName } from '#scim/schema/resource-type.js';
 import type { ResolvedAttribute, SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { InvalidFilterError } from '#scim/scim-error.js';
-import type { ColumnMapping, MappedColumn, TypedValueColumn } from './column-mapping.js';
+import type { ColumnMapping, ElementTable, MappedColumn, TypedValueColumn } from './column-mapping.js';
 import { escapeLikePattern, jsonKeyLiteral, SqlParameters, type SqlFragment } from './sql-fragment.js';
 
 /**
@@ -59,7 +59,9 @@ type Scope =
   /** Inside `attribute[...]` of a multi-valued attribute: paths name sub-attributes of the jsonb `element`. */
   | { readonly kind: 'element'; readonly parent: ResolvedAttribute; readonly element: string }
   /** Inside `attribute[...]` of a singular complex attribute: `sub` means `attribute.sub` of the resource. */
-  | { readonly kind: 'singular'; readonly parent: ResolvedAttribute };
+  | { readonly kind: 'singular'; readonly parent: ResolvedAttribute }
+  /** Inside `attribute[...]` of an attribute kept in an element table: paths name the table's columns. */
+  | { readonly kind: 'table'; readonly parent: ResolvedAttribute; readonly table: ElementTable };
 
 /** How to reach the values a path denotes. */
 type ValueSite =
@@ -121,12 +123,23 @@ class FilterSqlCompiler {
         return `(NOT COALESCE(${this.compile(filter.filter, scope)}, false))`;
       case 'present': {
         const target = this.resolve(filter.path, scope);
+        const table = scope.kind === 'resource' ? this.elementTableOf(target.resolved) : undefined;
+        if (table) {
+          // `members pr` (any element), `members.display pr` (any element with that sub-attribute).
+          const inner = target.resolved.subAttribute ? ` AND ${this.present(this.tableColumn(table, target.resolved.subAttribute.name, formatPath(filter.path)))}` : '';
+          return `EXISTS (SELECT 1 FROM ${table.from} WHERE ${table.correlation}${inner})`;
+        }
         return this.present(this.siteOf(target, false, scope));
       }
       case 'compare': {
         const target = this.resolve(filter.path, scope);
+        const table = scope.kind === 'resource' ? this.elementTableOf(target.resolved) : undefined;
+        if (table) {
+          // `members eq "id"` compares the `value` sub-attribute (RFC 7644 §3.4.2.2), `members.value eq` likewise.
+          const element = { kind: 'compare' as const, op: filter.op, value: filter.value, path: { attribute: target.compared.name } };
+          return `EXISTS (SELECT 1 FROM ${table.from} WHERE ${table.correlation} AND ${this.compile(element, { kind: 'table', parent: target.resolved, table })})`;
+        }
         const operand = coerceFilterValue(filter.op, filter.value, target.compared, formatPath(filter.path));
-        if (target.compared.type === 'dateTime' && typeof operand === 'string') requireCalendarDate(operand, formatPath(filter.path));
         const site = this.siteOf(target, target.impliesValueSubAttribute, scope);
         if (operand === null) {
           // The evaluator's `eq null` / `ne null`: not present / present (RFC 7644 §3.4.2.2 `pr`).
@@ -146,6 +159,11 @@ class FilterSqlCompiler {
     if (scope.kind !== 'resource') throw new InvalidFilterError(`value filters cannot nest: '${formatPath(filter.path)}[...]'`);
     const parent = this.registry.findAttribute(this.resourceType, filter.path);
     if (!parent) throw new InvalidFilterError(`unknown attribute '${formatPath(filter.path)}' in filter for ${this.resourceType}`);
+
+    const table = this.elementTableOf(parent);
+    if (table) {
+      return `EXISTS (SELECT 1 FROM ${table.from} WHERE ${table.correlation} AND ${this.compile(filter.filter, { kind: 'table', parent, table })})`;
+    }
 
     const typedValue = this.typedValueComparison(parent, filter.filter);
     if (typedValue !== undefined) return typedValue;
@@ -205,6 +223,7 @@ class FilterSqlCompiler {
       case 'resource':
         return resolveFilterAttribute(this.registry, this.resourceType, path, undefined);
       case 'element':
+      case 'table':
         return resolveFilterAttribute(this.registry, this.resourceType, path, scope.parent);
       case 'singular':
         // Inside `name[givenName eq "x"]` the values are those of `name.givenName`: read them as such, so a
@@ -215,6 +234,7 @@ class FilterSqlCompiler {
 
   private siteOf(target: FilterAttributeTarget, readValueSubAttribute: boolean, scope: Scope): ValueSite {
     const { resolved } = target;
+    if (scope.kind === 'table') return this.tableColumn(scope.table, resolved.definition.name, formatPath({ attribute: resolved.definition.name }));
     if (scope.kind === 'element') {
       const definition = resolved.definition;
       return { kind: 'json', root: scope.element, steps: [{ key: definition.name, multiValued: definition.multiValued }] };
@@ -224,6 +244,20 @@ class FilterSqlCompiler {
     const column = this.columnAt(key, key);
     if (column !== undefined) return { kind: 'column', column };
     return jsonSite(this.mapping, resolved, subAttribute);
+  }
+
+  private elementTableOf(resolved: ResolvedAttribute): ElementTable | undefined {
+    const key = attributeKey(resolved).toLowerCase();
+    const entry = Object.entries(this.mapping.elementTables ?? {}).find(([attribute]) => attribute.toLowerCase() === key);
+    return entry?.[1];
+  }
+
+  private tableColumn(table: ElementTable, subAttribute: string, pathText: string): ValueSite {
+    const column = Object.entries(table.columns).find(([name]) => name.toLowerCase() === subAttribute.toLowerCase())?.[1];
+    if (column === undefined || column.kind === 'unsupported') {
+      throw new InvalidFilterError(`filtering on '${pathText}' is not supported${column?.kind === 'unsupported' ? `: ${column.reason}` : ''}`);
+    }
+    return { kind: 'column', column };
   }
 
   /**
@@ -380,20 +414,6 @@ function sqlOperator(op: ComparisonOperator): string {
   return SQL_OPERATORS[op];
 }
 
-/**
- * RFC 7643 §2.3.5: a dateTime is a valid xsd:dateTime, whose day exists in its month. libs/scim's parseDateTime
- * (V8's Date.parse) accepts 2021-02-29 as 2021-03-01; the RFC makes it an invalid filter.
- */
-function requireCalendarDate(text: string, pathText: string): void {
-  const [, yearText, monthText, dayText] = /^(-?\d+)-(\d{2})-(\d{2})T/.exec(text) ?? [];
-  const year = Number(yearText);
-  const month = Number(monthText);
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  if (Number(dayText) > daysInMonth) {
-    throw new InvalidFilterError(`expected a dateTime to compare with '${pathText}', got ${JSON.stringify(text)} (no such day)`);
-  }
-}
 
 /** RFC 7643 §2.3.6: binary values are case-exact whatever the schema says. */
 function isCaseExact(definition: AttributeDefinition): boolean {

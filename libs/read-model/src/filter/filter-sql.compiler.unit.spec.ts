@@ -164,8 +164,8 @@ describe('compileUserFilter: refusals are invalidFilter, as the evaluator words 
     ['name eq "x"', /complex/],
     ['meta.location eq "https://example.com/Users/1"', /meta\.location.*not supported/],
     // RFC 7643 §2.3.5 (xsd:dateTime): the evaluator reads this as 2021-03-01, see the compiler.
-    ['meta.created gt "2021-02-29T00:00:00Z"', /expected a dateTime .*no such day/],
-    ['hiredAt lt "2020-04-31T10:00:00+02:00"', /expected a dateTime .*no such day/],
+    ['meta.created gt "2021-02-29T00:00:00Z"', /expected a dateTime to compare with/],
+    ['hiredAt lt "2020-04-31T10:00:00+02:00"', /expected a dateTime to compare with/],
   ])('%s', (filter, detail) => {
     const attempt = () => compile(filter);
     expect(attempt).toThrow(InvalidFilterError);

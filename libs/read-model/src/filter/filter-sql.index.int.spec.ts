@@ -15,7 +15,7 @@ const TENANT = 'tenant-large';
 const registry = new SchemaRegistry();
 
 /**
- * 100,000 users in one statement. The hot columns are derived the way UsersProjection derives them
+ * 100,000 users in one statement. The hot columns are derived the way the read-model projection (users.projection.ts) derives them
  * (deriveUserColumns); all values are ASCII, where lower() and String#toLowerCase agree.
  */
 async function insertUsers(database: TestReadModelDatabase): Promise<void> {

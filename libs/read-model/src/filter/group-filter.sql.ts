@@ -6,7 +6,7 @@ import { compileSortToSql, type SortRequest } from './sort-sql.compiler.js';
 import type { SqlFragment } from './sql-fragment.js';
 
 /**
- * Where scim_groups keeps Group attributes (migration 1763900003000, GroupsProjection): Entra's matching
+ * Where scim_groups keeps Group attributes (migration 1763900003000, groups.projection.ts): Entra's matching
  * attribute displayName (caseExact false, RFC 7643 §4.2) and externalId in indexed columns; members in their
  * own table, never in `attributes`.
  */
@@ -16,13 +16,26 @@ export const GROUP_COLUMN_MAPPING: ColumnMapping = {
     id: { kind: 'string', expression: 'id::text', uuidExpression: 'id' },
     externalId: { kind: 'string', expression: 'external_id' },
     displayName: { kind: 'string', expression: 'display_name', lowerCaseExpression: 'display_name_lower' },
-    members: { kind: 'unsupported', reason: 'members are filtered through the members table (members[value eq "<id>"])' },
     meta: { kind: 'presentComplex' },
     'meta.resourceType': { kind: 'string', expression: `'Group'::text` },
     'meta.created': { kind: 'dateTime', expression: 'created_at' },
     'meta.lastModified': { kind: 'dateTime', expression: 'last_modified_at' },
     'meta.version': { kind: 'string', expression: `('W/"' || version::text || '"')` },
     'meta.location': { kind: 'unsupported', reason: 'the location depends on the base URL the request came through' },
+  },
+  elementTables: {
+    // The primary key (tenant_id, group_id, member_id) serves `members[value eq "<id>"]` within a group; the
+    // member index (tenant_id, member_id) serves "which groups hold this member".
+    members: {
+      from: 'scim_group_members member',
+      correlation: 'member.tenant_id = scim_groups.tenant_id AND member.group_id = scim_groups.id',
+      columns: {
+        value: { kind: 'string', expression: 'member.member_id' },
+        type: { kind: 'string', expression: 'member.member_type' },
+        display: { kind: 'string', expression: 'member.display' },
+        $ref: { kind: 'unsupported', reason: 'a member\'s $ref is derived from its value; filter on members.value' },
+      },
+    },
   },
 };
 

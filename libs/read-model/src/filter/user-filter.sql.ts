@@ -6,7 +6,7 @@ import { compileSortToSql, type SortRequest } from './sort-sql.compiler.js';
 import type { SqlFragment } from './sql-fragment.js';
 
 /**
- * Where scim_users keeps User attributes (migrations 1763900000000 and 1763900002000, UsersProjection):
+ * Where scim_users keeps User attributes (migrations 1763900000000 and 1763900002000, users.projection.ts):
  * Entra's matching attributes (userName, externalId, the work email) in indexed columns, `id` and `meta` in
  * the columns they come from, the rest in `attributes`.
  */

@@ -186,3 +186,20 @@ describe('compileElementFilter', () => {
     expect(BARBARA_JENSEN.emails.map(isWork)).toEqual([true, false]);
   });
 });
+
+describe('dateTime validity (RFC 7643 §2.3.5)', () => {
+  it.each(['2021-02-29T00:00:00Z', '2021-04-31T00:00:00Z', '2021-13-01T00:00:00Z', '2021-01-01T24:00:01Z', '2021-01-01T25:00:00Z'])('refuses %s instead of rolling it over', async (text) => {
+    const { parseDateTime } = await import('../resource/date-time.js');
+    expect(parseDateTime(text)).toBeUndefined();
+  });
+
+  it('reads 24:00:00 as the end of the day', async () => {
+    const { parseDateTime } = await import('../resource/date-time.js');
+    expect(parseDateTime('2020-12-31T24:00:00Z')).toBe(Date.UTC(2021, 0, 1));
+  });
+
+  it('accepts 29 February in a leap year', async () => {
+    const { parseDateTime } = await import('../resource/date-time.js');
+    expect(parseDateTime('2024-02-29T12:00:00Z')).toBe(Date.UTC(2024, 1, 29, 12));
+  });
+});

@@ -1,5 +1,5 @@
-import { comparePositions, formatPosition, type EventStore } from '#event-store/event-store.port.js';
-import type { Projection } from '#event-store/projection.runner.js';
+import { comparePositions, formatPosition, type EventStore } from './event-store.port.js';
+import type { Projection } from './projection.runner.js';
 
 /** How far a projection is behind the log (issue 5, "Lag visible"). */
 export interface ProjectionLag {

@@ -1,5 +1,5 @@
-import type { GlobalPosition, ReadAllOptions, RecordedEvent } from '#event-store/event-store.port.js';
-import { START } from '#event-store/event-store.port.js';
+import type { GlobalPosition, ReadAllOptions, RecordedEvent } from './event-store.port.js';
+import { START } from './event-store.port.js';
 import { formatProjectionLagMetrics } from './projection-lag.metrics.js';
 import { measureProjectionLag } from './projection.lag.js';
 
