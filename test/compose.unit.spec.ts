@@ -204,7 +204,10 @@ describe('docker-compose.yml', () => {
     const gateway = loadGatewayConfig(resolvedEnvironment('gateway'));
     expect(gateway).toMatchObject({ eventStore: 'eventstoredb', eventStoreUrl: expect.stringMatching(/^esdb:\/\/eventstoredb:2113/) });
     expect(gateway.databaseUrl).toMatch(/@postgres:5432\//);
-    expect(loadKafkaConfig(resolvedEnvironment('gateway'))).not.toBeNull();
+    // Gateways leave the projections (read model and Kafka) to the projector service.
+    expect(gateway.projections).toBe('external');
+    expect(loadKafkaConfig(resolvedEnvironment('gateway'))).toBeNull();
+    expect(loadKafkaConfig(resolvedEnvironment('projector'))).not.toBeNull();
 
     const projectorEnvironment = resolvedEnvironment('projector');
     expect(loadGatewayConfig(projectorEnvironment)).toMatchObject({ eventStore: 'eventstoredb', eventStoreUrl: gateway.eventStoreUrl, databaseUrl: gateway.databaseUrl });
