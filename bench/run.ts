@@ -37,6 +37,8 @@ Scenarios: a = Entra-like initial cycle, b = filter GETs with 100,000 users, c =
   --big-group=100000 --patches=300                                                  (c)
   --raw-seconds=5 --raw-connections=8                                               (d)
   --cpu-prof             profile the gateway during (a) (node --cpu-prof) and summarise it
+  --analyze              diagnostic (b): stop the gateway after the catch-up, ANALYZE the database and VACUUM
+                         scim_users, start it again, then measure (the gateway never does either itself)
   --ryw-timeout-ms=N     diagnostic: start the gateway with READ_YOUR_WRITES_TIMEOUT_MS=N (0 = writes do not
                          wait for the read model), to measure what the read-your-writes wait costs
   --quick                small sizes, to check that everything runs
@@ -57,7 +59,7 @@ function parseArgs(argv: readonly string[]): { options: BenchOptions; scenarios:
   }
   const known = new Set([
     'scenario', 'backend', 'database-url', 'users', 'groups', 'group-size', 'warmup-users', 'concurrency', 'seed-users', 'seed-via-port',
-    'filter-gets', 'filter-gets-serial', 'ryw-timeout-ms', 'big-group', 'patches', 'raw-seconds', 'raw-connections', 'cpu-prof', 'quick', 'doc', 'no-doc', 'write-doc',
+    'filter-gets', 'filter-gets-serial', 'ryw-timeout-ms', 'analyze', 'big-group', 'patches', 'raw-seconds', 'raw-connections', 'cpu-prof', 'quick', 'doc', 'no-doc', 'write-doc',
   ]);
   for (const key of values.keys()) if (!known.has(key)) throw new Error(`unknown option --${key} (see --help)`);
   const quick = values.has('quick');
@@ -90,6 +92,7 @@ function parseArgs(argv: readonly string[]): { options: BenchOptions; scenarios:
     rawSeconds: Math.max(1, int('raw-seconds', 5, 2)),
     rawConnections: Math.max(1, int('raw-connections', 8, 8)),
     cpuProfile: values.has('cpu-prof'),
+    analyse: values.has('analyze'),
     readYourWritesTimeoutMs: values.has('ryw-timeout-ms') ? int('ryw-timeout-ms', 5000, 5000) : null,
     adminUrl: values.get('database-url') ?? process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:54329/postgres',
     resultsDir: path.join(REPO_ROOT, 'bench', 'results'),
@@ -172,7 +175,7 @@ async function main(): Promise<void> {
     for (const f of p.topFunctions.slice(0, 25)) process.stdout.write(`  ${f.percentOfBusy.toFixed(1).padStart(5)} %  ${f.fn}  ${f.where}\n`);
   }
   // Diagnostic runs change what is measured: they never replace the reported figures.
-  const diagnostic = options.cpuProfile || options.readYourWritesTimeoutMs !== null;
+  const diagnostic = options.cpuProfile || options.readYourWritesTimeoutMs !== null || options.analyse;
   const complete = scenarios.length === SCENARIOS.length && runnable.length === BACKENDS.length && skipped.length === 0 && !diagnostic;
   if (doc && (complete || forceDoc)) {
     writeDoc(doc, resultsMarkdown(run, path.relative(REPO_ROOT, resultsFile)));

@@ -1,6 +1,6 @@
 import type { BackendName, ServerCounters } from './backends.js';
 import type { ProfileSummary } from './cpu-profile.js';
-import type { FilterPlan } from './explain.js';
+import type { FilterPlan, StorePollCost } from './explain.js';
 import type { CpuShares } from './proc.js';
 import type { LatencySummary } from './stats.js';
 
@@ -25,6 +25,8 @@ export interface BenchOptions {
   readonly rawConnections: number;
   /** Profile the gateway during scenario a (node --cpu-prof): slower, so not for the reported figures. */
   readonly cpuProfile: boolean;
+  /** Diagnostic (b): ANALYZE and VACUUM the database after the catch-up, before the GETs. */
+  readonly analyse: boolean;
   /** Diagnostic: READ_YOUR_WRITES_TIMEOUT_MS for the gateway (unset = the gateway's default, 5000). */
   readonly readYourWritesTimeoutMs: number | null;
   /** postgres://.../postgres of the server; the benchmark creates and drops its own databases there. */
@@ -77,6 +79,8 @@ export interface CycleResult extends ScenarioBase {
   readonly cpu: CpuShares;
   readonly sanity: string;
   readonly profile?: ProfileSummary;
+  /** The event store's wait check at the end of the cycle (gateway stopped). */
+  readonly storePoll?: StorePollCost;
   /** Server only: statistics counters over the measured cycle. */
   readonly server?: ServerCounters;
 }
@@ -98,6 +102,9 @@ export interface FilterResult extends ScenarioBase {
   /** The same GETs one at a time (concurrency 1): the service time without queueing behind other requests. */
   readonly serial: readonly { name: string; gets: number; requestsPerSecond: number; latency: LatencySummary }[];
   readonly plans: readonly FilterPlan[];
+  readonly storePoll?: StorePollCost;
+  /** Diagnostic run (--analyze): ANALYZE and VACUUM ran between the catch-up and the GETs. */
+  readonly analysed?: { readonly analyzeMs: number; readonly vacuumMs: number };
 }
 
 export interface BigGroupResult extends ScenarioBase {

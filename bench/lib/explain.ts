@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
+import { EVENTS_TABLE } from '#event-store/postgres/postgres.schema.js';
 import { buildUserSearchStatements } from '#read-model/users.query.js';
 import { parseFilter } from '#scim/filter/filter.parser.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
@@ -58,6 +60,59 @@ export async function explainUserFilters(
       });
     }
     return plans;
+  } finally {
+    await client.end();
+  }
+}
+
+export interface StorePollCost {
+  readonly events: number;
+  /** Median time of PostgresEventStore.waitForEvents(head, 1 ms): what an idle projection runner pays per wait. */
+  readonly waitForEventsMs: number;
+  readonly samples: readonly number[];
+}
+
+/**
+ * What the event store's "is there more to read?" check costs on this database now: the projection runner calls
+ * waitForEvents after every batch it applies and at least once a second when idle. Measured through the
+ * adapter itself (PostgresEventStore), at the head of the log, with a 1 ms timeout.
+ */
+export async function measureStorePoll(connectionString: string): Promise<StorePollCost> {
+  const store = await PostgresEventStore.create(connectionString, { poolSize: 2 });
+  try {
+    const head = await store.headPosition();
+    await store.waitForEvents(head, 1); // first call: connection, LISTEN on a server
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await store.waitForEvents(head, 1);
+      samples.push(performance.now() - started);
+    }
+    const client = new pg.Client({ connectionString });
+    await client.connect();
+    let events = 0;
+    try {
+      events = Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${EVENTS_TABLE}`)).rows[0].n);
+    } finally {
+      await client.end();
+    }
+    return { events, waitForEventsMs: [...samples].sort((a, b) => a - b)[2], samples };
+  } finally {
+    await store.close();
+  }
+}
+
+/** ANALYZE the whole database and VACUUM scim_users (statistics, and the GIN index's pending list); diagnostic. */
+export async function analyseDatabase(connectionString: string): Promise<{ analyzeMs: number; vacuumMs: number }> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    let started = performance.now();
+    await client.query('ANALYZE');
+    const analyzeMs = performance.now() - started;
+    started = performance.now();
+    await client.query('VACUUM scim_users');
+    return { analyzeMs, vacuumMs: performance.now() - started };
   } finally {
     await client.end();
   }

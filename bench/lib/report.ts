@@ -87,6 +87,7 @@ export function figureRows(run: RunRecord): Row[] {
       const server = a(x)?.server;
       return server ? `${(server.xactCommit / a(x)!.writes).toFixed(1)} / ${(server.walSync / a(x)!.writes).toFixed(2)}` : '–';
     });
+    per('(a) event store wait check (waitForEvents) at the end', (x) => (a(x)?.storePoll ? `${ms(a(x)!.storePoll!.waitForEventsMs)} ms (${num(a(x)!.storePoll!.events)} events)` : '–'));
     per('(a) failed requests', (x) => (a(x) ? String(a(x)!.failures) : '–'));
     per('(a) gateway CPU (of one core) / machine busy', (x) => (a(x) ? `${a(x)!.cpu.gatewayPercent} % / ${a(x)!.cpu.machineBusyPercent} %` : '–'));
     per('(a) gateway peak RSS: VmHWM (whole life) / max VmRSS while measuring', (x) => (a(x) ? `${mb(a(x)!.gateway.peakRssMb)} / ${mb(a(x)!.gateway.windowMaxRssMb)}` : '–'));
@@ -103,6 +104,7 @@ export function figureRows(run: RunRecord): Row[] {
     for (const name of ['userName eq', 'externalId eq', 'emails[type eq "work"].value eq']) {
       per(`(b) diagnostic, concurrency 1: ${name} p50 / p99`, (x) => lat(b(x)?.serial.find((f) => f.name === name)?.latency));
     }
+    per('(b) event store wait check (waitForEvents), idle', (x) => (b(x)?.storePoll ? `${ms(b(x)!.storePoll!.waitForEventsMs)} ms (${num(b(x)!.storePoll!.events)} events)` : '–'));
     per('(b) index used by all three (EXPLAIN)', (x) => (b(x) ? (b(x)!.plans.every((p) => p.usesExpectedIndex && !p.hasSeqScan) ? 'yes' : 'NO') : '–'));
     per('(b) gateway peak RSS: VmHWM (whole life) / max VmRSS while measuring', (x) => (b(x) ? `${mb(b(x)!.gateway.peakRssMb)} / ${mb(b(x)!.gateway.windowMaxRssMb)}` : '–'));
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { counterDelta, createStorage, serverCounters, type ServerCounters } from '../lib/backends.js';
 import type { CycleResult, ScenarioContext } from '../lib/context.js';
 import { summariseCpuProfile } from '../lib/cpu-profile.js';
+import { measureStorePoll } from '../lib/explain.js';
 import { entraAddMembersPatch, entraGroupBody, entraManagerPatch, entraUserBody } from '../lib/entra.js';
 import { BENCH_TOKEN, GatewayProcess, gatewayDiagnosticsEnv } from '../lib/gateway-process.js';
 import { filterPath, ScimClient, totalResultsOf } from '../lib/http-client.js';
@@ -158,6 +159,13 @@ export async function runEntraCycle(context: ScenarioContext): Promise<CycleResu
     const stopped = await gateway.stop();
     gateway = null;
     const server = serverUrl && countersBefore ? counterDelta(countersBefore, await serverCounters(serverUrl)) : undefined;
+    const direct = await storage.open(4);
+    let storePoll;
+    try {
+      storePoll = await measureStorePoll(direct.connectionString);
+    } finally {
+      await direct.close();
+    }
     const latency: Record<string, LatencySummary> = {};
     for (const kind of Object.values(CYCLE_KINDS)) latency[kind] = recorder.summary(kind);
     const writes = WRITE_KINDS.reduce((sum, kind) => sum + recorder.count(kind), 0);
@@ -186,6 +194,7 @@ export async function runEntraCycle(context: ScenarioContext): Promise<CycleResu
       sanity,
       profile,
       server,
+      storePoll,
       loadBefore,
       loadAfter: loadAverage(),
       failures: recorder.failureCount,

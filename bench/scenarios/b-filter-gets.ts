@@ -1,6 +1,6 @@
 import { createStorage } from '../lib/backends.js';
 import type { FilterResult, ScenarioContext } from '../lib/context.js';
-import { explainUserFilters } from '../lib/explain.js';
+import { analyseDatabase, explainUserFilters, measureStorePoll } from '../lib/explain.js';
 import { BENCH_TOKEN, GatewayProcess, gatewayDiagnosticsEnv } from '../lib/gateway-process.js';
 import { filterPath, ScimClient, totalResultsOf } from '../lib/http-client.js';
 import { CpuMeter, loadAverage } from '../lib/proc.js';
@@ -49,6 +49,19 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
 
     gateway = await GatewayProcess.start({ label: `b/${backend}`, storageEnv: storage.gatewayEnv, extraEnv: gatewayDiagnosticsEnv(options) });
     const startTimes = { listeningMs: gateway.listeningMs, readyMs: gateway.readyMs };
+    let analysed: FilterResult['analysed'];
+    if (options.analyse) {
+      await gateway.stop();
+      gateway = null;
+      const connection = await storage.open(2);
+      try {
+        analysed = await analyseDatabase(connection.connectionString);
+      } finally {
+        await connection.close();
+      }
+      context.log(`diagnostic: ANALYZE ${analysed.analyzeMs.toFixed(0)} ms, VACUUM scim_users ${analysed.vacuumMs.toFixed(0)} ms; restarting the gateway`);
+      gateway = await GatewayProcess.start({ label: `b/${backend}`, storageEnv: storage.gatewayEnv, extraEnv: gatewayDiagnosticsEnv(options) });
+    }
     context.log(`gateway listening after ${(gateway.listeningMs / 1000).toFixed(1)} s, ready (projection caught up) after ${(gateway.readyMs / 1000).toFixed(1)} s`);
     const client = new ScimClient(gateway.port, BENCH_TOKEN, options.concurrency);
     const random = prng(20_251_123);
@@ -93,7 +106,9 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
     // PGlite can only be opened while no gateway holds the directory: explain now that it is stopped.
     const explainConnection = await storage.open(2);
     let plans;
+    let storePoll;
     try {
+      storePoll = await measureStorePoll(explainConnection.connectionString);
       plans = await explainUserFilters(
         explainConnection.connectionString,
         MATCHING_FILTERS.map(({ name, expectedIndex, filterOf }) => ({ name, expectedIndex, filter: filterOf(4242 % options.seedUsers) })),
@@ -119,6 +134,8 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
       filters,
       serial,
       plans,
+      storePoll,
+      analysed,
       loadBefore,
       loadAfter: loadAverage(),
       failures: recorder.failureCount + warmup.failureCount + serialRecorder.failureCount,
