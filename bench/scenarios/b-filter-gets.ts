@@ -18,7 +18,7 @@ export const MATCHING_FILTERS = [
   },
 ] as const;
 
-const WARMUP_GETS = 50;
+const WARMUP_GETS = 200;
 
 /**
  * Filter GETs with `seedUsers` users stored: the users are seeded as events with the gateway stopped, the

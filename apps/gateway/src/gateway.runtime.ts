@@ -53,9 +53,7 @@ export async function openGatewayRuntime(
     return {
       eventStore,
       dataSource,
-      storageDescription: `events in ${config.eventStore === 'eventstoredb' ? 'EventStoreDB (EVENTSTORE_URL)' : 'PostgreSQL'}, read model in ${
-        embedded ? (options.inMemory ? 'embedded PGlite (in memory)' : `embedded PGlite in ${config.dataDir}`) : 'a PostgreSQL server (DATABASE_URL)'
-      }`,
+      storageDescription: describeStorage(config, embedded !== null, options.inMemory === true),
       async close() {
         // Reverse order, and the embedded server last: clients disconnect before it goes away.
         for (const close of [...closers].reverse()) {
@@ -69,4 +67,9 @@ export async function openGatewayRuntime(
     if (embedded) await embedded.stop().catch(() => undefined);
     throw error;
   }
+}
+
+function describeStorage(config: Pick<GatewayConfig, 'eventStore' | 'dataDir'>, embedded: boolean, inMemory: boolean): string {
+  const readModelPlace = embedded ? (inMemory ? 'embedded PGlite (in memory)' : `embedded PGlite in ${config.dataDir}`) : 'the PostgreSQL server (DATABASE_URL)';
+  return config.eventStore === 'eventstoredb' ? `events in EventStoreDB (EVENTSTORE_URL), read model in ${readModelPlace}` : `events and read model in ${readModelPlace}`;
 }
