@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { BACKENDS, describeServer, type BackendName } from './lib/backends.js';
+import { BACKENDS, describeServer, disposeAllStorage, type BackendName } from './lib/backends.js';
 import type { BenchOptions, ScenarioContext, ScenarioName, ScenarioResult } from './lib/context.js';
-import { DIST_ROOT, GATEWAY_MAIN } from './lib/gateway-process.js';
+import { DIST_ROOT, GATEWAY_MAIN, killAllGateways } from './lib/gateway-process.js';
 import { loadAverage } from './lib/proc.js';
 import { consoleSummary, machineFacts, resultsMarkdown, writeDoc, type RunRecord } from './lib/report.js';
 import { runEntraCycle } from './scenarios/a-entra-cycle.js';
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     finishedAt: finishedAt.toISOString(),
     command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
     options,
-    machine: machineFacts(server.reachable ? `${server.version} (${server.settings})` : 'not reachable', pgliteVersion()),
+    machine: machineFacts(server.reachable ? `${server.version} (${server.settings})` : 'not reachable', pgliteVersion(), REPO_ROOT),
     scenarios,
     backends,
     results,
@@ -185,6 +185,15 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`Total ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s\n`);
   if (results.some((result) => result.failures > 0) || skipped.some((reason) => reason.startsWith('scenario'))) process.exitCode = 1;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the gateway and removing the bench databases and data directories\n`);
+    killAllGateways();
+    // Give the killed gateways a moment to release their connections before the databases are dropped.
+    setTimeout(() => void disposeAllStorage().finally(() => process.exit(130)), 500);
+  });
 }
 
 main().catch((error: unknown) => {

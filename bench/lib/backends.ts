@@ -24,7 +24,26 @@ export interface BenchStorage {
   dispose(): Promise<void>;
 }
 
+/** Storage not disposed yet, for an interrupted run to clean up (see disposeAllStorage). */
+const live = new Set<BenchStorage>();
+
+export async function disposeAllStorage(): Promise<void> {
+  for (const storage of [...live]) await storage.dispose().catch(() => undefined);
+}
+
 export async function createStorage(backend: BackendName, name: string, adminUrl: string): Promise<BenchStorage> {
+  const storage = await openStorage(backend, name, adminUrl);
+  live.add(storage);
+  return {
+    ...storage,
+    async dispose() {
+      live.delete(storage);
+      await storage.dispose();
+    },
+  };
+}
+
+async function openStorage(backend: BackendName, name: string, adminUrl: string): Promise<BenchStorage> {
   if (backend === 'pglite') {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `scim-bench-${name}-`));
     return {

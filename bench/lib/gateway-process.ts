@@ -45,6 +45,13 @@ export interface GatewayStopResult {
   readonly exitedAt: number;
 }
 
+const running = new Set<ChildProcess>();
+
+/** For an interrupted run: no gateway outlives the benchmark. */
+export function killAllGateways(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /**
  * The built gateway as a separate process (`node dist/apps/gateway/src/main.js`) on a free loopback port, with
  * its RSS sampled every 200 ms. start() resolves once GET /ready answers 200 (projections caught up).
@@ -73,7 +80,9 @@ export class GatewayProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    running.add(child);
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    void this.exited.then(() => running.delete(child));
     void this.exited.then((code) => {
       this.exitCode = code;
     });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,9 +29,19 @@ export interface MachineFacts {
   readonly node: string;
   readonly postgresServer: string;
   readonly pglite: string;
+  /** The commit the gateway was built from, and how many tracked files differed from it. */
+  readonly gitCommit: string;
 }
 
-export function machineFacts(serverDescription: string, pgliteVersion: string): MachineFacts {
+export function machineFacts(serverDescription: string, pgliteVersion: string, repoRoot: string): MachineFacts {
+  let gitCommit = 'unknown';
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, encoding: 'utf8' }).split('\n').filter((line) => line.trim() !== '').length;
+    gitCommit = changed === 0 ? commit : `${commit} with ${changed} tracked files changed`;
+  } catch {
+    // not a git checkout
+  }
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
     cpuModel = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpuModel;
@@ -45,6 +56,7 @@ export function machineFacts(serverDescription: string, pgliteVersion: string): 
     node: process.version,
     postgresServer: serverDescription,
     pglite: pgliteVersion,
+    gitCommit,
   };
 }
 
@@ -226,7 +238,7 @@ export function resultsMarkdown(run: RunRecord, resultsFile: string): string {
   out.push(`- **Date**: ${run.startedAt} to ${run.finishedAt}`);
   out.push(`- **Machine**: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB RAM, ${m.kernel}`);
   out.push(`- **Software**: Node.js ${m.node}; PostgreSQL server ${m.postgresServer}; PGlite ${m.pglite} (fsync off by design, see pglite.server.ts)`);
-  out.push(`- **Command**: \`${run.command}\``);
+  out.push(`- **Command**: \`${run.command}\` (gateway built from ${m.gitCommit})`);
   out.push(
     `- **Sizes**: (a) ${run.options.users} users, ${run.options.groups} groups of ${run.options.groupSize}, concurrency ${run.options.concurrency}, ` +
       `after an unmeasured warm-up of ${run.options.warmupUsers} users; (b) ${num(run.options.seedUsers)} users, ${num(run.options.filterGets)} GETs per filter; ` +

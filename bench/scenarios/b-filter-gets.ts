@@ -19,6 +19,8 @@ export const MATCHING_FILTERS = [
 ] as const;
 
 const WARMUP_GETS = 200;
+/** A series stops after this long even if it has not made all its GETs (the count is reported). */
+const MAX_SERIES_MS = 120_000;
 
 /**
  * Filter GETs with `seedUsers` users stored: the users are seeded as events with the gateway stopped, the
@@ -80,7 +82,12 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
       const cpu = new CpuMeter(gateway.pid);
       cpu.start();
       const started = performance.now();
-      await runPool(Array.from({ length: options.filterGets }, pick), options.concurrency, ask(recorder), () => recorder.failureCount > 100);
+      await runPool(
+        Array.from({ length: options.filterGets }, pick),
+        options.concurrency,
+        ask(recorder),
+        () => recorder.failureCount > 100 || performance.now() - started > MAX_SERIES_MS,
+      );
       const ms = performance.now() - started;
       filters.push({ name, gets: recorder.count(name), requestsPerSecond: recorder.count(name) / (ms / 1000), latency: recorder.summary(name), cpu: cpu.stop() });
     }
@@ -90,7 +97,7 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
     if (options.filterGetsSerial > 0) {
       for (const { name, filterOf } of MATCHING_FILTERS) {
         const started = performance.now();
-        for (let i = 0; i < options.filterGetsSerial && serialRecorder.failureCount < 20; i++) {
+        for (let i = 0; i < options.filterGetsSerial && serialRecorder.failureCount < 20 && performance.now() - started < MAX_SERIES_MS; i++) {
           const n = pick();
           const response = await client.timed(serialRecorder, name, 'GET', filterPath('Users', filterOf(n)), undefined, 200);
           if (response && totalResultsOf(response.body) !== 1) serialRecorder.fail(name, `${filterOf(n)} matched ${totalResultsOf(response.body)} users, expected 1`);
