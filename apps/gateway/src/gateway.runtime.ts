@@ -50,6 +50,16 @@ export async function openGatewayRuntime(
       extraMigrations: [CreateTenancy1763900001000],
     });
     closers.push(() => dataSource.destroy());
+    if (embedded) {
+      // PGlite has no autovacuum, so without this the planner never gets statistics and some lookups (the work-
+      // email GIN index, the members table) scan instead of seeking (measured in docs/benchmarks.md). ANALYZE
+      // samples, so it stays short however large the tables grow.
+      const analyze = () => dataSource.query('ANALYZE').catch((error: unknown) => logger.warn(`ANALYZE failed: ${String(error)}`));
+      await analyze();
+      const timer = setInterval(() => void analyze(), 10 * 60_000);
+      timer.unref();
+      closers.push(async () => clearInterval(timer));
+    }
     return {
       eventStore,
       dataSource,
