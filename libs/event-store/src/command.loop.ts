@@ -124,7 +124,7 @@ export async function runCommand(
     const decisions = await plan(loader);
 
     const appends: StreamAppend[] = [];
-    const decided: { streamName: string; events: readonly DomainEvent[]; state: unknown; revision: bigint | null; eventIds: string[] }[] = [];
+    const decided: { streamName: string; decider: AnyDecider; events: readonly DomainEvent[]; state: unknown; revision: bigint | null; eventIds: string[] }[] = [];
     for (const { streamName, decider, command, requiredRevision, compensate } of decisions) {
       const current = await loader.load(streamName, decider);
       if (requiredRevision !== undefined && current.revision !== requiredRevision) {
@@ -150,7 +150,7 @@ export async function runCommand(
             }))
           : [];
       const revision = events.length === 0 ? current.revision : (current.revision ?? -1n) + BigInt(events.length);
-      decided.push({ streamName, events, state, revision, eventIds: newEvents.map((e) => e.id) });
+      decided.push({ streamName, decider, events, state, revision, eventIds: newEvents.map((e) => e.id) });
       if (newEvents.length > 0) {
         appends.push({
           streamName,
@@ -176,10 +176,10 @@ export async function runCommand(
 
     const positions = new Map(appends.map((append, index) => [append.streamName, results[index].position]));
     for (const entry of decided) {
-      if (entry.revision !== null) options.cache?.set(entry.streamName, decisions.find((d) => d.streamName === entry.streamName)!.decider, entry.state, entry.revision);
+      if (entry.revision !== null) options.cache?.set(entry.streamName, entry.decider, entry.state, entry.revision);
     }
     const streams = new Map<string, DecidedStream>(
-      decided.map((entry) => [entry.streamName, { ...entry, position: positions.get(entry.streamName) ?? null }]),
+      decided.map(({ decider: _decider, ...entry }) => [entry.streamName, { ...entry, position: positions.get(entry.streamName) ?? null }]),
     );
     const position = results.map((r) => r.position).reduce<GlobalPosition | null>(
       (max, p) => (max === null || comparePositions(p, max) > 0 ? p : max),

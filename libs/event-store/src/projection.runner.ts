@@ -40,11 +40,6 @@ export class ProjectionRunner {
   private readonly idleWaitMs: number;
   /** The last position applied (and checkpointed by the projection). */
   private position: GlobalPosition | null = null;
-  /**
-   * Everything up to here has been seen: applied, or skipped by the projection's filter. Ahead of `position`
-   * when the log's newest events are of types this projection ignores; read-your-writes waits on it.
-   */
-  private seen: GlobalPosition | null = null;
   private caughtUp = false;
   private lastError: string | null = null;
   private abort = new AbortController();
@@ -64,7 +59,6 @@ export class ProjectionRunner {
     if (this.loop) return;
     this.abort = new AbortController();
     this.position = await this.projection.loadCheckpoint();
-    this.seen = this.position;
     this.loop = this.run(this.abort.signal);
   }
 
@@ -84,9 +78,13 @@ export class ProjectionRunner {
     };
   }
 
-  /** Resolves true once the projection has applied `position`, false after `timeoutMs` (read-your-writes). */
+  /**
+   * Resolves true once the projection has applied `position`, false after `timeoutMs` (read-your-writes). Only
+   * meaningful for a projection without filters (the read model): a filtered one never reaches the position of
+   * an event it skips.
+   */
   waitForPosition(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
-    if (this.seen && comparePositions(this.seen, position) >= 0) return Promise.resolve(true);
+    if (this.position && comparePositions(this.position, position) >= 0) return Promise.resolve(true);
     if (timeoutMs <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter = {
@@ -108,11 +106,7 @@ export class ProjectionRunner {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        // Between `position` and `seen` lie only events this projection ignores: no need to scan them again.
-        const after = this.seen!;
-        // Read the head first: if the read below drains the log, every event up to this head has been seen. Safe
-        // because the head is the last *readable* event, and nothing can later appear at or before it.
-        const head = await this.store.headPosition();
+        const after = this.position!;
         const events = await this.store.readAll({
           after,
           maxCount: this.batchSize,
@@ -122,15 +116,13 @@ export class ProjectionRunner {
         if (events.length > 0) {
           const checkpoint = events[events.length - 1].position;
           await this.projection.apply(events, checkpoint);
-          this.position = checkpoint;
-          this.advanceSeenTo(checkpoint);
+          this.advanceTo(checkpoint);
         }
         failures = 0;
         this.lastError = null;
         this.caughtUp = events.length < this.batchSize;
-        if (this.caughtUp) this.advanceSeenTo(head);
-        // Wait for anything after what was seen; events this projection ignores only move `seen` forward.
-        if (this.caughtUp) await this.store.waitForEvents(this.seen!, this.idleWaitMs, signal);
+        // The store remembers this reader's filter, so events the projection skips do not wake it.
+        if (this.caughtUp) await this.store.waitForEvents(this.position!, this.idleWaitMs, signal);
       } catch (error) {
         if (signal.aborted) break;
         failures++;
@@ -145,9 +137,8 @@ export class ProjectionRunner {
     }
   }
 
-  private advanceSeenTo(position: GlobalPosition): void {
-    if (this.seen && comparePositions(position, this.seen) <= 0) return;
-    this.seen = position;
+  private advanceTo(position: GlobalPosition): void {
+    this.position = position;
     const reached = this.waiters.filter((w) => comparePositions(position, w.position) >= 0);
     if (reached.length === 0) return;
     this.waiters = this.waiters.filter((w) => !reached.includes(w));

@@ -14,9 +14,9 @@ export interface UserRowValues {
 }
 
 /**
- * Applies user events to scim_users (inside the read-model projection's transaction). Every user event carries the whole resource after it, so a batch
- * collapses to one upsert per user (its last event) plus deletes: few statements per batch, which matters
- * at ~1,300 durable transactions/s on this hardware (DESIGN.md "Known traps").
+ * Applies user events to scim_users (inside the read-model projection's transaction). Every user event carries
+ * the whole resource after it, so a batch collapses to one upsert per user (its last event) plus deletes: few
+ * statements per batch, which matters at ~1,300 durable transactions/s on this hardware (DESIGN.md "Known traps").
  * Idempotent: a row only moves forward (`version < EXCLUDED.version`), so a replayed event changes nothing.
  */
 export async function applyUserEvents(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
