@@ -20,7 +20,7 @@ export function jsonEqual(left: unknown, right: unknown): boolean {
   if (!isPlainObject(left) || !isPlainObject(right)) return false;
   const leftKeys = Object.keys(left).filter((key) => left[key] !== undefined);
   const rightKeys = Object.keys(right).filter((key) => right[key] !== undefined);
-  return leftKeys.length === rightKeys.length && leftKeys.every((key) => jsonEqual(left[key], right[key]));
+  return leftKeys.length === rightKeys.length && leftKeys.every((key) => jsonEqual(left[key], getOwn(right, key)));
 }
 
 export function cloneJson<Value>(value: Value): Value {
@@ -33,4 +33,9 @@ export function cloneJson<Value>(value: Value): Value {
  */
 export function setOwn(object: JsonObject, key: string, value: unknown): void {
   Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** The value an object holds itself under `key`; never one inherited from its prototype (`valueOf`, `constructor`). */
+export function getOwn(object: JsonObject, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }

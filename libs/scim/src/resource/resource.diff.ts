@@ -1,4 +1,4 @@
-import { cloneJson, isPlainObject, jsonEqual, setOwn, type JsonObject } from './json-value.js';
+import { cloneJson, getOwn, isPlainObject, jsonEqual, setOwn, type JsonObject } from './json-value.js';
 
 /**
  * One attribute-level change, as events record it. `path` is `[attribute]` for a top-level attribute, or
@@ -23,15 +23,17 @@ export interface AttributeChange {
 export function diffResources(before: JsonObject, after: JsonObject): AttributeChange[] {
   const changes: AttributeChange[] = [];
   for (const key of unionOfKeys(after, before)) {
-    const beforeValue = before[key];
-    const afterValue = after[key];
+    const beforeValue = getOwn(before, key);
+    const afterValue = getOwn(after, key);
     if (jsonEqual(beforeValue, afterValue)) continue;
     if (key.includes(':') && isAttributeContainer(beforeValue) && isAttributeContainer(afterValue)) {
       const beforeAttributes = beforeValue ?? {};
       const afterAttributes = afterValue ?? {};
       for (const attribute of unionOfKeys(afterAttributes, beforeAttributes)) {
-        if (jsonEqual(beforeAttributes[attribute], afterAttributes[attribute])) continue;
-        changes.push(change([key, attribute], beforeAttributes[attribute], afterAttributes[attribute]));
+        const beforeAttribute = getOwn(beforeAttributes, attribute);
+        const afterAttribute = getOwn(afterAttributes, attribute);
+        if (jsonEqual(beforeAttribute, afterAttribute)) continue;
+        changes.push(change([key, attribute], beforeAttribute, afterAttribute));
       }
     } else {
       changes.push(change([key], beforeValue, afterValue));
@@ -53,7 +55,7 @@ export function applyChanges(resource: JsonObject, changes: readonly AttributeCh
       else setOwn(result, key, cloneJson(after));
       continue;
     }
-    const container = result[key];
+    const container = getOwn(result, key);
     if (after !== undefined) {
       if (isPlainObject(container)) setOwn(container, attribute, cloneJson(after));
       else setOwn(result, key, { [attribute]: cloneJson(after) });

@@ -47,6 +47,18 @@ describe('diffResources', () => {
     expect(changes[1]).toEqual({ path: [ENTERPRISE, 'manager'], after: { value: 'm' } });
   });
 
+  it('attribute names that Object.prototype also has (valueOf, constructor) are diffed as data', () => {
+    const after = { [ENTERPRISE]: { valueOf: null, constructor: 'x' }, toString: 1 };
+    const changes = diffResources({}, after);
+    expect(changes).toEqual([
+      { path: [ENTERPRISE, 'valueOf'], after: null },
+      { path: [ENTERPRISE, 'constructor'], after: 'x' },
+      { path: ['toString'], after: 1 },
+    ]);
+    expect(applyChanges({}, changes)).toEqual(after);
+    expect(applyChanges(after, diffResources(after, {}))).toEqual({});
+  });
+
   it('property: applyChanges(before, diffResources(before, after)) equals after', () => {
     const attributeValue = fc.jsonValue({ maxDepth: 3 });
     const extension = fc.dictionary(fc.constantFrom('employeeNumber', 'department', 'manager', 'location'), attributeValue, { maxKeys: 4 });
