@@ -9,9 +9,11 @@ import { configureGatewayApp } from '../../apps/gateway/src/gateway.app.js';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
 import { openGatewayRuntime, type GatewayRuntime } from '../../apps/gateway/src/gateway.runtime.js';
 import { loadSchemaRegistry } from '../../apps/gateway/src/schema-registry.loader.js';
+import { AdminTokenService } from '../../apps/gateway/src/admin/admin-token.service.js';
 import { TokenService } from '../../apps/gateway/src/tenancy/token.service.js';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export interface TestGateway {
   readonly app: NestExpressApplication;
@@ -19,6 +21,10 @@ export interface TestGateway {
   readonly config: GatewayConfig;
   /** supertest agent with the default tenant's bearer token and SCIM content type. */
   scim(method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown): request.Test;
+  /** supertest agent with the admin token (TEST_ADMIN_TOKEN), JSON body. */
+  admin(method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown): request.Test;
+  /** supertest agent with a bearer token of one's choosing (another tenant's, a revoked one). */
+  as(token: string, method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown): request.Test;
   close(): Promise<void>;
 }
 
@@ -28,23 +34,30 @@ export interface TestGateway {
  */
 export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   Logger.overrideLogger(['error']);
-  const config = loadGatewayConfig({ SCIM_BEARER_TOKEN: TEST_TOKEN, READ_YOUR_WRITES_TIMEOUT_MS: '5000', ...env });
+  const config = loadGatewayConfig({ SCIM_BEARER_TOKEN: TEST_TOKEN, ADMIN_TOKEN: TEST_ADMIN_TOKEN, READ_YOUR_WRITES_TIMEOUT_MS: '5000', ...env });
   const registry = await loadSchemaRegistry(config);
   const runtime = await openGatewayRuntime(config, { inMemory: !config.databaseUrl });
   const moduleRef = await Test.createTestingModule({ imports: [GatewayModule.forRoot({ config, kafka: loadKafkaConfig(env), runtime, registry })] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
   configureGatewayApp(app, config);
   await app.get(TokenService).bootstrapDefaultTenant(config.scimBearerToken);
+  await app.get(AdminTokenService).bootstrap(config.adminToken);
   await app.init();
   const server = app.getHttpServer();
+  const as = (token: string, method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown) => {
+    const call = request(server)[method](path).set('Authorization', `Bearer ${token}`);
+    return body === undefined ? call : call.set('Content-Type', 'application/scim+json').send(JSON.stringify(body));
+  };
   return {
     app,
     runtime,
     config,
-    scim(method, path, body) {
-      const call = request(server)[method](path).set('Authorization', `Bearer ${TEST_TOKEN}`);
-      return body === undefined ? call : call.set('Content-Type', 'application/scim+json').send(JSON.stringify(body));
+    scim: (method, path, body) => as(TEST_TOKEN, method, path, body),
+    admin(method, path, body) {
+      const call = request(server)[method](path).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+      return body === undefined ? call : call.set('Content-Type', 'application/json').send(JSON.stringify(body));
     },
+    as,
     async close() {
       await app.close();
       await runtime.close();

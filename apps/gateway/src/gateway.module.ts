@@ -11,6 +11,13 @@ import { GroupsQuery } from '#read-model/groups.query.js';
 import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { UsersQuery } from '#read-model/users.query.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { DataSource } from 'typeorm';
+import { AdminTokenGuard } from './admin/admin-token.guard.js';
+import { AdminTokenService } from './admin/admin-token.service.js';
+import type { AdminPart } from './admin/admin.parts.js';
+import { AUDIT_ADMIN } from './admin/audit.admin.js';
+import { TENANTS_ADMIN } from './admin/tenants.admin.js';
+import { PROVISIONING_LOG_ADMIN } from './provisioning-log/provisioning-log.admin.js';
 import { BulkController } from './bulk/bulk.controller.js';
 import { DiscoveryController } from './discovery/discovery.controller.js';
 import type { GatewayRuntime } from './gateway.runtime.js';
@@ -25,6 +32,8 @@ import { RootSearchController } from './search/root-search.controller.js';
 import { TokenService } from './tenancy/token.service.js';
 import { USER_COMMAND_HANDLERS } from './users/user.command-handlers.js';
 import { UsersController } from './users/users.controller.js';
+
+const ADMIN_PARTS: readonly AdminPart[] = [TENANTS_ADMIN, AUDIT_ADMIN, PROVISIONING_LOG_ADMIN];
 
 /** Everything the gateway's object graph is built over; opened before Nest starts (tests hand in their own). */
 export interface GatewayDependencies {
@@ -57,10 +66,22 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [UsersController, GroupsController, RootSearchController, BulkController, DiscoveryController, HealthController],
+      controllers: [
+        UsersController,
+        GroupsController,
+        RootSearchController,
+        BulkController,
+        DiscoveryController,
+        HealthController,
+        ...ADMIN_PARTS.flatMap((part) => part.controllers),
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: EVENT_STORE, useValue: runtime.eventStore },
+        { provide: DataSource, useValue: runtime.dataSource },
+        { provide: AdminTokenService, useValue: new AdminTokenService(runtime.dataSource) },
+        AdminTokenGuard,
+        ...ADMIN_PARTS.flatMap((part) => part.providers),
         { provide: SCHEMA_REGISTRY, useValue: registry },
         { provide: UsersQuery, useValue: new UsersQuery(runtime.dataSource, registry) },
         { provide: GroupsQuery, useValue: new GroupsQuery(runtime.dataSource, registry) },

@@ -6,9 +6,7 @@ import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.e
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
-import { ScimTokenEntity } from './tenancy/scim-token.entity.js';
-import { TenantEntity } from './tenancy/tenant.entity.js';
-import { CreateTenancy1763900001000 } from './tenancy/migrations/1763900001000-create-tenancy.js';
+import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from './gateway.tables.js';
 
 /** The outside resources a gateway process holds; opened before Nest starts, closed after it stops. */
 export interface GatewayRuntime {
@@ -46,8 +44,8 @@ export async function openGatewayRuntime(
     const dataSource = await openReadModelDataSource({
       connectionString,
       poolSize,
-      extraEntities: [TenantEntity, ScimTokenEntity],
-      extraMigrations: [CreateTenancy1763900001000],
+      extraEntities: GATEWAY_ENTITIES,
+      extraMigrations: GATEWAY_MIGRATIONS,
     });
     closers.push(() => dataSource.destroy());
     if (embedded) {

@@ -10,6 +10,8 @@ import { openGatewayRuntime } from './gateway.runtime.js';
 import { loadSchemaRegistry } from './schema-registry.loader.js';
 import { SCIM_BASE_PATH } from './scim-paths.js';
 import { TokenService } from './tenancy/token.service.js';
+import { AdminTokenService } from './admin/admin-token.service.js';
+import { ADMIN_BASE_PATH } from './admin/admin.paths.js';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
   configureGatewayApp(app, config);
 
   const bootstrap = await app.get(TokenService).bootstrapDefaultTenant(config.scimBearerToken);
+  const adminBootstrap = await app.get(AdminTokenService).bootstrap(config.adminToken);
   await app.listen(config.port, config.host);
 
   const baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
@@ -55,6 +58,12 @@ async function main(): Promise<void> {
     console.log(`\n    ${bootstrap.generatedToken}\n`);
   } else if (config.scimBearerToken) {
     logger.log('tenant "default" uses the token from SCIM_BEARER_TOKEN');
+  }
+
+  logger.log(`admin API: ${config.publicBaseUrl}/${ADMIN_BASE_PATH} (docs/admin.md; CLI: npm run admin -- help)`);
+  if (adminBootstrap.generatedToken) {
+    logger.log('admin API token (ADMIN_TOKEN for npm run admin), shown only this once:');
+    console.log(`\n    ${adminBootstrap.generatedToken}\n`);
   }
 
   let stopping = false;

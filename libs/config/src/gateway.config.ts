@@ -32,6 +32,16 @@ export interface GatewayConfig {
    * (distributed topology) and writes wait for the read model by reading its checkpoint.
    */
   readonly projections: 'in-process' | 'external';
+  /** The admin API's bearer token; undefined = generate one on first start (stored hashed). */
+  readonly adminToken: string | undefined;
+  /** Requests per second allowed per SCIM token; 0 = no limit (the default). */
+  readonly rateLimitPerSecond: number;
+  /** Requests a token may send at once above its rate before 429s start. */
+  readonly rateLimitBurst: number;
+  /** How long a rotated token keeps working unless the rotation names another grace period. */
+  readonly tokenRotationGraceSeconds: number;
+  /** Provisioning-log entries older than this many days are deleted. */
+  readonly provisioningLogRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +72,11 @@ export const CONFIG_VARIABLES = {
   EVENT_STORE: 'postgres | eventstoredb: where events are stored (default postgres: PGlite, or DATABASE_URL)',
   EVENTSTORE_URL: 'esdb://... connection string of EventStoreDB (required when EVENT_STORE=eventstoredb)',
   PROJECTIONS: 'in-process | external: run the projections in this gateway (default) or leave them to apps/projector',
+  ADMIN_TOKEN: 'bearer token of the admin API /admin/v1 (at least 16 characters); unset = generate one on first start',
+  RATE_LIMIT_PER_SECOND: 'SCIM requests per second allowed per token, answered 429 with Retry-After above it (default 0: off)',
+  RATE_LIMIT_BURST: 'requests a token may send in a burst above its rate (default: twice RATE_LIMIT_PER_SECOND)',
+  TOKEN_ROTATION_GRACE_SECONDS: 'how long a rotated SCIM token keeps working (default 86400, one day)',
+  PROVISIONING_LOG_RETENTION_DAYS: 'days the provisioning log keeps each request (default 30)',
 } as const;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -124,6 +139,12 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     problems.push('PROJECTIONS=external needs DATABASE_URL: the projector and the gateways share the read model');
   }
 
+  const adminToken = text('ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    problems.push('ADMIN_TOKEN must be at least 16 characters (a guessable token protects nothing)');
+  }
+  const rateLimitPerSecond = integer('RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000);
+
   const config: GatewayConfig = {
     port,
     host: text('HOST') ?? '0.0.0.0',
@@ -140,6 +161,11 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     eventStore: eventStore === 'eventstoredb' ? 'eventstoredb' : 'postgres',
     eventStoreUrl,
     projections: projections === 'external' ? 'external' : 'in-process',
+    adminToken,
+    rateLimitPerSecond,
+    rateLimitBurst: integer('RATE_LIMIT_BURST', Math.max(1, rateLimitPerSecond * 2), 1, 10_000_000),
+    tokenRotationGraceSeconds: integer('TOKEN_ROTATION_GRACE_SECONDS', 86_400, 0, 365 * 86_400),
+    provisioningLogRetentionDays: integer('PROVISIONING_LOG_RETENTION_DAYS', 30, 1, 3650),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -4,9 +4,18 @@ import type { NextFunction, Request, Response } from 'express';
 import type { EventMetadata } from '#event-store/event-store.port.js';
 import type { AuthenticatedToken } from '../tenancy/token.service.js';
 
+/** What a request did, filled in while it runs; the provisioning log records it when the response ends. */
+export interface RequestOutcome {
+  /** The request came in under /scim/v2/dry-run/...: decided in full, nothing stored or published. */
+  dryRun: boolean;
+  /** Ids of the events the request appended (or, in a dry run, would have appended), in order. */
+  readonly eventIds: string[];
+}
+
 export interface ScimRequest extends Request {
   requestId?: string;
   scimAuth?: AuthenticatedToken;
+  outcome?: RequestOutcome;
 }
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -15,6 +24,7 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function assignRequestId(request: ScimRequest, response: Response, next: NextFunction): void {
   const offered = request.header('x-request-id');
   request.requestId = offered && SAFE_ID.test(offered) ? offered : randomUUID();
+  request.outcome ??= { dryRun: false, eventIds: [] };
   response.setHeader('X-Request-Id', request.requestId);
   next();
 }
@@ -23,14 +33,21 @@ export function assignRequestId(request: ScimRequest, response: Response, next: 
 export interface ScimCallContext {
   readonly tenantId: string;
   readonly metadata: EventMetadata;
+  /** Decide but do not store (the /scim/v2/dry-run/... URLs). */
+  readonly dryRun: boolean;
+  /** Where command handlers report the ids of the events they appended (or would have, in a dry run). */
+  readonly outcome: RequestOutcome;
 }
 
 export function callContextOf(request: ScimRequest, now: Date): ScimCallContext {
   const auth = request.scimAuth;
   if (!auth) throw new Error('callContextOf used on a route without the bearer guard');
   const correlation = request.header('x-correlation-id');
+  const outcome = (request.outcome ??= { dryRun: false, eventIds: [] });
   return {
     tenantId: auth.tenantId,
+    dryRun: outcome.dryRun,
+    outcome,
     metadata: {
       tenantId: auth.tenantId,
       tokenId: auth.tokenId,

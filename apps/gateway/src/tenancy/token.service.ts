@@ -19,8 +19,9 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export function generateToken(): string {
-  return `scim_${randomBytes(32).toString('base64url')}`;
+/** A new random token; the prefix tells an operator (and a secret scanner) what kind of token leaked. */
+export function generateToken(kind: 'scim' | 'admin' = 'scim'): string {
+  return `${kind}_${randomBytes(32).toString('base64url')}`;
 }
 
 /**
