@@ -19,6 +19,7 @@ import { AUDIT_ADMIN } from './admin/audit.admin.js';
 import { TENANTS_ADMIN } from './admin/tenants.admin.js';
 import { PROVISIONING_LOG_ADMIN } from './provisioning-log/provisioning-log.admin.js';
 import { BulkController } from './bulk/bulk.controller.js';
+import { CommandRunner } from './commands/command.runner.js';
 import { DiscoveryController } from './discovery/discovery.controller.js';
 import type { GatewayRuntime } from './gateway.runtime.js';
 import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
@@ -92,6 +93,7 @@ export class GatewayModule {
         { provide: InProcessProjector, useValue: new InProcessProjector([readModelRunner, kafkaRunner].filter((r) => r !== null), kafkaHandle) },
         { provide: ReadModelProjection, useValue: new ReadModelProjection(runtime.dataSource) },
         BearerTokenGuard,
+        CommandRunner,
         // The root search reuses the per-type searches of these two.
         UsersController,
         GroupsController,

@@ -2,11 +2,9 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { groupAttributesAfter, groupDecider, type GroupCommand, type GroupState } from '#domain/group/group.decider.js';
 import { streamNames } from '#domain/stream-names.js';
-import { decision, runCommand, type DecidedStream } from '#event-store/command.loop.js';
-import { EVENT_STORE, type EventStore } from '#event-store/event-store.port.js';
-import { StreamStateCache } from '#event-store/stream-state.cache.js';
+import { decision, type DecidedStream } from '#event-store/command.loop.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
-import { ReadModelProgress } from '../projections/read-model.progress.js';
+import { CommandRunner } from '../commands/command.runner.js';
 import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
 import { uniqueKeyDecisions, uniqueKeysOf } from '../unique-keys.js';
 import { CreateGroupCommand, DeleteGroupCommand, UpdateGroupCommand } from './group.commands.js';
@@ -16,25 +14,18 @@ import { membersOf, type GroupSnapshot } from './group.presenter.js';
 @CommandHandler(CreateGroupCommand)
 export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
-    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
   ) {}
 
   async execute({ context, groupId, attributes, members }: CreateGroupCommand): Promise<GroupSnapshot> {
     const at = context.metadata.occurredAt;
     const groupStream = streamNames.group(context.tenantId, groupId);
-    const outcome = await runCommand(
-      this.store,
-      context.metadata,
-      async () => [
+    const outcome = await this.commands.run(context, async () => [
         decision(groupStream, groupDecider, { type: 'CreateGroup', groupId, attributes, members, at }),
         ...uniqueKeyDecisions(context.tenantId, groupId, [], uniqueKeysOf.group(attributes), at),
-      ],
-      { cache: this.cache },
-    );
+      ]);
     const group = outcome.streams.get(groupStream)!;
-    await this.readModel.waitFor(group.position);
+    await this.commands.settle(context, group.position);
     return { ...snapshotOf(group), members: membersOf(members) };
   }
 }
@@ -42,10 +33,8 @@ export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
 @CommandHandler(UpdateGroupCommand)
 export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
     @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
-    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
   ) {}
 
   async execute({ context, groupId, change, requiredRevision }: UpdateGroupCommand): Promise<GroupSnapshot> {
@@ -53,20 +42,15 @@ export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
     const groupStream = streamNames.group(context.tenantId, groupId);
     const command: Extract<GroupCommand, { type: 'ReplaceGroup' | 'PatchGroup' }> =
       change.type === 'ReplaceGroup' ? { ...change, groupId, at } : { ...change, groupId, at, registry: this.registry };
-    const outcome = await runCommand(
-      this.store,
-      context.metadata,
-      async (loader) => {
+    const outcome = await this.commands.run(context, async (loader) => {
         const { state } = await loader.load(groupStream, groupDecider);
         const groupDecision = decision(groupStream, groupDecider, command, { requiredRevision });
         if (state.status !== 'present') return [groupDecision]; // the decider answers 404
         const after = groupAttributesAfter(command, state);
         return [groupDecision, ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf.group(state.attributes), uniqueKeysOf.group(after), at)];
-      },
-      { cache: this.cache },
-    );
+      });
     const group = outcome.streams.get(groupStream)!;
-    await this.readModel.waitFor(group.position);
+    await this.commands.settle(context, group.position);
     return { ...snapshotOf(group), ...(change.type === 'ReplaceGroup' ? { members: membersOf(change.members) } : {}) };
   }
 }
@@ -74,26 +58,19 @@ export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
 @CommandHandler(DeleteGroupCommand)
 export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
-    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
   ) {}
 
   async execute({ context, groupId, requiredRevision }: DeleteGroupCommand): Promise<void> {
     const at = context.metadata.occurredAt;
     const groupStream = streamNames.group(context.tenantId, groupId);
-    const outcome = await runCommand(
-      this.store,
-      context.metadata,
-      async (loader) => {
+    const outcome = await this.commands.run(context, async (loader) => {
         const { state } = await loader.load(groupStream, groupDecider);
         const groupDecision = decision(groupStream, groupDecider, { type: 'DeleteGroup', groupId, at }, { requiredRevision });
         if (state.status !== 'present') return [groupDecision]; // the decider answers 404
         return [groupDecision, ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf.group(state.attributes), [], at)];
-      },
-      { cache: this.cache },
-    );
-    await this.readModel.waitFor(outcome.position);
+      });
+    await this.commands.settle(context, outcome.position);
   }
 }
 

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { EventMetadata } from '#event-store/event-store.port.js';
+import type { EventMetadata, EventStore } from '#event-store/event-store.port.js';
 import type { AuthenticatedToken } from '../tenancy/token.service.js';
 
 /** What a request did, filled in while it runs; the provisioning log records it when the response ends. */
@@ -10,6 +10,8 @@ export interface RequestOutcome {
   dryRun: boolean;
   /** Ids of the events the request appended (or, in a dry run, would have appended), in order. */
   readonly eventIds: string[];
+  /** A dry run's staging event store (one per request, created on its first command). */
+  staging?: EventStore;
 }
 
 export interface ScimRequest extends Request {

@@ -3,12 +3,10 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streamNames } from '#domain/stream-names.js';
 import { attributesAfter, userDecider, type UserCommand, type UserState } from '#domain/user/user.decider.js';
 import { groupDecider } from '#domain/group/group.decider.js';
-import { decision, runCommand, type DecidedStream } from '#event-store/command.loop.js';
-import { StreamStateCache } from '#event-store/stream-state.cache.js';
+import { decision, type DecidedStream } from '#event-store/command.loop.js';
 import { GroupsQuery } from '#read-model/groups.query.js';
-import { EVENT_STORE, type EventStore } from '#event-store/event-store.port.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
-import { ReadModelProgress } from '../projections/read-model.progress.js';
+import { CommandRunner } from '../commands/command.runner.js';
 import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
 import { uniqueKeyDecisions, uniqueKeysOf } from '../unique-keys.js';
@@ -21,25 +19,18 @@ import type { UserSnapshot } from './user.presenter.js';
 @CommandHandler(CreateUserCommand)
 export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
-    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
   ) {}
 
   async execute({ context, userId, attributes }: CreateUserCommand): Promise<UserSnapshot> {
     const at = context.metadata.occurredAt;
     const userStream = streamNames.user(context.tenantId, userId);
-    const outcome = await runCommand(
-      this.store,
-      context.metadata,
-      async () => [
+    const outcome = await this.commands.run(context, async () => [
         decision(userStream, userDecider, { type: 'CreateUser', userId, attributes, at }),
         ...uniqueKeyDecisions(context.tenantId, userId, [], uniqueKeysOf.user(attributes), at),
-      ],
-      { cache: this.cache },
-    );
+      ]);
     const user = outcome.streams.get(userStream)!;
-    await this.readModel.waitFor(user.position);
+    await this.commands.settle(context, user.position);
     return snapshotOf(user);
   }
 }
@@ -47,10 +38,8 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
 @CommandHandler(UpdateUserCommand)
 export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
     @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
-    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
   ) {}
 
   async execute({ context, userId, change, requiredRevision }: UpdateUserCommand): Promise<UserSnapshot> {
@@ -58,16 +47,16 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
     const userStream = streamNames.user(context.tenantId, userId);
     const command: Extract<UserCommand, { type: 'ReplaceUser' | 'PatchUser' }> =
       change.type === 'ReplaceUser' ? { ...change, userId, at } : { ...change, userId, at, registry: this.registry };
-    const outcome = await runCommand(this.store, context.metadata, async (loader) => {
+    const outcome = await this.commands.run(context, async (loader) => {
       const { state } = await loader.load(userStream, userDecider);
       const userDecision = decision(userStream, userDecider, command, { requiredRevision });
       if (state.status !== 'present') return [userDecision]; // the decider answers 404
       // A rename or a new externalId moves the user's reservations in the same atomic append.
       const after = attributesAfter(command, state);
       return [userDecision, ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf.user(state.attributes), uniqueKeysOf.user(after), at)];
-    }, { cache: this.cache });
+    });
     const user = outcome.streams.get(userStream)!;
-    await this.readModel.waitFor(user.position);
+    await this.commands.settle(context, user.position);
     return snapshotOf(user);
   }
 }
@@ -75,10 +64,8 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
 @CommandHandler(DeleteUserCommand)
 export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
+    @Inject(CommandRunner) private readonly commands: CommandRunner,
     @Inject(GroupsQuery) private readonly groups: GroupsQuery,
-    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
   ) {}
 
   /**
@@ -90,10 +77,7 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
   async execute({ context, userId, requiredRevision }: DeleteUserCommand): Promise<void> {
     const at = context.metadata.occurredAt;
     const userStream = streamNames.user(context.tenantId, userId);
-    const outcome = await runCommand(
-      this.store,
-      context.metadata,
-      async (loader) => {
+    const outcome = await this.commands.run(context, async (loader) => {
         const { state } = await loader.load(userStream, userDecider);
         const userDecision = decision(userStream, userDecider, { type: 'DeleteUser', userId, at }, { requiredRevision });
         if (state.status !== 'present') return [userDecision]; // the decider answers 404
@@ -105,10 +89,8 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
             decision(streamNames.group(context.tenantId, groupId), groupDecider, { type: 'RemoveDeletedMember', groupId, memberId: userId, at }),
           ),
         ];
-      },
-      { cache: this.cache },
-    );
-    await this.readModel.waitFor(outcome.position);
+      });
+    await this.commands.settle(context, outcome.position);
   }
 }
 

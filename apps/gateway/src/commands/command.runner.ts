@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { runCommand, type CommandOutcome, type StreamDecision, type StreamLoader } from '#event-store/command.loop.js';
+import { EVENT_STORE, type EventStore, type GlobalPosition } from '#event-store/event-store.port.js';
+import { StagingEventStore } from '#event-store/staging.event-store.js';
+import { StreamStateCache } from '#event-store/stream-state.cache.js';
+import type { ScimCallContext } from '../http/request-context.js';
+import { ReadModelProgress } from '../projections/read-model.progress.js';
+
+/**
+ * The one way command handlers write (DESIGN.md "The one path data takes"): run the command loop against the
+ * event store, report the event ids to the request's outcome (the provisioning log records them), and let the
+ * answer wait for the read model. A dry run (/scim/v2/dry-run/...) runs the same loop against the request's
+ * StagingEventStore: same validation, decisions and conflicts, nothing stored, nothing to wait for.
+ */
+@Injectable()
+export class CommandRunner {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
+    @Inject(StreamStateCache) private readonly cache: StreamStateCache,
+  ) {}
+
+  async run(context: ScimCallContext, plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>): Promise<CommandOutcome> {
+    const outcome = context.dryRun
+      ? // No state cache: states folded from staged events must never serve a real command.
+        await runCommand(this.stagingStoreOf(context), context.metadata, plan)
+      : await runCommand(this.store, context.metadata, plan, { cache: this.cache });
+    for (const stream of outcome.streams.values()) context.outcome.eventIds.push(...stream.eventIds);
+    return outcome;
+  }
+
+  /** Read-your-writes: the answer leaves once the read model has the write (a dry run wrote nothing). */
+  async settle(context: ScimCallContext, position: GlobalPosition | null): Promise<void> {
+    if (!context.dryRun) await this.readModel.waitFor(position);
+  }
+
+  /** One staging store per request, so every operation of a dry-run Bulk sees the ones before it. */
+  private stagingStoreOf(context: ScimCallContext): StagingEventStore {
+    context.outcome.staging ??= new StagingEventStore(this.store);
+    return context.outcome.staging as StagingEventStore;
+  }
+}
