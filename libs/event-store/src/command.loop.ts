@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
 import { ScimError } from '#scim/scim-error.js';
+import { chainedMetadata } from './audit/event-hash.js';
 import { compensationEventId, deterministicEventId } from './deterministic-event-id.js';
 import { VersionConflictError } from './event-store.errors.js';
 import type { StreamStateCache } from './stream-state.cache.js';
@@ -25,6 +26,11 @@ export interface LoadedStream<State> {
   readonly state: State;
   /** null when the stream does not exist yet. */
   readonly revision: bigint | null;
+  /**
+   * metadata.hash of the stream's last event, which its next event chains to (docs/audit-format.md); null when
+   * the stream does not exist yet or its last event predates the hash chain.
+   */
+  readonly lastHash: string | null;
 }
 
 /** One command for one stream; build it with `decision()` so the command type matches the decider. */
@@ -68,6 +74,8 @@ export interface DecidedStream {
   readonly state: unknown;
   /** The stream's revision after the command (null: still does not exist). */
   readonly revision: bigint | null;
+  /** metadata.hash of the stream's last event after the command (null: no stream, or not chained). */
+  readonly lastHash: string | null;
   /** Position of this stream's last appended event; null when nothing was appended to it. */
   readonly position: GlobalPosition | null;
   readonly eventIds: readonly string[];
@@ -124,7 +132,15 @@ export async function runCommand(
     const decisions = await plan(loader);
 
     const appends: StreamAppend[] = [];
-    const decided: { streamName: string; decider: AnyDecider; events: readonly DomainEvent[]; state: unknown; revision: bigint | null; eventIds: string[] }[] = [];
+    const decided: {
+      streamName: string;
+      decider: AnyDecider;
+      events: readonly DomainEvent[];
+      state: unknown;
+      revision: bigint | null;
+      lastHash: string | null;
+      eventIds: string[];
+    }[] = [];
     for (const { streamName, decider, command, requiredRevision, compensate } of decisions) {
       const current = await loader.load(streamName, decider);
       if (requiredRevision !== undefined && current.revision !== requiredRevision) {
@@ -132,25 +148,21 @@ export async function runCommand(
       }
       const events = decider.decide(command, current.state);
       const state = foldEvents(decider, events, current.state);
-      const newEvents: NewEvent[] = events.map((event, index) => ({
-        id: deterministicEventId({ commandId, attempt, streamName, index }),
-        type: event.type,
-        schemaVersion: CURRENT_SCHEMA_VERSION,
-        data: event.data,
-        metadata,
-      }));
+      // Each event chains to the one before it in the stream (docs/audit-format.md); a compensation, appended
+      // only right after these events, continues the chain from the last of them.
+      const chain = new StreamChain(streamName, current.revision, current.lastHash);
+      const newEvents: NewEvent[] = events.map((event, index) =>
+        chain.next({ id: deterministicEventId({ commandId, attempt, streamName, index }), type: event.type, data: event.data, metadata }),
+      );
+      const lastHash = chain.lastHash;
       const compensation: NewEvent[] =
         compensate && newEvents.length > 0
-          ? compensate(events).map((event, index) => ({
-              id: compensationEventId(newEvents[0].id, index),
-              type: event.type,
-              schemaVersion: CURRENT_SCHEMA_VERSION,
-              data: event.data,
-              metadata,
-            }))
+          ? compensate(events).map((event, index) =>
+              chain.next({ id: compensationEventId(newEvents[0].id, index), type: event.type, data: event.data, metadata }),
+            )
           : [];
       const revision = events.length === 0 ? current.revision : (current.revision ?? -1n) + BigInt(events.length);
-      decided.push({ streamName, decider, events, state, revision, eventIds: newEvents.map((e) => e.id) });
+      decided.push({ streamName, decider, events, state, revision, lastHash, eventIds: newEvents.map((e) => e.id) });
       if (newEvents.length > 0) {
         appends.push({
           streamName,
@@ -176,7 +188,7 @@ export async function runCommand(
 
     const positions = new Map(appends.map((append, index) => [append.streamName, results[index].position]));
     for (const entry of decided) {
-      if (entry.revision !== null) options.cache?.set(entry.streamName, entry.decider, entry.state, entry.revision);
+      if (entry.revision !== null) options.cache?.set(entry.streamName, entry.decider, entry.state, entry.revision, entry.lastHash);
     }
     const streams = new Map<string, DecidedStream>(
       decided.map(({ decider: _decider, ...entry }) => [entry.streamName, { ...entry, position: positions.get(entry.streamName) ?? null }]),
@@ -198,9 +210,32 @@ async function loadStream(store: EventStore, streamName: string, decider: AnyDec
     recorded.map((event) => ({ type: event.type, data: event.data })),
     cached ? cached.state : decider.initialState,
   );
-  const revision = recorded.length > 0 ? recorded[recorded.length - 1].revision : (cached?.revision ?? null);
-  if (recorded.length > 0) cache?.set(streamName, decider, state, revision!);
-  return { state, revision };
+  const last = recorded.at(-1);
+  if (!last) return { state, revision: cached?.revision ?? null, lastHash: cached?.lastHash ?? null };
+  const lastHash = last.metadata.hash ?? null;
+  cache?.set(streamName, decider, state, last.revision, lastHash);
+  return { state, revision: last.revision, lastHash };
+}
+
+/** Numbers and hashes the events appended to one stream, each chained to the one before. */
+class StreamChain {
+  private revision: bigint;
+
+  constructor(
+    private readonly streamName: string,
+    current: bigint | null,
+    public lastHash: string | null,
+  ) {
+    this.revision = current ?? -1n;
+  }
+
+  next(event: { readonly id: string; readonly type: string; readonly data: unknown; readonly metadata: EventMetadata }): NewEvent {
+    this.revision += 1n;
+    const unhashed = { ...event, schemaVersion: CURRENT_SCHEMA_VERSION };
+    const metadata = chainedMetadata({ ...unhashed, streamName: this.streamName, revision: this.revision }, this.lastHash);
+    this.lastHash = metadata.hash;
+    return { ...unhashed, metadata };
+  }
 }
 
 /** Jittered exponential back-off so conflicting writers spread out instead of colliding again. */

@@ -45,6 +45,13 @@ export interface EventMetadata {
   readonly userAgent: string | null;
   /** ISO-8601 instant the command was decided. */
   readonly occurredAt: string;
+  /**
+   * Hash chain (docs/audit-format.md), set by the command loop: the `hash` of the stream's previous event, null
+   * for revision 0 (or after an event that predates the chain). Absent on events recorded before the chain.
+   */
+  readonly previousHash?: string | null;
+  /** SHA-256 hex of this event's content and `previousHash` (libs/event-store/src/audit/event-hash.ts). */
+  readonly hash?: string;
 }
 
 export interface NewEvent<Type extends string = string, Data = unknown> {
