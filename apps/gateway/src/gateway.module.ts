@@ -29,12 +29,14 @@ import { BearerTokenGuard } from './http/bearer-token.guard.js';
 import { InProcessProjector, KAFKA_PROJECTION } from './projections/in-process.projector.js';
 import { CheckpointReadModelProgress, InProcessReadModelProgress, ReadModelProgress } from './projections/read-model.progress.js';
 import { SCHEMA_REGISTRY } from './schema-registry.loader.js';
+import { SchemaRegistries } from './schemas/schema-registries.js';
+import { TENANT_SCHEMAS_ADMIN } from './schemas/tenant-schemas.admin.js';
 import { RootSearchController } from './search/root-search.controller.js';
 import { TokenService } from './tenancy/token.service.js';
 import { USER_COMMAND_HANDLERS } from './users/user.command-handlers.js';
 import { UsersController } from './users/users.controller.js';
 
-const ADMIN_PARTS: readonly AdminPart[] = [TENANTS_ADMIN, AUDIT_ADMIN, PROVISIONING_LOG_ADMIN];
+const ADMIN_PARTS: readonly AdminPart[] = [TENANTS_ADMIN, TENANT_SCHEMAS_ADMIN, AUDIT_ADMIN, PROVISIONING_LOG_ADMIN];
 
 /** Everything the gateway's object graph is built over; opened before Nest starts (tests hand in their own). */
 export interface GatewayDependencies {
@@ -84,6 +86,7 @@ export class GatewayModule {
         AdminTokenGuard,
         ...ADMIN_PARTS.flatMap((part) => part.providers),
         { provide: SCHEMA_REGISTRY, useValue: registry },
+        { provide: SchemaRegistries, useValue: new SchemaRegistries(registry, runtime.dataSource) },
         { provide: UsersQuery, useValue: new UsersQuery(runtime.dataSource, registry) },
         { provide: GroupsQuery, useValue: new GroupsQuery(runtime.dataSource, registry) },
         { provide: StreamStateCache, useValue: new StreamStateCache() },

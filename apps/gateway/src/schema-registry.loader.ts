@@ -16,23 +16,51 @@ export async function loadSchemaRegistry(config: Pick<GatewayConfig, 'extensions
   } catch (error) {
     throw new ConfigError([`SCIM_EXTENSIONS_FILE="${config.extensionsFile}" cannot be read as JSON: ${(error as Error).message}`]);
   }
-  const problems: string[] = [];
-  if (!Array.isArray(registrations)) problems.push('SCIM_EXTENSIONS_FILE must hold a JSON array of { resourceType, schema, required? }');
-  else {
-    registrations.forEach((registration, index) => {
-      if (registration?.resourceType !== 'User' && registration?.resourceType !== 'Group') {
-        problems.push(`SCIM_EXTENSIONS_FILE[${index}].resourceType must be "User" or "Group"`);
-      }
-      if (typeof registration?.schema?.id !== 'string' || !registration.schema.id.startsWith('urn:')) {
-        problems.push(`SCIM_EXTENSIONS_FILE[${index}].schema.id must be a URN`);
-      }
-      if (!Array.isArray(registration?.schema?.attributes)) problems.push(`SCIM_EXTENSIONS_FILE[${index}].schema.attributes must be an array`);
-    });
-  }
+  const problems = extensionRegistrationProblems(registrations, 'SCIM_EXTENSIONS_FILE');
   if (problems.length > 0) throw new ConfigError(problems);
   try {
     return new SchemaRegistry(registrations);
   } catch (error) {
     throw new ConfigError([`SCIM_EXTENSIONS_FILE: ${(error as Error).message}`]);
   }
+}
+
+/**
+ * What is wrong with a list of extension registrations, each problem naming where (`label[index]...`): shared by
+ * SCIM_EXTENSIONS_FILE and the per-tenant schemas of the admin API.
+ */
+export function extensionRegistrationProblems(registrations: unknown, label: string): string[] {
+  const problems: string[] = [];
+  if (!Array.isArray(registrations)) return [`${label} must hold a JSON array of { resourceType, schema, required? }`];
+  registrations.forEach((registration: Partial<SchemaExtensionRegistration> | null, index) => {
+    if (registration?.resourceType !== 'User' && registration?.resourceType !== 'Group') {
+      problems.push(`${label}[${index}].resourceType must be "User" or "Group"`);
+    }
+    if (typeof registration?.schema?.id !== 'string' || !registration.schema.id.startsWith('urn:')) {
+      problems.push(`${label}[${index}].schema.id must be a URN`);
+    }
+    if (!Array.isArray(registration?.schema?.attributes)) problems.push(`${label}[${index}].schema.attributes must be an array`);
+    else problems.push(...attributeProblems(registration.schema.attributes, `${label}[${index}].schema.attributes`));
+    if (registration?.required !== undefined && typeof registration.required !== 'boolean') problems.push(`${label}[${index}].required must be true or false`);
+  });
+  return problems;
+}
+
+const ATTRIBUTE_TYPES = ['string', 'boolean', 'decimal', 'integer', 'dateTime', 'binary', 'reference', 'complex'];
+/** RFC 7643 §2.1 ATTRNAME. */
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+function attributeProblems(attributes: readonly unknown[], label: string): string[] {
+  return attributes.flatMap((candidate, index) => {
+    const attribute = candidate as { name?: unknown; type?: unknown; subAttributes?: unknown } | null;
+    const where = `${label}[${index}]`;
+    const problems: string[] = [];
+    if (typeof attribute?.name !== 'string' || !ATTRIBUTE_NAME.test(attribute.name)) problems.push(`${where}.name must be an attribute name (RFC 7643 §2.1: a letter, then letters, digits, "-" or "_")`);
+    if (typeof attribute?.type !== 'string' || !ATTRIBUTE_TYPES.includes(attribute.type)) problems.push(`${where}.type must be one of ${ATTRIBUTE_TYPES.join(', ')}`);
+    if (attribute?.subAttributes !== undefined) {
+      if (!Array.isArray(attribute.subAttributes)) problems.push(`${where}.subAttributes must be an array`);
+      else problems.push(...attributeProblems(attribute.subAttributes, `${where}.subAttributes`));
+    }
+    return problems;
+  });
 }

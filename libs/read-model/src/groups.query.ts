@@ -61,15 +61,16 @@ export class GroupsQuery {
     count: number,
     includeMembers: boolean,
     sort?: SortRequest,
+    registry: SchemaRegistry = this.registry,
   ): Promise<GroupPage> {
-    const where = filter ? compileGroupFilter(filter, 2, this.registry) : { sql: 'TRUE', params: [] };
+    const where = filter ? compileGroupFilter(filter, 2, registry) : { sql: 'TRUE', params: [] };
     const params = [tenantId, ...where.params];
     const [{ total }]: { total: string }[] = await this.dataSource.query(
       `SELECT count(*) AS total FROM scim_groups WHERE tenant_id = $1 AND (${where.sql})`,
       params,
     );
     if (count === 0) return { totalResults: Number(total), resources: [] };
-    const order = sort ? `${compileGroupSort(sort, this.registry)}, id` : 'created_at, id';
+    const order = sort ? `${compileGroupSort(sort, registry)}, id` : 'created_at, id';
     const rows: GroupRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM scim_groups WHERE tenant_id = $1 AND (${where.sql})
        ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,

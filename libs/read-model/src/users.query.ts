@@ -49,10 +49,18 @@ export class UsersQuery {
 
   /**
    * RFC 7644 §3.4.2: `filter` (§3.4.2.2), `sort` (§3.4.2.3), startIndex 1-based and count (§3.4.2.4; count 0
-   * asks only for totalResults). Throws InvalidFilterError for a filter the schemas reject.
+   * asks only for totalResults). Throws InvalidFilterError for a filter the schemas reject. `registry`: the
+   * tenant's schemas, when it has extensions of its own.
    */
-  async search(tenantId: string, filter: Filter | undefined, startIndex: number, count: number, sort?: SortRequest): Promise<UserPage> {
-    const statements = buildUserSearchStatements(tenantId, filter, startIndex, count, sort, this.registry);
+  async search(
+    tenantId: string,
+    filter: Filter | undefined,
+    startIndex: number,
+    count: number,
+    sort?: SortRequest,
+    registry: SchemaRegistry = this.registry,
+  ): Promise<UserPage> {
+    const statements = buildUserSearchStatements(tenantId, filter, startIndex, count, sort, registry);
     const [{ total }]: { total: string }[] = await this.dataSource.query(statements.count.sql, [...statements.count.params]);
     if (count === 0) return { totalResults: Number(total), resources: [] };
     const rows: UserRow[] = await this.dataSource.query(statements.page.sql, [...statements.page.params]);

@@ -11,7 +11,6 @@ import {
 import { BulkRequest, type BulkOperationDto } from '#scim/messages/bulk-request.dto.js';
 import { buildBulkResponse, failedBulkOperation, type BulkOperationResult } from '#scim/messages/bulk-response.js';
 import { validateMessage } from '#scim/messages/message.validator.js';
-import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { InvalidPathError, InvalidValueError, PayloadTooLargeError, ScimError } from '#scim/scim-error.js';
 import { CreateGroupCommand, DeleteGroupCommand, UpdateGroupCommand } from '../groups/group.commands.js';
 import { parseGroupResource } from '../groups/group-input.js';
@@ -19,7 +18,7 @@ import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
 import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
 import { parseIfMatch } from '../http/scim-parameters.js';
-import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from '../users/user.commands.js';
 import { parsePatchOperations, parseUserResource, type InputPolicy } from '../users/user-input.js';
@@ -42,15 +41,15 @@ type Outcome = { status: number; id?: string; version?: bigint };
 export class BulkController {
   private readonly logger = new Logger('Bulk');
   private readonly baseUrl: string;
-  private readonly input: InputPolicy;
+  private readonly unknownAttributes: InputPolicy['unknownAttributes'];
 
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
-    @Inject(SCHEMA_REGISTRY) registry: SchemaRegistry,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
-    this.input = { registry, unknownAttributes: config.unknownAttributes };
+    this.unknownAttributes = config.unknownAttributes;
   }
 
   @Post()
@@ -106,16 +105,17 @@ export class BulkController {
   }
 
   private async dispatch(context: ScimCallContext, operation: BulkOperationDto): Promise<Outcome> {
+    const input: InputPolicy = { registry: this.registries.forTenant(context.tenantId), unknownAttributes: this.unknownAttributes };
     const method = operation.method.trim().toUpperCase();
     const { resourceType, id } = parseBulkPath(operation.path);
     const ifMatch = parseIfMatch(operation.version);
     if (method === 'POST') {
       if (id !== undefined) throw new InvalidPathError(`POST goes to /${resourceType}s, not to a resource (${operation.path})`);
       if (resourceType === 'User') {
-        const user = await this.commands.execute(new CreateUserCommand(context, randomUUID(), parseUserResource(operation.data, this.input)));
+        const user = await this.commands.execute(new CreateUserCommand(context, randomUUID(), parseUserResource(operation.data, input)));
         return { status: 201, id: user.id, version: user.version };
       }
-      const { attributes, members } = parseGroupResource(operation.data, this.input);
+      const { attributes, members } = parseGroupResource(operation.data, input);
       const group = await this.commands.execute(new CreateGroupCommand(context, randomUUID(), attributes, members));
       return { status: 201, id: group.id, version: group.version };
     }
@@ -127,14 +127,14 @@ export class BulkController {
     if (resourceType === 'User') {
       const change =
         method === 'PUT'
-          ? { type: 'ReplaceUser' as const, attributes: parseUserResource(operation.data, this.input) }
+          ? { type: 'ReplaceUser' as const, attributes: parseUserResource(operation.data, input) }
           : { type: 'PatchUser' as const, operations: parsePatchOperations(operation.data) };
       const user = await this.commands.execute(new UpdateUserCommand(context, id, change, ifMatch));
       return { status: 200, id, version: user.version };
     }
     const change =
       method === 'PUT'
-        ? { type: 'ReplaceGroup' as const, ...parseGroupResource(operation.data, this.input) }
+        ? { type: 'ReplaceGroup' as const, ...parseGroupResource(operation.data, input) }
         : { type: 'PatchGroup' as const, operations: parsePatchOperations(operation.data) };
     const group = await this.commands.execute(new UpdateGroupCommand(context, id, change, ifMatch));
     return { status: method === 'PATCH' ? 204 : 200, id, version: group.version };

@@ -3,12 +3,13 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
 import { renderResourceTypeResource, renderSchemaResource } from '#scim/schema/discovery.representation.js';
 import type { ResourceTypeName } from '#scim/schema/resource-type.js';
-import { sameUrn, type SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { sameUrn } from '#scim/schema/schema.registry.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
 import { PAGE_LIMITS } from '../http/scim-parameters.js';
-import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SchemaRegistries } from '../schemas/schema-registries.js';
+import { CallContext, type ScimCallContext } from '../http/request-context.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { BULK_MAX_OPERATIONS } from '../bulk/bulk.controller.js';
 
@@ -29,7 +30,7 @@ export class DiscoveryController {
   private readonly maxPayloadSize: number;
 
   constructor(
-    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
@@ -60,33 +61,36 @@ export class DiscoveryController {
     };
   }
 
+  /** The core schemas, the deployment's extensions and the calling tenant's own (docs/admin.md "Tenant schemas"). */
   @Get('Schemas')
-  schemas() {
-    const schemas = this.servedSchemas().map((schema) => renderSchemaResource(schema, { baseUrl: this.baseUrl }));
+  schemas(@CallContext() context: ScimCallContext) {
+    const schemas = this.servedSchemas(context).map((schema) => renderSchemaResource(schema, { baseUrl: this.baseUrl }));
     return buildListResponse(schemas, { totalResults: schemas.length, startIndex: 1 });
   }
 
   @Get('Schemas/:id')
-  schema(@Param('id') id: string) {
-    const schema = this.servedSchemas().find((candidate) => sameUrn(candidate.id, id));
+  schema(@CallContext() context: ScimCallContext, @Param('id') id: string) {
+    const schema = this.servedSchemas(context).find((candidate) => sameUrn(candidate.id, id));
     if (!schema) throw new NotFoundError(`schema ${id} is not served here; GET /Schemas lists them`);
     return renderSchemaResource(schema, { baseUrl: this.baseUrl });
   }
 
   @Get('ResourceTypes')
-  resourceTypes() {
-    const types = SERVED_RESOURCE_TYPES.map((type) => renderResourceTypeResource(this.registry, type, { baseUrl: this.baseUrl }));
+  resourceTypes(@CallContext() context: ScimCallContext) {
+    const registry = this.registries.forTenant(context.tenantId);
+    const types = SERVED_RESOURCE_TYPES.map((type) => renderResourceTypeResource(registry, type, { baseUrl: this.baseUrl }));
     return buildListResponse(types, { totalResults: types.length, startIndex: 1 });
   }
 
   @Get('ResourceTypes/:name')
-  resourceType(@Param('name') name: string) {
+  resourceType(@CallContext() context: ScimCallContext, @Param('name') name: string) {
     const type = SERVED_RESOURCE_TYPES.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
     if (!type) throw new NotFoundError(`resource type ${name} is not served here; GET /ResourceTypes lists them`);
-    return renderResourceTypeResource(this.registry, type, { baseUrl: this.baseUrl });
+    return renderResourceTypeResource(this.registries.forTenant(context.tenantId), type, { baseUrl: this.baseUrl });
   }
 
-  private servedSchemas() {
-    return SERVED_RESOURCE_TYPES.flatMap((type) => this.registry.schemasOf(type));
+  private servedSchemas(context: ScimCallContext) {
+    const registry = this.registries.forTenant(context.tenantId);
+    return SERVED_RESOURCE_TYPES.flatMap((type) => registry.schemasOf(type));
   }
 }

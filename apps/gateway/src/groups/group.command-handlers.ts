@@ -3,9 +3,8 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { groupAttributesAfter, groupDecider, type GroupCommand, type GroupState } from '#domain/group/group.decider.js';
 import { streamNames } from '#domain/stream-names.js';
 import { decision, type DecidedStream } from '#event-store/command.loop.js';
-import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { CommandRunner } from '../commands/command.runner.js';
-import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { uniqueKeyDecisions, uniqueKeysOf } from '../unique-keys.js';
 import { CreateGroupCommand, DeleteGroupCommand, UpdateGroupCommand } from './group.commands.js';
 import { membersOf, type GroupSnapshot } from './group.presenter.js';
@@ -34,14 +33,14 @@ export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
 export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
-    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
   ) {}
 
   async execute({ context, groupId, change, requiredRevision }: UpdateGroupCommand): Promise<GroupSnapshot> {
     const at = context.metadata.occurredAt;
     const groupStream = streamNames.group(context.tenantId, groupId);
     const command: Extract<GroupCommand, { type: 'ReplaceGroup' | 'PatchGroup' }> =
-      change.type === 'ReplaceGroup' ? { ...change, groupId, at } : { ...change, groupId, at, registry: this.registry };
+      change.type === 'ReplaceGroup' ? { ...change, groupId, at } : { ...change, groupId, at, registry: this.registries.forTenant(context.tenantId) };
     const outcome = await this.commands.run(context, async (loader) => {
         const { state } = await loader.load(groupStream, groupDecider);
         const groupDecision = decision(groupStream, groupDecider, command, { requiredRevision });

@@ -5,13 +5,12 @@ import type { Response } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import { GroupsQuery, type GroupView } from '#read-model/groups.query.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
-import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
 import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
 import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseProjection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
-import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { parsePatchOperations, type InputPolicy } from '../users/user-input.js';
 import { weakEtag } from '../users/user.presenter.js';
@@ -25,25 +24,25 @@ import { membersRequested, presentGroup, type GroupSnapshot } from './group.pres
 @UseInterceptors(ScimContentTypeInterceptor)
 export class GroupsController {
   private readonly baseUrl: string;
-  private readonly input: InputPolicy;
+  private readonly unknownAttributes: InputPolicy['unknownAttributes'];
 
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(GroupsQuery) private readonly groups: GroupsQuery,
-    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
-    this.input = { registry, unknownAttributes: config.unknownAttributes };
+    this.unknownAttributes = config.unknownAttributes;
   }
 
   @Post()
   @HttpCode(201)
   async create(@CallContext() context: ScimCallContext, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
-    const { attributes, members } = parseGroupResource(body, this.input);
+    const { attributes, members } = parseGroupResource(body, this.inputOf(context));
     const group = await this.commands.execute(new CreateGroupCommand(context, randomUUID(), attributes, members));
     response.setHeader('Location', `${this.baseUrl}/Groups/${group.id}`);
-    return this.answer(group, query, response);
+    return this.answer(context, group, query, response);
   }
 
   /** Entra: `GET /Groups?excludedAttributes=members&filter=displayName eq "<name>"`; members are not read then. */
@@ -60,9 +59,10 @@ export class GroupsController {
   }
 
   async search(context: ScimCallContext, { filter, sort, startIndex, count, projection }: ListParameters) {
-    const page = await this.groups.search(context.tenantId, filter, startIndex, count, membersRequested(projection), sort);
+    const registry = this.registries.forTenant(context.tenantId);
+    const page = await this.groups.search(context.tenantId, filter, startIndex, count, membersRequested(projection), sort, registry);
     return buildListResponse(
-      page.resources.map((group) => presentGroup(snapshotOfView(group), this.baseUrl, this.registry, projection)),
+      page.resources.map((group) => presentGroup(snapshotOfView(group), this.baseUrl, registry, projection)),
       { totalResults: page.totalResults, startIndex },
     );
   }
@@ -81,7 +81,7 @@ export class GroupsController {
       response.status(304).setHeader('ETag', weakEtag(group.version));
       return undefined;
     }
-    return this.answer(snapshotOfView(group), query, response);
+    return this.answer(context, snapshotOfView(group), query, response);
   }
 
   @Put(':id')
@@ -93,9 +93,9 @@ export class GroupsController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const { attributes, members } = parseGroupResource(body, this.input);
+    const { attributes, members } = parseGroupResource(body, this.inputOf(context));
     const group = await this.commands.execute(new UpdateGroupCommand(context, id, { type: 'ReplaceGroup', attributes, members }, parseIfMatch(ifMatch)));
-    return this.answer(group, query, response);
+    return this.answer(context, group, query, response);
   }
 
   /**
@@ -121,9 +121,14 @@ export class GroupsController {
     await this.commands.execute(new DeleteGroupCommand(context, id, parseIfMatch(ifMatch)));
   }
 
-  private answer(group: GroupSnapshot, query: Record<string, unknown>, response: Response) {
+  private answer(context: ScimCallContext, group: GroupSnapshot, query: Record<string, unknown>, response: Response) {
     response.setHeader('ETag', weakEtag(group.version));
-    return presentGroup(group, this.baseUrl, this.registry, parseProjection(query));
+    return presentGroup(group, this.baseUrl, this.registries.forTenant(context.tenantId), parseProjection(query));
+  }
+
+  /** Validation with the tenant's schemas (its own extensions on top of the deployment's). */
+  private inputOf(context: ScimCallContext): InputPolicy {
+    return { registry: this.registries.forTenant(context.tenantId), unknownAttributes: this.unknownAttributes };
   }
 }
 

@@ -2,9 +2,8 @@ import { Body, Controller, HttpCode, Inject, Post, UseGuards, UseInterceptors } 
 import { restrictFilterToType } from '#scim/filter/filter.restrict.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
 import type { ResourceTypeName } from '#scim/schema/resource-type.js';
-import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { InvalidFilterError } from '#scim/scim-error.js';
-import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { GroupsController } from '../groups/groups.controller.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
@@ -27,7 +26,7 @@ export class RootSearchController {
   constructor(
     @Inject(UsersController) private readonly users: UsersController,
     @Inject(GroupsController) private readonly groups: GroupsController,
-    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
   ) {}
 
   @Post('.search')
@@ -38,7 +37,8 @@ export class RootSearchController {
       ['User', (p) => this.users.search(context, p)],
       ['Group', (p) => this.groups.search(context, p)],
     ];
-    const restricted = searchers.map(([type]) => (parameters.filter ? restrictFilterToType(parameters.filter, this.registry, type) : true));
+    const registry = this.registries.forTenant(context.tenantId);
+    const restricted = searchers.map(([type]) => (parameters.filter ? restrictFilterToType(parameters.filter, registry, type) : true));
     if (restricted.every((filter) => filter === false)) {
       throw new InvalidFilterError('the filter names no attribute of any resource type (User, Group)');
     }

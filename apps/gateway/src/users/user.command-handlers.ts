@@ -5,9 +5,8 @@ import { attributesAfter, userDecider, type UserCommand, type UserState } from '
 import { groupDecider } from '#domain/group/group.decider.js';
 import { decision, type DecidedStream } from '#event-store/command.loop.js';
 import { GroupsQuery } from '#read-model/groups.query.js';
-import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { CommandRunner } from '../commands/command.runner.js';
-import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
 import { uniqueKeyDecisions, uniqueKeysOf } from '../unique-keys.js';
 import type { UserSnapshot } from './user.presenter.js';
@@ -39,14 +38,14 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
 export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
-    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
   ) {}
 
   async execute({ context, userId, change, requiredRevision }: UpdateUserCommand): Promise<UserSnapshot> {
     const at = context.metadata.occurredAt;
     const userStream = streamNames.user(context.tenantId, userId);
     const command: Extract<UserCommand, { type: 'ReplaceUser' | 'PatchUser' }> =
-      change.type === 'ReplaceUser' ? { ...change, userId, at } : { ...change, userId, at, registry: this.registry };
+      change.type === 'ReplaceUser' ? { ...change, userId, at } : { ...change, userId, at, registry: this.registries.forTenant(context.tenantId) };
     const outcome = await this.commands.run(context, async (loader) => {
       const { state } = await loader.load(userStream, userDecider);
       const userDecision = decision(userStream, userDecider, command, { requiredRevision });

@@ -5,13 +5,12 @@ import type { Response } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import { UsersQuery, type UserView } from '#read-model/users.query.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
-import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
 import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
 import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseProjection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
-import { SCHEMA_REGISTRY } from '../schema-registry.loader.js';
+import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
 import { parsePatchOperations, parseUserResource, type InputPolicy } from './user-input.js';
@@ -23,16 +22,16 @@ import { presentUser, weakEtag, type UserSnapshot } from './user.presenter.js';
 @UseInterceptors(ScimContentTypeInterceptor)
 export class UsersController {
   private readonly baseUrl: string;
-  private readonly input: InputPolicy;
+  private readonly unknownAttributes: InputPolicy['unknownAttributes'];
 
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(UsersQuery) private readonly users: UsersQuery,
-    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
-    this.input = { registry, unknownAttributes: config.unknownAttributes };
+    this.unknownAttributes = config.unknownAttributes;
   }
 
   /** RFC 7644 §3.3: 201 with the created resource, its Location and ETag. */
@@ -44,9 +43,9 @@ export class UsersController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.commands.execute(new CreateUserCommand(context, randomUUID(), parseUserResource(body, this.input)));
+    const user = await this.commands.execute(new CreateUserCommand(context, randomUUID(), parseUserResource(body, this.inputOf(context))));
     response.setHeader('Location', `${this.baseUrl}/Users/${user.id}`);
-    return this.answer(user, query, response);
+    return this.answer(context, user, query, response);
   }
 
   /** RFC 7644 §3.4.2: a filter with no match is 200 with totalResults 0, never 404. */
@@ -63,9 +62,10 @@ export class UsersController {
   }
 
   async search(context: ScimCallContext, { filter, sort, startIndex, count, projection }: ListParameters) {
-    const page = await this.users.search(context.tenantId, filter, startIndex, count, sort);
+    const registry = this.registries.forTenant(context.tenantId);
+    const page = await this.users.search(context.tenantId, filter, startIndex, count, sort, registry);
     return buildListResponse(
-      page.resources.map((user) => presentUser(snapshotOfView(user), this.baseUrl, this.registry, projection)),
+      page.resources.map((user) => presentUser(snapshotOfView(user), this.baseUrl, registry, projection)),
       { totalResults: page.totalResults, startIndex },
     );
   }
@@ -85,7 +85,7 @@ export class UsersController {
       response.status(304).setHeader('ETag', weakEtag(user.version));
       return undefined;
     }
-    return this.answer(snapshotOfView(user), query, response);
+    return this.answer(context, snapshotOfView(user), query, response);
   }
 
   /** RFC 7644 §3.5.1: replace the whole resource; readOnly attributes in the body are ignored. */
@@ -98,9 +98,9 @@ export class UsersController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const change = { type: 'ReplaceUser' as const, attributes: parseUserResource(body, this.input) };
+    const change = { type: 'ReplaceUser' as const, attributes: parseUserResource(body, this.inputOf(context)) };
     const user = await this.commands.execute(new UpdateUserCommand(context, id, change, parseIfMatch(ifMatch)));
-    return this.answer(user, query, response);
+    return this.answer(context, user, query, response);
   }
 
   /** RFC 7644 §3.5.2: 200 with the resource (Entra accepts 200 or 204 for users). */
@@ -115,7 +115,7 @@ export class UsersController {
   ) {
     const change = { type: 'PatchUser' as const, operations: parsePatchOperations(body) };
     const user = await this.commands.execute(new UpdateUserCommand(context, id, change, parseIfMatch(ifMatch)));
-    return this.answer(user, query, response);
+    return this.answer(context, user, query, response);
   }
 
   /** RFC 7644 §3.6: 204; a user that does not exist (or was deleted) is 404. */
@@ -125,9 +125,14 @@ export class UsersController {
     await this.commands.execute(new DeleteUserCommand(context, id, parseIfMatch(ifMatch)));
   }
 
-  private answer(user: UserSnapshot, query: Record<string, unknown>, response: Response) {
+  private answer(context: ScimCallContext, user: UserSnapshot, query: Record<string, unknown>, response: Response) {
     response.setHeader('ETag', weakEtag(user.version));
-    return presentUser(user, this.baseUrl, this.registry, parseProjection(query));
+    return presentUser(user, this.baseUrl, this.registries.forTenant(context.tenantId), parseProjection(query));
+  }
+
+  /** Validation with the tenant's schemas (its own extensions on top of the deployment's). */
+  private inputOf(context: ScimCallContext): InputPolicy {
+    return { registry: this.registries.forTenant(context.tenantId), unknownAttributes: this.unknownAttributes };
   }
 }
 

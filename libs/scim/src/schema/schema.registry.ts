@@ -48,7 +48,7 @@ const CORE_SCHEMAS: Readonly<Record<ResourceTypeName, SchemaDefinition>> = { Use
 export class SchemaRegistry {
   private readonly extensionsByType: Readonly<Record<ResourceTypeName, readonly RegisteredExtension[]>>;
 
-  constructor(customExtensions: readonly SchemaExtensionRegistration[] = []) {
+  constructor(private readonly customExtensions: readonly SchemaExtensionRegistration[] = []) {
     const extensionsByType: Record<ResourceTypeName, RegisteredExtension[]> = { User: [], Group: [] };
     for (const registration of [...BUILT_IN_EXTENSIONS, ...customExtensions]) {
       const schema = defineSchema(registration.schema);
@@ -60,6 +60,14 @@ export class SchemaRegistry {
       extensionsByType[registration.resourceType].push({ schema, required: registration.required ?? false });
     }
     this.extensionsByType = extensionsByType;
+  }
+
+  /**
+   * This registry plus more custom extensions (a tenant's own schemas on top of the deployment's). Throws, like
+   * the constructor, when a URN would be registered twice for a resource type.
+   */
+  withExtensions(more: readonly SchemaExtensionRegistration[]): SchemaRegistry {
+    return more.length === 0 ? this : new SchemaRegistry([...this.customExtensions, ...more]);
   }
 
   resourceType(resourceType: ResourceTypeName): ResourceTypeDefinition {

@@ -20,6 +20,16 @@ describe('SchemaRegistry', () => {
     ]);
   });
 
+  it('withExtensions adds a tenant\'s schemas on top, leaves the original as it was, and refuses a URN twice', () => {
+    const tenantSchema = { id: 'urn:example:tenant:2.0:User', name: 'TenantUser', attributes: [{ name: 'badge', type: 'string' as const }] };
+    const extended = registry.withExtensions([{ resourceType: 'User', schema: tenantSchema }]);
+    expect(extended.extensionSchemas('User').map((schema) => schema.id)).toEqual([ENTERPRISE_USER_SCHEMA_ID, INTERACT_USER_SCHEMA_ID, tenantSchema.id]);
+    expect(registry.extensionSchemas('User').map((schema) => schema.id)).not.toContain(tenantSchema.id);
+    expect(extended.findAttribute('User', { attribute: 'badge' })?.schemaId).toBe(tenantSchema.id);
+    expect(registry.withExtensions([])).toBe(registry);
+    expect(() => registry.withExtensions([{ resourceType: 'User', schema: { ...tenantSchema, id: INTERACT_USER_SCHEMA_ID.toUpperCase() } }])).toThrow(/registered twice/);
+  });
+
   it('lists every distinct schema once for GET /Schemas', () => {
     expect(registry.allSchemas().map((schema) => schema.id)).toEqual([
       USER_SCHEMA_ID,

@@ -1,0 +1,143 @@
+import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { ResourceTypeName } from '#scim/schema/resource-type.js';
+import { sameUrn, SchemaRegistry, type SchemaExtensionRegistration } from '#scim/schema/schema.registry.js';
+import { InvalidValueError, NotFoundError, ScimError } from '#scim/scim-error.js';
+import { extensionRegistrationProblems } from '../schema-registry.loader.js';
+
+export interface TenantSchema {
+  readonly tenantId: string;
+  readonly resourceType: ResourceTypeName;
+  readonly schema: SchemaExtensionRegistration['schema'];
+  readonly required: boolean;
+  readonly updatedAt: string;
+}
+
+/**
+ * Each tenant's schemas (docs/admin.md "Tenant schemas"): the deployment's registry (core, EnterpriseUser,
+ * SCIM_EXTENSIONS_FILE) plus the extension schemas the admin API gave that tenant. Lookups are synchronous from
+ * memory; every process re-reads the table when its generation counter moves (checked every REFRESH_MS, and at
+ * once after a change made through this process), so another gateway sees a change within REFRESH_MS.
+ */
+export class SchemaRegistries implements OnModuleInit, OnModuleDestroy {
+  static readonly REFRESH_MS = 5_000;
+  private readonly logger = new Logger('SchemaRegistries');
+  private byTenant = new Map<string, SchemaRegistry>();
+  private generation: string | null = null;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly base: SchemaRegistry,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** The registry requests of this tenant are validated, filtered and presented with. */
+  forTenant(tenantId: string): SchemaRegistry {
+    return this.byTenant.get(tenantId) ?? this.base;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refresh().catch((error: unknown) => this.logger.error(`reading tenant schemas failed: ${String(error)}`));
+    }, SchemaRegistries.REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Re-reads every tenant's schemas when the generation moved (or `force`). */
+  async refresh(force = false): Promise<void> {
+    const [{ generation }]: { generation: string }[] = await this.dataSource.query(`SELECT generation::text AS generation FROM tenant_schemas_generation WHERE id = 1`);
+    if (!force && generation === this.generation) return;
+    const rows = await this.rows();
+    const registrations = new Map<string, SchemaExtensionRegistration[]>();
+    for (const row of rows) {
+      const list = registrations.get(row.tenantId) ?? [];
+      list.push({ resourceType: row.resourceType, schema: row.schema, required: row.required });
+      registrations.set(row.tenantId, list);
+    }
+    const byTenant = new Map<string, SchemaRegistry>();
+    for (const [tenantId, list] of registrations) {
+      try {
+        byTenant.set(tenantId, this.base.withExtensions(list));
+      } catch (error) {
+        // Validated when stored, so only a SCIM_EXTENSIONS_FILE that gained the same URN since can get here.
+        this.logger.error(`tenant ${tenantId}: its schemas are ignored until fixed: ${(error as Error).message}`);
+      }
+    }
+    this.byTenant = byTenant;
+    this.generation = generation;
+  }
+
+  async list(tenantId: string): Promise<TenantSchema[]> {
+    await this.requireTenant(tenantId);
+    return this.rows(tenantId);
+  }
+
+  /** Adds or replaces one extension schema of a tenant (matched by resource type and URN, case-insensitively). */
+  async put(tenantId: string, registration: unknown): Promise<TenantSchema> {
+    const problems = extensionRegistrationProblems([registration], 'schema');
+    if (problems.length > 0) throw new InvalidValueError(problems.map((problem) => problem.replace('schema[0]', 'body')).join('; '));
+    const { resourceType, schema, required = false } = registration as SchemaExtensionRegistration;
+    await this.requireTenant(tenantId);
+    const others = (await this.rows(tenantId)).filter((row) => !(row.resourceType === resourceType && sameUrn(row.schema.id, schema.id)));
+    try {
+      this.base.withExtensions([...others.map((row) => ({ resourceType: row.resourceType, schema: row.schema, required: row.required })), { resourceType, schema, required }]);
+    } catch (error) {
+      const message = (error as Error).message;
+      throw new ScimError(/registered twice/.test(message) ? 409 : 400, /registered twice/.test(message) ? 'uniqueness' : 'invalidValue', `schema ${schema.id}: ${message}`);
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO tenant_schemas (tenant_id, resource_type, schema_id, schema_id_lower, definition, required, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now())
+         ON CONFLICT (tenant_id, resource_type, schema_id_lower)
+         DO UPDATE SET schema_id = EXCLUDED.schema_id, definition = EXCLUDED.definition, required = EXCLUDED.required, updated_at = now()`,
+        [tenantId, resourceType, schema.id, schema.id.toLowerCase(), JSON.stringify(schema), required],
+      );
+      await manager.query(`UPDATE tenant_schemas_generation SET generation = generation + 1 WHERE id = 1`);
+    });
+    await this.refresh(true);
+    return (await this.rows(tenantId)).find((row) => row.resourceType === resourceType && sameUrn(row.schema.id, schema.id))!;
+  }
+
+  async remove(tenantId: string, resourceType: string, schemaId: string): Promise<void> {
+    await this.requireTenant(tenantId);
+    const deleted = await this.dataSource.transaction(async (manager) => {
+      // A CTE so the driver answers with rows (TypeORM answers a bare DELETE with [rows, count]).
+      const [{ deleted }]: { deleted: number }[] = await manager.query(
+        `WITH gone AS (DELETE FROM tenant_schemas WHERE tenant_id = $1 AND resource_type = $2 AND schema_id_lower = $3 RETURNING 1)
+         SELECT count(*)::int AS deleted FROM gone`,
+        [tenantId, resourceType, schemaId.toLowerCase()],
+      );
+      if (deleted > 0) await manager.query(`UPDATE tenant_schemas_generation SET generation = generation + 1 WHERE id = 1`);
+      return deleted;
+    });
+    if (deleted === 0) throw new NotFoundError(`tenant ${tenantId} has no ${resourceType} schema ${schemaId}`);
+    await this.refresh(true);
+  }
+
+  private async requireTenant(tenantId: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM tenants WHERE id = $1`, [tenantId]);
+    if (rows.length === 0) throw new NotFoundError(`no tenant "${tenantId}"`);
+  }
+
+  private async rows(tenantId?: string): Promise<TenantSchema[]> {
+    const rows: { tenant_id: string; resource_type: ResourceTypeName; definition: SchemaExtensionRegistration['schema']; required: boolean; updated_at: Date }[] =
+      await this.dataSource.query(
+        `SELECT tenant_id, resource_type, definition, required, updated_at FROM tenant_schemas
+         WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY tenant_id, resource_type, updated_at, schema_id_lower`,
+        [tenantId ?? null],
+      );
+    return rows.map((row) => ({
+      tenantId: row.tenant_id,
+      resourceType: row.resource_type,
+      schema: row.definition,
+      required: row.required,
+      updatedAt: new Date(row.updated_at).toISOString(),
+    }));
+  }
+}
