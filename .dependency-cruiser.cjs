@@ -41,6 +41,13 @@ module.exports = {
       to: { path: '^apps/' },
     },
     {
+      name: 'admin-cli-is-an-http-client',
+      comment: 'apps/admin talks to the admin API over HTTP only, so it works the same against every deployment.',
+      severity: 'error',
+      from: { path: '^apps/admin/src', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^(apps/(gateway|projector)|libs/(event-store|read-model|kafka|domain))/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

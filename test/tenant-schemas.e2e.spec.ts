@@ -1,5 +1,9 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runAdminCli } from '../apps/admin/src/admin.main.js';
 import { hashToken } from '../apps/gateway/src/tenancy/token.service.js';
-import { entraUser, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { entraUser, startTestGateway, TEST_ADMIN_TOKEN, type TestGateway } from './support/test-gateway.js';
 
 const BADGE = 'urn:example:params:scim:schemas:extension:badge:2.0:User';
 const SCHEMAS_OF = (tenant: string) => `/admin/v1/tenants/${tenant}/schemas`;
@@ -115,5 +119,41 @@ describe('per-tenant extension schemas', () => {
     expect((await gateway.admin('delete', `${SCHEMAS_OF('default')}/User/${BADGE}`)).status).toBe(204);
     expect(await served(null)).not.toContain(BADGE);
     expect((await gateway.admin('delete', `${SCHEMAS_OF('default')}/User/${BADGE}`)).status).toBe(404);
+  });
+});
+
+describe('npm run admin -- schemas ...', () => {
+  let gateway: TestGateway;
+  let env: Record<string, string>;
+  const lines: string[] = [];
+  const output = { out: (text: string) => void lines.push(text), write: () => undefined };
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    env = { ADMIN_URL: await gateway.listen(), ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('puts, lists and deletes a schema from a file, and reports refusals with exit code 1', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'schemas-')), 'badge.json');
+    await writeFile(file, JSON.stringify(badgeSchema()));
+
+    expect(await runAdminCli(['schemas', 'put', 'default', '--file', file], env, output)).toBe(0);
+    expect(lines.pop()).toBe(`tenant default now serves User extension ${BADGE}`);
+    expect(await runAdminCli(['schemas', 'list', 'default'], env, output)).toBe(0);
+    expect(lines.pop()).toMatch(new RegExp(`^User +${BADGE}  2 attribute\\(s\\)`));
+
+    expect(await runAdminCli(['schemas', 'list', 'nobody'], env, output)).toBe(1);
+    expect(lines.pop()).toMatch(/^refused \(404\): no tenant "nobody"/);
+    expect(await runAdminCli(['schemas', 'put', 'default'], env, output)).toBe(2);
+    expect(lines.pop()).toMatch(/--file is required/);
+
+    expect(await runAdminCli(['schemas', 'delete', 'default', 'User', BADGE], env, output)).toBe(0);
+    expect(await runAdminCli(['schemas', 'list', 'default'], env, output)).toBe(0);
+    expect(lines.pop()).toBe('tenant default has no schemas of its own');
+    expect(await runAdminCli(['schemas', 'list', 'default'], { ...env, ADMIN_TOKEN: 'wrong-admin-token-123456' }, output)).toBe(1);
+    expect(lines.pop()).toMatch(/^refused \(401\)/);
   });
 });

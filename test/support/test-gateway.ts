@@ -25,6 +25,8 @@ export interface TestGateway {
   admin(method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown): request.Test;
   /** supertest agent with a bearer token of one's choosing (another tenant's, a revoked one). */
   as(token: string, method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown): request.Test;
+  /** Starts listening on a free loopback port (for real HTTP clients such as the admin CLI); resolves with the base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,12 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       return body === undefined ? call : call.set('Content-Type', 'application/json').send(JSON.stringify(body));
     },
     as,
+    async listen() {
+      const httpServer = server as import('node:http').Server;
+      if (!httpServer.listening) await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+      const address = httpServer.address();
+      return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    },
     async close() {
       await app.close();
       await runtime.close();

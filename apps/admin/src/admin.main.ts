@@ -2,9 +2,10 @@ import { AdminApiError, AdminClient } from './admin-client.js';
 import { parseArguments, UsageError, type AdminCommand, type CommandOutput } from './admin-command.js';
 import { AUDIT_COMMANDS } from './commands/audit.commands.js';
 import { PROVISIONING_LOG_COMMANDS } from './commands/provisioning-log.commands.js';
+import { SCHEMA_COMMANDS } from './commands/schemas.commands.js';
 import { TENANT_COMMANDS } from './commands/tenants.commands.js';
 
-export const ADMIN_COMMANDS: readonly AdminCommand[] = [...TENANT_COMMANDS, ...AUDIT_COMMANDS, ...PROVISIONING_LOG_COMMANDS];
+export const ADMIN_COMMANDS: readonly AdminCommand[] = [...TENANT_COMMANDS, ...SCHEMA_COMMANDS, ...AUDIT_COMMANDS, ...PROVISIONING_LOG_COMMANDS];
 
 function help(): string {
   return [
