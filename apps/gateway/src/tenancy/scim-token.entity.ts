@@ -24,4 +24,16 @@ export class ScimTokenEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** Written at most once a minute per token and process (TokenService), so it may lag by that much. */
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt!: Date | null;
+
+  /** On a token made by a rotation: the token it replaced. */
+  @Column({ name: 'rotated_from', type: 'uuid', nullable: true })
+  rotatedFrom!: string | null;
+
+  /** On a rotated token (valid until expires_at, the end of its grace period): its replacement. */
+  @Column({ name: 'replaced_by', type: 'uuid', nullable: true })
+  replacedBy!: string | null;
 }

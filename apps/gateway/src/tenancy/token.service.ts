@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
 export interface AuthenticatedToken {
@@ -24,16 +25,45 @@ export function generateToken(kind: 'scim' | 'admin' = 'scim'): string {
   return `${kind}_${randomBytes(32).toString('base64url')}`;
 }
 
+/** How long a positive lookup is reused: a revocation made by another gateway process takes effect within this. */
+export const TOKEN_CACHE_MS = 5_000;
+/** A token's last_used_at is written at most this often per token and process. */
+export const LAST_USE_WRITE_INTERVAL_MS = 60_000;
+
+export interface TokenServiceOptions {
+  readonly cacheMs?: number;
+  readonly lastUseWriteIntervalMs?: number;
+  readonly logger?: Pick<Logger, 'warn'>;
+}
+
+interface CachedToken {
+  readonly token: AuthenticatedToken;
+  readonly until: number;
+}
+
 /**
  * Tenants and their SCIM tokens (DESIGN.md "Tenants and tokens"). Lookups are by the token's hash; the stored
- * hash is then compared in constant time. Positive lookups are cached briefly: a revocation takes effect
- * within CACHE_MS.
+ * hash is then compared in constant time. Positive lookups are cached for TOKEN_CACHE_MS (never past the
+ * token's expiry): a revocation or a tenant disabled through this process's admin API evicts at once
+ * (`forgetToken`, `forgetTenant`); one made through another gateway process takes effect here within TOKEN_CACHE_MS.
  */
 export class TokenService {
-  private static readonly CACHE_MS = 10_000;
-  private readonly cache = new Map<string, { token: AuthenticatedToken; until: number }>();
+  private readonly cache = new Map<string, CachedToken>();
+  private readonly cacheMs: number;
+  private readonly lastUseWriteIntervalMs: number;
+  private readonly logger: Pick<Logger, 'warn'>;
+  /** Per token id: when this process last wrote its last_used_at. */
+  private readonly lastUseWritten = new Map<string, number>();
+  private readonly lastUseWrites = new Set<Promise<void>>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    options: TokenServiceOptions = {},
+  ) {
+    this.cacheMs = options.cacheMs ?? TOKEN_CACHE_MS;
+    this.lastUseWriteIntervalMs = options.lastUseWriteIntervalMs ?? LAST_USE_WRITE_INTERVAL_MS;
+    this.logger = options.logger ?? new Logger('TokenService');
+  }
 
   /**
    * First start: create the tenant `default` and a token (or register `configuredToken`). Later starts change
@@ -68,17 +98,61 @@ export class TokenService {
   async authenticate(token: string, now: Date): Promise<AuthenticatedToken | null> {
     const hash = hashToken(token);
     const cached = this.cache.get(hash);
-    if (cached && cached.until > now.getTime()) return cached.token;
+    if (cached && cached.until > now.getTime()) {
+      this.recordUse(cached.token.tokenId, now);
+      return cached.token;
+    }
 
-    const rows: { id: string; tenant_id: string; token_hash: string }[] = await this.dataSource.query(
-      `SELECT t.id, t.tenant_id, t.token_hash FROM scim_tokens t JOIN tenants n ON n.id = t.tenant_id
+    const rows: { id: string; tenant_id: string; token_hash: string; expires_at: Date | null }[] = await this.dataSource.query(
+      `SELECT t.id, t.tenant_id, t.token_hash, t.expires_at FROM scim_tokens t JOIN tenants n ON n.id = t.tenant_id
        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND n.status = 'active'`,
       [hash, now],
     );
-    if (rows.length === 0 || !timingSafeEqual(Buffer.from(rows[0].token_hash), Buffer.from(hash))) return null;
+    if (rows.length === 0 || !timingSafeEqual(Buffer.from(rows[0].token_hash), Buffer.from(hash))) {
+      this.cache.delete(hash);
+      return null;
+    }
     const authenticated = { tenantId: rows[0].tenant_id, tokenId: rows[0].id };
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { token: authenticated, until: now.getTime() + TokenService.CACHE_MS });
+    // A token in its rotation grace period must stop working at its expiry, not up to cacheMs later.
+    const expiresAt = rows[0].expires_at === null ? Number.POSITIVE_INFINITY : new Date(rows[0].expires_at).getTime();
+    this.cache.set(hash, { token: authenticated, until: Math.min(now.getTime() + this.cacheMs, expiresAt) });
+    this.recordUse(authenticated.tokenId, now);
     return authenticated;
+  }
+
+  /** Drops a token from this process's cache (revoked or rotated here): the next request reads the database. */
+  forgetToken(tokenId: string): void {
+    for (const [hash, cached] of this.cache) if (cached.token.tokenId === tokenId) this.cache.delete(hash);
+  }
+
+  /** Drops every cached token of a tenant (disabled here). */
+  forgetTenant(tenantId: string): void {
+    for (const [hash, cached] of this.cache) if (cached.token.tenantId === tenantId) this.cache.delete(hash);
+  }
+
+  /** Resolves when the last_used_at writes started so far have finished (tests, shutdown). */
+  async lastUseWritesSettled(): Promise<void> {
+    await Promise.all([...this.lastUseWrites]);
+  }
+
+  /**
+   * Records a use without a database write per request: at most one write per token every
+   * lastUseWriteIntervalMs in this process, in the background. A failed write is logged and never fails the
+   * request; the column only moves forward, so processes writing out of order do not move it back.
+   */
+  private recordUse(tokenId: string, now: Date): void {
+    const last = this.lastUseWritten.get(tokenId);
+    if (last !== undefined && now.getTime() - last < this.lastUseWriteIntervalMs) return;
+    if (this.lastUseWritten.size > 10_000) this.lastUseWritten.clear();
+    this.lastUseWritten.set(tokenId, now.getTime());
+    const write = this.dataSource
+      .query(`UPDATE scim_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`, [tokenId, now])
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.warn(`recording the last use of token ${tokenId} failed: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => this.lastUseWrites.delete(write));
+    this.lastUseWrites.add(write);
   }
 }
