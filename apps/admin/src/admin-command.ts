@@ -50,3 +50,9 @@ export function requiredPositional(args: ParsedArguments, index: number, what: s
 }
 
 export class UsageError extends Error {}
+
+/**
+ * The command ran and printed its result, but the result is a failure the exit code must show (e.g. `audit verify`
+ * found a broken chain): runAdminCli prints the message, if any, and exits 1.
+ */
+export class CommandFailed extends Error {}

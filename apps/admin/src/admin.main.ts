@@ -1,5 +1,5 @@
 import { AdminApiError, AdminClient } from './admin-client.js';
-import { parseArguments, UsageError, type AdminCommand, type CommandOutput } from './admin-command.js';
+import { CommandFailed, parseArguments, UsageError, type AdminCommand, type CommandOutput } from './admin-command.js';
 import { AUDIT_COMMANDS } from './commands/audit.commands.js';
 import { PROVISIONING_LOG_COMMANDS } from './commands/provisioning-log.commands.js';
 import { SCHEMA_COMMANDS } from './commands/schemas.commands.js';
@@ -15,7 +15,7 @@ function help(): string {
   ].join('\n');
 }
 
-/** Runs one CLI invocation; returns the process exit code (0 done, 1 refused by the API, 2 usage or setup error). */
+/** Runs one CLI invocation; returns the process exit code (0 done, 1 refused by the API or a failed check, 2 usage or setup error). */
 export async function runAdminCli(argv: readonly string[], env: NodeJS.ProcessEnv, output: CommandOutput, fetchImpl?: typeof fetch): Promise<number> {
   const args = parseArguments(argv);
   const [group, action] = args.positional;
@@ -42,6 +42,10 @@ export async function runAdminCli(argv: readonly string[], env: NodeJS.ProcessEn
     if (error instanceof UsageError) {
       output.out(`${error.message}\nusage: npm run admin -- ${command.usage}`);
       return 2;
+    }
+    if (error instanceof CommandFailed) {
+      if (error.message) output.out(error.message);
+      return 1;
     }
     if (error instanceof AdminApiError) {
       const body = error.body as { detail?: string } | null;
