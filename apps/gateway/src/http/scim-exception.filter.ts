@@ -21,6 +21,8 @@ export class ScimExceptionFilter implements ExceptionFilter {
     const error = this.toScimError(exception, request);
     if (error.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="scim"');
     if (error.status === 503) response.setHeader('Retry-After', '1');
+    // For the provisioning log (apps/gateway/src/provisioning-log), which records the response when it ends.
+    if (response.locals) response.locals.scimError = { scimType: error.scimType, detail: error.detail };
     response.status(error.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(error.toJSON()));
   }
 

@@ -1,0 +1,39 @@
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { NotFoundError } from '#scim/scim-error.js';
+import { AdminTokenGuard } from '../admin/admin-token.guard.js';
+import { ADMIN_BASE_PATH } from '../admin/admin.paths.js';
+import type { StoredProvisioningLogEntry } from './provisioning-log.entry.js';
+import { encodeCursor, parseProvisioningLogQuery } from './provisioning-log.parameters.js';
+import { ProvisioningLogStore } from './provisioning-log.store.js';
+
+export interface ProvisioningLogResponse {
+  readonly entries: StoredProvisioningLogEntry[];
+  /** Pass as `cursor` for the next (older) page; null when this is the last. */
+  readonly nextCursor: string | null;
+}
+
+/** The provisioning log through the admin API (docs/provisioning-log.md): newest first, keyset pages. */
+@Controller(ADMIN_BASE_PATH)
+@UseGuards(AdminTokenGuard)
+export class ProvisioningLogController {
+  constructor(@Inject(ProvisioningLogStore) private readonly store: ProvisioningLogStore) {}
+
+  /** One tenant's requests. */
+  @Get('tenants/:tenantId/provisioning-log')
+  async tenantLog(@Param('tenantId') tenantId: string, @Query() query: Record<string, unknown>): Promise<ProvisioningLogResponse> {
+    const parsed = parseProvisioningLogQuery(query);
+    if (!(await this.store.tenantExists(tenantId))) throw new NotFoundError(`no tenant "${tenantId}"`);
+    return this.page(tenantId, parsed);
+  }
+
+  /** Requests that never authenticated (401s and the like): failed attempts, misconfigured clients. */
+  @Get('provisioning-log/unauthenticated')
+  async unauthenticatedLog(@Query() query: Record<string, unknown>): Promise<ProvisioningLogResponse> {
+    return this.page(null, parseProvisioningLogQuery(query));
+  }
+
+  private async page(tenantId: string | null, { filter, limit, after }: ReturnType<typeof parseProvisioningLogQuery>): Promise<ProvisioningLogResponse> {
+    const page = await this.store.query({ ...filter, tenantId }, limit, after);
+    return { entries: page.entries, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+}
