@@ -4,26 +4,11 @@ import request from 'supertest';
 import { START } from '#event-store/event-store.port.js';
 import { runAdminCli } from '../apps/admin/src/admin.main.js';
 import type { CommandOutput } from '../apps/admin/src/admin-command.js';
+import type { StoredProvisioningLogEntry } from '../apps/gateway/src/provisioning-log/provisioning-log.entry.js';
 import { entraUser, startTestGateway, TEST_ADMIN_TOKEN, TEST_TOKEN, type TestGateway } from './support/test-gateway.js';
 
-interface Entry {
-  id: string;
-  at: string;
-  tenantId: string | null;
-  tokenId: string | null;
-  requestId: string | null;
-  method: string;
-  path: string;
-  query: string | null;
-  resourceType: string | null;
-  resourceId: string | null;
-  status: number;
-  durationMs: number;
-  scimType: string | null;
-  detail: string | null;
-  eventIds: string[];
-  dryRun: boolean;
-}
+/** An entry as the admin API answers it. */
+type Entry = StoredProvisioningLogEntry;
 interface Page {
   entries: Entry[];
   nextCursor: string | null;
