@@ -146,7 +146,7 @@ describe('npm run admin -- schemas ...', () => {
     expect(lines.pop()).toMatch(new RegExp(`^User +${BADGE}  2 attribute\\(s\\)`));
 
     expect(await runAdminCli(['schemas', 'list', 'nobody'], env, output)).toBe(1);
-    expect(lines.pop()).toMatch(/^refused \(404\): no tenant "nobody"/);
+    expect(lines.pop()).toMatch(/^refused \(404\): tenant "nobody" not found/);
     expect(await runAdminCli(['schemas', 'put', 'default'], env, output)).toBe(2);
     expect(lines.pop()).toMatch(/--file is required/);
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { UnauthorizedError } from '#scim/scim-error.js';
+import { bearerTokenOf } from '../http/bearer-token.js';
 import { AdminTokenService } from './admin-token.service.js';
 
 export interface AdminRequest extends Request {
@@ -16,10 +17,9 @@ export class AdminTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    const header = request.header('authorization');
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new UnauthorizedError('missing admin token: send "Authorization: Bearer <admin token>"');
-    const tokenId = await this.tokens.authenticate(match[1]);
+    const token = bearerTokenOf(request.header('authorization'));
+    if (!token) throw new UnauthorizedError('missing admin token: send "Authorization: Bearer <admin token>"');
+    const tokenId = await this.tokens.authenticate(token);
     if (!tokenId) throw new UnauthorizedError('the admin token is not valid (unknown or revoked); SCIM tokens do not open the admin API');
     request.adminTokenId = tokenId;
     return true;

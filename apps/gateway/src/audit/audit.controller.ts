@@ -7,6 +7,7 @@ import { InvalidValueError, NotFoundError, ScimError } from '#scim/scim-error.js
 import { AdminTokenGuard } from '../admin/admin-token.guard.js';
 import { ADMIN_BASE_PATH } from '../admin/admin.paths.js';
 import { AuditService, type AuditEntry, type AuditResourceType } from './audit.service.js';
+import { requireTenant } from '../tenancy/tenants.service.js';
 
 export interface HistoryResponse {
   readonly tenantId: string;
@@ -39,7 +40,7 @@ export class AuditController {
   @Get('history/:resourceType/:id')
   async history(@Param('tenantId') tenantId: string, @Param('resourceType') resourceTypeParam: string, @Param('id') id: string): Promise<HistoryResponse> {
     const resourceType = parseAuditResourceType(resourceTypeParam);
-    await this.requireTenant(tenantId);
+    await requireTenant(this.dataSource, tenantId);
     const events = await this.audit.history(tenantId, resourceType, id);
     if (events.length === 0) throw new NotFoundError(`${resourceType} "${id}" never existed in tenant "${tenantId}"`);
     return { tenantId, resourceType, id, events };
@@ -55,7 +56,7 @@ export class AuditController {
   ): Promise<Record<string, unknown>> {
     const resourceType = parseAuditResourceType(resourceTypeParam);
     const asOf = parseAsOf(asOfParam);
-    await this.requireTenant(tenantId);
+    await requireTenant(this.dataSource, tenantId);
     const state = await this.audit.stateAsOf(tenantId, resourceType, id, asOf);
     if (state) return state;
     throw new NotFoundError(await this.absenceDetail(tenantId, resourceType, id, asOf));
@@ -69,7 +70,7 @@ export class AuditController {
   @Get('export')
   async export(@Param('tenantId') tenantId: string, @Query('after') afterParam: unknown, @Res() response: Response): Promise<void> {
     const after = parseAfter(afterParam);
-    await this.requireTenant(tenantId);
+    await requireTenant(this.dataSource, tenantId);
     const closed = new AbortController();
     const onClose = () => closed.abort();
     response.on('close', onClose);
@@ -111,7 +112,7 @@ export class AuditController {
   }
 
   private async verify(tenantId: string, response: Response): Promise<ChainVerification> {
-    await this.requireTenant(tenantId);
+    await requireTenant(this.dataSource, tenantId);
     // A verification reads the tenant's whole history: stop reading when the client has given up on it.
     const closed = new AbortController();
     const onClose = () => {
@@ -126,11 +127,6 @@ export class AuditController {
     } finally {
       response.off('close', onClose);
     }
-  }
-
-  private async requireTenant(tenantId: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM tenants WHERE id = $1`, [tenantId]);
-    if (rows.length === 0) throw new NotFoundError(`tenant "${tenantId}" not found`);
   }
 
   /** Why the resource was not there at `asOf`: never created, not created yet, or deleted by then. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Response } from 'express';
+import { bearerTokenOf } from './bearer-token.js';
 import { UnauthorizedError } from '#scim/scim-error.js';
 import { TokenService } from '../tenancy/token.service.js';
 import { RateLimitedError, ScimRateLimit } from './rate-limit.js';
@@ -19,10 +20,9 @@ export class BearerTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ScimRequest>();
-    const header = request.header('authorization');
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new UnauthorizedError('missing bearer token: send "Authorization: Bearer <token>"');
-    const authenticated = await this.tokens.authenticate(match[1], new Date());
+    const token = bearerTokenOf(request.header('authorization'));
+    if (!token) throw new UnauthorizedError('missing bearer token: send "Authorization: Bearer <token>"');
+    const authenticated = await this.tokens.authenticate(token, new Date());
     if (!authenticated) throw new UnauthorizedError('the bearer token is not valid (unknown, revoked or expired, or its tenant is disabled)');
     // Set before the rate limit, so a 429 is still attributed to its tenant and token (provisioning log).
     request.scimAuth = authenticated;

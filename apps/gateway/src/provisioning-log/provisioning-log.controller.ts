@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
-import { NotFoundError } from '#scim/scim-error.js';
+import { DataSource } from 'typeorm';
 import { AdminTokenGuard } from '../admin/admin-token.guard.js';
 import { ADMIN_BASE_PATH } from '../admin/admin.paths.js';
+import { requireTenant } from '../tenancy/tenants.service.js';
 import type { StoredProvisioningLogEntry } from './provisioning-log.entry.js';
 import { encodeCursor, parseProvisioningLogQuery } from './provisioning-log.parameters.js';
 import { ProvisioningLogStore } from './provisioning-log.store.js';
@@ -16,13 +17,16 @@ export interface ProvisioningLogResponse {
 @Controller(ADMIN_BASE_PATH)
 @UseGuards(AdminTokenGuard)
 export class ProvisioningLogController {
-  constructor(@Inject(ProvisioningLogStore) private readonly store: ProvisioningLogStore) {}
+  constructor(
+    @Inject(ProvisioningLogStore) private readonly store: ProvisioningLogStore,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
 
   /** One tenant's requests. */
   @Get('tenants/:tenantId/provisioning-log')
   async tenantLog(@Param('tenantId') tenantId: string, @Query() query: Record<string, unknown>): Promise<ProvisioningLogResponse> {
     const parsed = parseProvisioningLogQuery(query);
-    if (!(await this.store.tenantExists(tenantId))) throw new NotFoundError(`no tenant "${tenantId}"`);
+    await requireTenant(this.dataSource, tenantId);
     return this.page(tenantId, parsed);
   }
 

@@ -4,6 +4,7 @@ import type { NextFunction, Response } from 'express';
 import type { ScimRequest } from '../http/request-context.js';
 import type { AuthenticatedToken } from '../tenancy/token.service.js';
 import { clip, isDryRunPath, isScimPath, resourceOf, type ProvisioningLogEntry } from './provisioning-log.entry.js';
+import { bearerTokenOf } from '../http/bearer-token.js';
 
 /** What ScimExceptionFilter leaves on `response.locals` for the log: the error it rendered. */
 export interface RenderedScimError {
@@ -50,7 +51,7 @@ export function provisioningLogMiddleware(sink: ProvisioningLogSink, resolveToke
       recorded = true;
       try {
         const entry = entryOf(request, response, path, queryStart < 0 ? null : url.slice(queryStart + 1), at, performance.now() - started);
-        const bearer = entry.tenantId === null && entry.status !== 401 && resolveToken ? bearerTokenOf(request) : null;
+        const bearer = entry.tenantId === null && entry.status !== 401 && resolveToken ? bearerTokenOf(request.headers.authorization) : null;
         if (!bearer) {
           sink.record(entry);
           return;
@@ -95,8 +96,3 @@ function entryOf(request: ScimRequest, response: Response, path: string, query: 
   };
 }
 
-function bearerTokenOf(request: ScimRequest): string | null {
-  const header = request.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? match[1] : null;
-}

@@ -154,10 +154,4 @@ describe.each(testDatabases().map((backend) => [backend.name, backend] as const)
     expect(left.map((found) => found.resourceId)).toEqual(['newest', 'recent', 'kept']);
     expect(await retention.run(now)).toBe(0);
   });
-
-  it('tells known tenants from unknown ones', async () => {
-    await dataSource.query(`INSERT INTO tenants (id, status, created_at) VALUES ('acme', 'active', now()) ON CONFLICT DO NOTHING`);
-    expect(await store.tenantExists('acme')).toBe(true);
-    expect(await store.tenantExists('nobody')).toBe(false);
-  });
 });

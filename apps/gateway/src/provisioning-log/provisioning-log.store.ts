@@ -172,11 +172,6 @@ export class ProvisioningLogStore implements ProvisioningLogWriter {
     );
     return { deleted: rows[0].deleted, examined: rows[0].examined, lastId: rows[0].last_id };
   }
-
-  async tenantExists(tenantId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM tenants WHERE id = $1`, [tenantId]);
-    return rows.length > 0;
-  }
 }
 
 function toEntry(row: Row): StoredProvisioningLogEntry {

@@ -4,6 +4,7 @@ import type { ResourceTypeName } from '#scim/schema/resource-type.js';
 import { sameUrn, SchemaRegistry, type SchemaExtensionRegistration } from '#scim/schema/schema.registry.js';
 import { InvalidValueError, NotFoundError, ScimError } from '#scim/scim-error.js';
 import { extensionRegistrationProblems } from '../schema-registry.loader.js';
+import { requireTenant } from '../tenancy/tenants.service.js';
 
 export interface TenantSchema {
   readonly tenantId: string;
@@ -73,7 +74,7 @@ export class SchemaRegistries implements OnModuleInit, OnModuleDestroy {
   }
 
   async list(tenantId: string): Promise<TenantSchema[]> {
-    await this.requireTenant(tenantId);
+    await requireTenant(this.dataSource, tenantId);
     return this.rows(tenantId);
   }
 
@@ -82,7 +83,7 @@ export class SchemaRegistries implements OnModuleInit, OnModuleDestroy {
     const problems = extensionRegistrationProblems([registration], 'schema');
     if (problems.length > 0) throw new InvalidValueError(problems.map((problem) => problem.replace('schema[0]', 'body')).join('; '));
     const { resourceType, schema, required = false } = registration as SchemaExtensionRegistration;
-    await this.requireTenant(tenantId);
+    await requireTenant(this.dataSource, tenantId);
     const others = (await this.rows(tenantId)).filter((row) => !(row.resourceType === resourceType && sameUrn(row.schema.id, schema.id)));
     try {
       this.base.withExtensions([...others.map((row) => ({ resourceType: row.resourceType, schema: row.schema, required: row.required })), { resourceType, schema, required }]);
@@ -105,7 +106,7 @@ export class SchemaRegistries implements OnModuleInit, OnModuleDestroy {
   }
 
   async remove(tenantId: string, resourceType: string, schemaId: string): Promise<void> {
-    await this.requireTenant(tenantId);
+    await requireTenant(this.dataSource, tenantId);
     const deleted = await this.dataSource.transaction(async (manager) => {
       // A CTE so the driver answers with rows (TypeORM answers a bare DELETE with [rows, count]).
       const [{ deleted }]: { deleted: number }[] = await manager.query(
@@ -118,11 +119,6 @@ export class SchemaRegistries implements OnModuleInit, OnModuleDestroy {
     });
     if (deleted === 0) throw new NotFoundError(`tenant ${tenantId} has no ${resourceType} schema ${schemaId}`);
     await this.refresh(true);
-  }
-
-  private async requireTenant(tenantId: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM tenants WHERE id = $1`, [tenantId]);
-    if (rows.length === 0) throw new NotFoundError(`no tenant "${tenantId}"`);
   }
 
   private async rows(tenantId?: string): Promise<TenantSchema[]> {

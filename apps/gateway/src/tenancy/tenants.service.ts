@@ -77,6 +77,12 @@ export class TenantsService {
   }
 }
 
+/** Throws the admin API's 404 unless the tenant exists (enabled or not): for routes scoped to a tenant. */
+export async function requireTenant(dataSource: Pick<DataSource, 'query'>, id: string): Promise<void> {
+  const rows: unknown[] = await dataSource.query(`SELECT 1 FROM tenants WHERE id = $1`, [id]);
+  if (rows.length === 0) throw tenantNotFound(id);
+}
+
 export function tenantNotFound(id: string): NotFoundError {
   return new NotFoundError(`tenant "${id}" not found`);
 }
