@@ -25,10 +25,10 @@ async function publishedEvents(stack: TestStack): Promise<RecordedEvent[]> {
   }
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -97,8 +97,14 @@ function percentile(sorted: readonly number[], p: number): number {
     console.log(`operations: ${JSON.stringify(workload.counts)}`);
 
     const published = await publishedEvents(stack);
-    await until(() => subscriber.outcomes.applied >= published.length, 60_000, `${published.length} events at the subscriber`);
-    for (const runner of runners) await until(() => runner.status().caughtUp, 30_000, `${runner.status().name} to catch up`);
+    await until(
+      () => subscriber.outcomes.applied >= published.length,
+      60_000,
+      () => `${published.length} events at the subscriber (outcomes: ${JSON.stringify(subscriber.outcomes)})`,
+    );
+    // The read model must have applied the head of the log (its `caughtUp` flag only says what its last read found).
+    const head = await stack.store.headPosition();
+    expect(await runners[0].waitForPosition(head, 30_000)).toBe(true);
 
     const { users, groups } = subscriber.directory;
     for (const expected of [workload, otherTenant]) {
@@ -149,7 +155,11 @@ function percentile(sorted: readonly number[], p: number): number {
     } finally {
       await publisher.close();
     }
-    await until(() => subscriber.outcomes.duplicate >= published.length, 60_000, 'the replayed events at the subscriber');
+    await until(
+      () => subscriber.outcomes.duplicate >= published.length,
+      60_000,
+      () => `the ${published.length} replayed events at the subscriber (outcomes: ${JSON.stringify(subscriber.outcomes)})`,
+    );
     expect(subscriber.outcomes.applied).toBe(published.length);
     expect(new Map(users)).toEqual(before.users);
     expect(new Map(groups)).toEqual(before.groups);
