@@ -123,13 +123,23 @@ export async function runCommand(
       load(streamName, decider) {
         let entry = loaded.get(streamName);
         if (!entry) {
-          entry = loadStream(store, streamName, decider as AnyDecider, options.cache);
+          entry = loadStreams(store, [{ streamName, decider: decider as AnyDecider }], options.cache).then(([stream]) => stream);
           loaded.set(streamName, entry);
         }
         return entry as Promise<LoadedStream<never>>;
       },
     };
     const decisions = await plan(loader);
+    // Every stream decided on that the plan did not read yet is read now, together: one round trip, not one each.
+    const unread = [...new Map(decisions.filter((d) => !loaded.has(d.streamName)).map((d) => [d.streamName, d.decider])).entries()];
+    if (unread.length > 0) {
+      const batch = loadStreams(store, unread.map(([streamName, decider]) => ({ streamName, decider })), options.cache);
+      unread.forEach(([streamName], index) => {
+        const entry = batch.then((streams) => streams[index]);
+        entry.catch(() => undefined); // awaited below; only the first failure is reported
+        loaded.set(streamName, entry);
+      });
+    }
 
     const appends: StreamAppend[] = [];
     const decided: {
@@ -202,19 +212,30 @@ export async function runCommand(
   throw new ContentionError(lastConflict?.streamName ?? 'a stream');
 }
 
-async function loadStream(store: EventStore, streamName: string, decider: AnyDecider, cache: StreamStateCache | undefined): Promise<LoadedStream<unknown>> {
-  const cached = cache?.get(streamName, decider);
-  const recorded = await store.readStream(streamName, cached ? cached.revision + 1n : 0n);
-  const state = foldEvents(
-    decider,
-    recorded.map((event) => ({ type: event.type, data: event.data })),
-    cached ? cached.state : decider.initialState,
+async function loadStreams(
+  store: EventStore,
+  requests: readonly { readonly streamName: string; readonly decider: AnyDecider }[],
+  cache: StreamStateCache | undefined,
+): Promise<LoadedStream<unknown>[]> {
+  const cached = requests.map(({ streamName, decider }) => cache?.get(streamName, decider));
+  // From the cached revision on, so a cached stream reads only what other writers appended since.
+  const recorded = await store.readStreams(
+    requests.map(({ streamName }, index) => ({ streamName, fromRevision: cached[index] ? cached[index].revision + 1n : 0n })),
   );
-  const last = recorded.at(-1);
-  if (!last) return { state, revision: cached?.revision ?? null, lastHash: cached?.lastHash ?? null };
-  const lastHash = last.metadata.hash ?? null;
-  cache?.set(streamName, decider, state, last.revision, lastHash);
-  return { state, revision: last.revision, lastHash };
+  return requests.map(({ streamName, decider }, index) => {
+    const from = cached[index];
+    const events = recorded[index];
+    const state = foldEvents(
+      decider,
+      events.map((event) => ({ type: event.type, data: event.data })),
+      from ? from.state : decider.initialState,
+    );
+    const last = events.at(-1);
+    if (!last) return { state, revision: from?.revision ?? null, lastHash: from?.lastHash ?? null };
+    const lastHash = last.metadata.hash ?? null;
+    cache?.set(streamName, decider, state, last.revision, lastHash);
+    return { state, revision: last.revision, lastHash };
+  });
 }
 
 /** Numbers and hashes the events appended to one stream, each chained to the one before. */

@@ -144,6 +144,28 @@ export function describeEventStoreContract(
         expect(await store.readStream(`${uniquePrefix()}never-written`)).toEqual([]);
       });
 
+      it('reads several streams in one call, each from its own revision, in the order asked, exactly as readStream does', async () => {
+        const [a, b, missing] = [`${uniquePrefix()}multi-a`, `${uniquePrefix()}multi-b`, `${uniquePrefix()}multi-missing`];
+        const aEvents = [newEvent(), newEvent(), newEvent()];
+        const bEvents = [newEvent(), newEvent()];
+        await store.appendToStreams([
+          { streamName: b, expectedRevision: 'no-stream', events: bEvents },
+          { streamName: a, expectedRevision: 'no-stream', events: aEvents },
+        ]);
+        const reads = [
+          { streamName: a, fromRevision: 1n },
+          { streamName: missing },
+          { streamName: b },
+          { streamName: a, fromRevision: 3n },
+        ];
+        const results = await store.readStreams(reads);
+        expect(results.map(ids)).toEqual([ids(aEvents.slice(1)), [], ids(bEvents), []]);
+        for (const [index, read] of reads.entries()) {
+          expect(results[index]).toEqual(await store.readStream(read.streamName, read.fromRevision));
+        }
+        expect(await store.readStreams([])).toEqual([]);
+      });
+
       it('round-trips any JSON data and full metadata; revisions and positions are bigints', async () => {
         const stream = `${uniquePrefix()}data`;
         const shapes: unknown[] = [

@@ -89,6 +89,12 @@ export interface AppendResult {
   readonly position: GlobalPosition;
 }
 
+export interface StreamRead {
+  readonly streamName: string;
+  /** Inclusive; default 0. */
+  readonly fromRevision?: bigint;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. */
   readonly after: GlobalPosition;
@@ -116,6 +122,12 @@ export interface EventStore {
 
   /** The whole stream in revision order, from a revision (inclusive, default 0); [] if it does not exist. */
   readStream(streamName: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
+
+  /**
+   * Several streams at once, each as readStream would read it; results in the order of `reads`. The command
+   * loop reads every stream a command decides on with one call (one round trip on PostgreSQL).
+   */
+  readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]>;
 
   /**
    * The next committed events of the global log after a position, in position order. Gap-safe: an event

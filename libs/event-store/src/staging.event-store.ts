@@ -1,5 +1,5 @@
 import { VersionConflictError } from './event-store.errors.js';
-import type { AppendResult, EventStore, GlobalPosition, ReadAllOptions, RecordedEvent, StreamAppend } from './event-store.port.js';
+import type { AppendResult, EventStore, GlobalPosition, ReadAllOptions, RecordedEvent, StreamAppend, StreamRead } from './event-store.port.js';
 
 /**
  * A dry run's event store (docs/admin.md "Dry-run"): reads see the real store plus what this dry run has
@@ -60,6 +60,10 @@ export class StagingEventStore implements EventStore {
         ? []
         : (await this.real.readStream(streamName, fromRevision)).filter((event) => firstStaged === undefined || event.revision < firstStaged);
     return [...real, ...staged.filter((event) => event.revision >= fromRevision)];
+  }
+
+  readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    return Promise.all(reads.map((read) => this.readStream(read.streamName, read.fromRevision)));
   }
 
   /** The global log is the real one: staged events are never part of it. */

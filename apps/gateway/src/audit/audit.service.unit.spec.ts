@@ -12,6 +12,7 @@ import {
   type ReadAllOptions,
   type RecordedEvent,
   type StreamAppend,
+  type StreamRead,
 } from '#event-store/event-store.port.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { AuditService } from './audit.service.js';
@@ -43,6 +44,10 @@ class ClockedStore {
 
   async readStream(streamName: string, fromRevision = 0n): Promise<RecordedEvent[]> {
     return this.log.filter((event) => event.streamName === streamName && event.revision >= fromRevision);
+  }
+
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    return Promise.all(reads.map((read) => this.readStream(read.streamName, read.fromRevision)));
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {

@@ -10,6 +10,7 @@ import {
   type ReadAllOptions,
   type RecordedEvent,
   type StreamAppend,
+  type StreamRead,
 } from '../event-store.port.js';
 import type { EventStoreDbConnection, VendorRead, VendorSubscription } from './eventstoredb.connection.js';
 import { isStreamNotFound, isTransient, isWrongExpectedVersion, PartialAppendError, toVersionConflict, translateFailure } from './eventstoredb.errors.js';
@@ -135,6 +136,11 @@ export class EventStoreDbEventStore implements EventStore {
     this.assertOpen();
     if (fromRevision < 0n) throw new RangeError(`readStream fromRevision must be >= 0, got ${fromRevision}`);
     return this.readStreamEvents(streamName, fromRevision, undefined);
+  }
+
+  /** EventStoreDB reads one stream per call; the reads go out together over the one gRPC connection. */
+  readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    return Promise.all(reads.map((read) => this.readStream(read.streamName, read.fromRevision)));
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {

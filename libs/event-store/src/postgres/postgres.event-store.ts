@@ -10,10 +10,11 @@ import {
   type ReadAllOptions,
   type RecordedEvent,
   type StreamAppend,
+  type StreamRead,
 } from '../event-store.port.js';
-import { isTransientConflict, isUnavailable, isUniqueViolation, translateFailure } from './postgres.errors.js';
+import { isTransientConflict, isUniqueViolation, translateFailure } from './postgres.errors.js';
 import { APPENDED_CHANNEL, PostgresNotificationListener } from './postgres.notification-listener.js';
-import { EVENT_ID_CONSTRAINT, EVENTS_TABLE, migrateEventStore, STREAMS_TABLE } from './postgres.schema.js';
+import { APPEND_CONFLICT_SQLSTATE, EVENT_ID_CONSTRAINT, EVENT_STORE_SCHEMA, EVENTS_TABLE, migrateEventStore, STREAMS_TABLE } from './postgres.schema.js';
 
 /**
  * How waitForEvents learns about appends: 'listen' = LISTEN/NOTIFY on a dedicated connection, for a PostgreSQL
@@ -43,7 +44,6 @@ export interface PostgresEventStoreOptions {
 }
 
 type Backend = 'pglite' | 'postgres';
-type Queryable = Pick<pg.PoolClient, 'query'>;
 type LogFilter = Pick<ReadAllOptions, 'streamPrefixes' | 'eventTypes'>;
 
 const APPENDED = 'appended';
@@ -70,10 +70,9 @@ interface EventRow {
 }
 
 interface AppendRow {
-  commit: string | null;
-  prepare: string | null;
-  revision: string | null;
-  revision_before: string | null;
+  commit: string;
+  prepare: string;
+  revision: string;
 }
 
 /**
@@ -134,11 +133,10 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     try {
       const notify = (await this.notificationMode()) === 'listen';
-      // One statement is its own transaction: a single-stream append is one round trip. (On PGlite this relies on
-      // pglite.wire-server.ts keeping other connections out between a statement's Parse and Sync; pglite-socket's
-      // server does not when a message spans two TCP reads.)
-      if (appends.length === 1) return [await this.appendOneStream(this.pool, appends[0], notify)];
-      return await this.inTransaction((client) => this.appendInOrder(client, appends, notify));
+      // One statement is its own transaction: an append to any number of streams is one round trip, all or
+      // nothing. (On PGlite this relies on pglite.wire-server.ts keeping other connections out between a
+      // statement's Parse and Sync; pglite-socket's server does not when a message spans two TCP reads.)
+      return await this.appendInOneStatement(appends, notify);
     } catch (error) {
       if (error instanceof VersionConflictError || isUniqueViolation(error, EVENT_ID_CONSTRAINT)) {
         const replayed = await this.findCompletedAppend(appends);
@@ -163,6 +161,29 @@ export class PostgresEventStore implements EventStore {
       return rows.map(toRecordedEvent);
     } catch (error) {
       throw translateFailure(error, `readStream(${streamName})`);
+    }
+  }
+
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    if (reads.length === 0) return [];
+    if (reads.length === 1) return [await this.readStream(reads[0].streamName, reads[0].fromRevision)];
+    this.assertOpen();
+    const names = reads.map((read) => read.streamName);
+    const fromRevisions = reads.map((read) => (read.fromRevision ?? 0n).toString());
+    try {
+      // One round trip: each stream's rows from its own first revision, tagged with the read they answer.
+      const { rows } = await this.pool.query<EventRow & { read_index: string }>(
+        `SELECT r.read_index::text AS read_index, ${EVENT_COLUMNS}
+         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(wanted_stream, from_revision, read_index)
+         JOIN ${EVENTS_TABLE} e ON e.stream_name = r.wanted_stream AND e.stream_revision >= r.from_revision
+         ORDER BY r.read_index, e.stream_revision`,
+        [names, fromRevisions],
+      );
+      const results: RecordedEvent[][] = reads.map(() => []);
+      for (const row of rows) results[Number(row.read_index) - 1].push(toRecordedEvent(row));
+      return results;
+    } catch (error) {
+      throw translateFailure(error, `readStreams(${names.join(', ')})`);
     }
   }
 
@@ -272,60 +293,30 @@ export class PostgresEventStore implements EventStore {
     return (await this.backend()) === 'pglite' ? 'in-process' : 'listen';
   }
 
-  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      if (isUnavailable(error)) {
-        // The connection is gone or in an unknown state (e.g. it dropped during COMMIT): never reuse it.
-        broken = error as Error;
-      } else {
-        await client.query('ROLLBACK').catch((rollbackFailure: Error) => {
-          broken = rollbackFailure; // unusable now; the original error is still the one to report
-        });
-      }
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  }
-
-  // In the caller's order, so positions increase in that order too. Two callers that list the same streams in
-  // opposite orders can deadlock; Postgres then aborts one, which surfaces as a VersionConflictError to retry.
-  private async appendInOrder(client: Queryable, appends: readonly StreamAppend[], notify: boolean): Promise<AppendResult[]> {
-    const results: AppendResult[] = [];
-    for (const append of appends) results.push(await this.appendOneStream(client, append, notify));
-    return results;
-  }
-
-  private async appendOneStream(queryable: Queryable, append: StreamAppend, notify: boolean): Promise<AppendResult> {
-    const events = JSON.stringify(
-      append.events.map((event) => ({
-        id: event.id.toLowerCase(),
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: event.data,
-        metadata: event.metadata,
+  private async appendInOneStatement(appends: readonly StreamAppend[], notify: boolean): Promise<AppendResult[]> {
+    const input = JSON.stringify(
+      appends.map((append) => ({
+        name: append.streamName,
+        kind: typeof append.expectedRevision === 'bigint' ? 'exact' : append.expectedRevision,
+        expected: typeof append.expectedRevision === 'bigint' ? append.expectedRevision.toString() : null,
+        count: append.events.length,
+        events: append.events.map((event) => ({
+          id: event.id.toLowerCase(),
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: event.data,
+          metadata: event.metadata,
+        })),
       })),
     );
-    const count = append.events.length.toString();
-    const parameters: unknown[] = [append.streamName, events, count];
-    if (typeof append.expectedRevision === 'bigint') parameters.push(append.expectedRevision.toString());
-    const { rows } = await queryable.query<AppendRow>(appendStatement(append.expectedRevision, notify), parameters);
-    const row = rows[0];
-    if (row.commit === null || row.prepare === null || row.revision === null) {
-      throw new VersionConflictError(
-        append.streamName,
-        describeExpected(append.expectedRevision),
-        row.revision_before ?? (append.expectedRevision === 'no-stream' ? 'unknown (created concurrently)' : 'no-stream'),
-      );
+    let rows: AppendRow[];
+    try {
+      ({ rows } = await this.pool.query<AppendRow>(notify ? APPEND_AND_NOTIFY_STATEMENT : APPEND_STATEMENT, [input]));
+    } catch (error) {
+      const conflict = appendConflictOf(error, appends);
+      throw conflict ?? error;
     }
-    return { nextRevision: BigInt(row.revision), position: { commit: BigInt(row.commit), prepare: BigInt(row.prepare) } };
+    return rows.map((row) => ({ nextRevision: BigInt(row.revision), position: { commit: BigInt(row.commit), prepare: BigInt(row.prepare) } }));
   }
 
   /**
@@ -419,38 +410,83 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-/** One statement per stream: check the expected revision, number the events, insert them, and (optionally) NOTIFY. */
-function appendStatement(expected: ExpectedRevision, notify: boolean): string {
-  // $1 stream name, $2 events as a JSON array, $3 how many, $4 the expected revision (exact only).
-  const bump =
-    expected === 'no-stream'
-      ? `INSERT INTO ${STREAMS_TABLE} (stream_name, revision) VALUES ($1, $3::bigint - 1)
-         ON CONFLICT (stream_name) DO NOTHING RETURNING revision`
-      : expected === 'any'
-        ? `INSERT INTO ${STREAMS_TABLE} AS s (stream_name, revision) VALUES ($1, $3::bigint - 1)
-           ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $3::bigint RETURNING revision`
-        : // Under READ COMMITTED a concurrent writer makes us wait, then re-checks the WHERE on its new row.
-          `UPDATE ${STREAMS_TABLE} SET revision = revision + $3::bigint
-           WHERE stream_name = $1 AND revision = $4::bigint RETURNING revision`;
+/**
+ * The append, one statement for any number of streams (so one transaction and one round trip): bump each stream's
+ * row if it is at the expected revision, insert the events numbered from there in the order of the appends (so
+ * positions follow that order), and return one row per append. A stream that was not at its expected revision
+ * makes event_store.require_appended raise, which rolls the whole statement back: all or nothing.
+ *
+ * $1 is a JSON array of {name, kind: 'no-stream' | 'any' | 'exact', expected, count, events}.
+ */
+function appendStatement(notify: boolean): string {
   const notification = notify
     ? `, notified AS (SELECT pg_notify('${APPENDED_CHANNEL}', '') FROM (SELECT 1 FROM appended LIMIT 1) AS appended_any)`
     : '';
   return `
-    WITH bumped AS (${bump}),
+    WITH input AS (
+      SELECT a->>'name' AS name, a->>'kind' AS kind, (a->>'expected')::bigint AS expected, (a->>'count')::bigint AS n,
+             a->'events' AS events, i AS append_index
+      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(a, i)
+    ),
+    created AS (
+      INSERT INTO ${STREAMS_TABLE} (stream_name, revision)
+      SELECT name, n - 1 FROM input WHERE kind = 'no-stream' ORDER BY append_index
+      ON CONFLICT (stream_name) DO NOTHING
+      RETURNING stream_name, revision
+    ),
+    upserted AS (
+      INSERT INTO ${STREAMS_TABLE} AS s (stream_name, revision)
+      SELECT name, n - 1 FROM input WHERE kind = 'any' ORDER BY append_index
+      ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + EXCLUDED.revision + 1
+      RETURNING stream_name, revision
+    ),
+    -- Under READ COMMITTED a concurrent writer makes us wait, then the WHERE is checked again on its new row.
+    updated AS (
+      UPDATE ${STREAMS_TABLE} AS s SET revision = s.revision + input.n
+      FROM input
+      WHERE input.kind = 'exact' AND s.stream_name = input.name AND s.revision = input.expected
+      RETURNING s.stream_name, s.revision
+    ),
+    bumped AS (SELECT * FROM created UNION ALL SELECT * FROM upserted UNION ALL SELECT * FROM updated),
     appended AS (
       INSERT INTO ${EVENTS_TABLE} (stream_name, stream_revision, event_id, event_type, schema_version, data, metadata)
-      SELECT $1, bumped.revision - $3::bigint + e.ordinal, (e.event->>'id')::uuid, e.event->>'type',
+      SELECT input.name, bumped.revision - input.n + e.ordinal, (e.event->>'id')::uuid, e.event->>'type',
              (e.event->>'schemaVersion')::integer, e.event->'data', e.event->'metadata'
-      FROM bumped CROSS JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(event, ordinal)
-      ORDER BY e.ordinal
-      RETURNING seq, transaction_id, stream_revision
-    )${notification}
-    SELECT
-      (SELECT transaction_id::text FROM appended LIMIT 1) AS commit,
-      (SELECT max(seq)::text FROM appended) AS prepare,
-      (SELECT max(stream_revision)::text FROM appended) AS revision,
-      (SELECT revision::text FROM ${STREAMS_TABLE} WHERE stream_name = $1) AS revision_before
-      ${notify ? ', (SELECT count(*) FROM notified) AS notified' : ''}`;
+      FROM input
+      JOIN bumped ON bumped.stream_name = input.name
+      CROSS JOIN jsonb_array_elements(input.events) WITH ORDINALITY AS e(event, ordinal)
+      ORDER BY input.append_index, e.ordinal
+      RETURNING seq, transaction_id, stream_name, stream_revision
+    )${notification},
+    per_stream AS (
+      SELECT stream_name, min(transaction_id::text) AS commit, max(seq)::text AS prepare, max(stream_revision)::text AS revision
+      FROM appended GROUP BY stream_name
+    )
+    SELECT per_stream.commit, per_stream.prepare, per_stream.revision,
+           ${EVENT_STORE_SCHEMA}.require_appended(
+             per_stream.stream_name IS NOT NULL, input.name,
+             (SELECT revision FROM ${STREAMS_TABLE} WHERE stream_name = input.name)
+           ) AS appended
+           ${notify ? ', (SELECT count(*) FROM notified) AS notified' : ''}
+    FROM input LEFT JOIN per_stream ON per_stream.stream_name = input.name
+    ORDER BY input.append_index`;
+}
+
+const APPEND_STATEMENT = appendStatement(false);
+const APPEND_AND_NOTIFY_STATEMENT = appendStatement(true);
+
+/** require_appended's refusal (see postgres.schema.ts) as our VersionConflictError; null for any other failure. */
+function appendConflictOf(error: unknown, appends: readonly StreamAppend[]): VersionConflictError | null {
+  const fields = error as { code?: unknown; detail?: unknown; hint?: unknown } | null;
+  if (fields?.code !== APPEND_CONFLICT_SQLSTATE) return null;
+  const streamName = String(fields.detail);
+  const append = appends.find((candidate) => candidate.streamName === streamName) ?? appends[0];
+  const actual = fields.hint === undefined || fields.hint === null ? 'no-stream' : String(fields.hint);
+  return new VersionConflictError(
+    streamName,
+    describeExpected(append.expectedRevision),
+    actual === 'no-stream' && append.expectedRevision === 'no-stream' ? 'unknown (created concurrently)' : actual,
+  );
 }
 
 function positionAndFilterConditions(after: GlobalPosition, filter: LogFilter, parameters: unknown[]): string[] {

@@ -12,6 +12,8 @@ export const STREAMS_TABLE = `${EVENT_STORE_SCHEMA}.streams`;
 /** Constraint names the adapter maps to our errors (see postgres.errors.ts). */
 export const STREAM_REVISION_CONSTRAINT = 'events_stream_revision_key';
 export const EVENT_ID_CONSTRAINT = 'events_event_id_key';
+/** The SQLSTATE require_appended raises: a stream was not at the revision its append expected. */
+export const APPEND_CONFLICT_SQLSTATE = 'ES409';
 
 /** xid8, pg_current_xact_id() and pg_current_snapshot() arrived in PostgreSQL 13. */
 const MINIMUM_SERVER_VERSION = 130000;
@@ -50,6 +52,20 @@ CREATE TABLE IF NOT EXISTS ${EVENTS_TABLE} (
 
 -- readAll, headPosition and waitForEvents walk the log in (transaction_id, seq) order.
 CREATE INDEX IF NOT EXISTS events_position_idx ON ${EVENTS_TABLE} (transaction_id, seq);
+
+-- The append statement (postgres.event-store.ts) calls this for each stream it appends to: a stream that was not
+-- at its expected revision raises, which rolls the whole statement back, so a multi-stream append stays all or
+-- nothing in one statement. DETAIL names the stream, HINT its revision before the statement (none: no stream).
+CREATE OR REPLACE FUNCTION ${EVENT_STORE_SCHEMA}.require_appended(appended boolean, stream text, revision_before bigint)
+RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT appended THEN
+    RAISE EXCEPTION 'stream % is not at the expected revision', stream
+      USING ERRCODE = '${APPEND_CONFLICT_SQLSTATE}', DETAIL = stream, HINT = coalesce(revision_before::text, 'no-stream');
+  END IF;
+  RETURN true;
+END
+$$;
 `;
 
 /**
