@@ -9,6 +9,9 @@ import { runEntraCycle } from './scenarios/a-entra-cycle.js';
 import { runFilterGets } from './scenarios/b-filter-gets.js';
 import { runBigGroupPatch } from './scenarios/c-big-group-patch.js';
 import { runRawInserts } from './scenarios/d-raw-inserts.js';
+import { KAFKA_OPTION_NAMES, KAFKA_SCENARIOS, kafkaBenchOptions, kafkaSummary, type KafkaScenarioName, type KafkaScenarioResult } from './lib/kafka-bench.js';
+import { runKafkaLag } from './scenarios/e-kafka-lag.js';
+import { runKafkaReplay } from './scenarios/f-kafka-replay.js';
 
 const REPO_ROOT = path.resolve(DIST_ROOT, '..');
 const SCENARIOS: readonly ScenarioName[] = ['a', 'b', 'c', 'd'];
@@ -21,13 +24,20 @@ const RUNNERS: Record<ScenarioName, (context: ScenarioContext) => Promise<Scenar
   c: runBigGroupPatch,
   d: runRawInserts,
 };
+// Issue 5's Kafka scenarios: only with KAFKA_BROKERS; their figures go to docs/benchmarks-kafka.md by hand.
+const KAFKA_RUNNERS: Record<KafkaScenarioName, (context: ScenarioContext, kafka: NonNullable<ReturnType<typeof kafkaBenchOptions>>) => Promise<KafkaScenarioResult>> = {
+  e: runKafkaLag,
+  f: runKafkaReplay,
+};
 
 const HELP = `Benchmarks of the built gateway (run \`npm run build\` first; \`npm run bench\` does both).
 
-  node dist/bench/run.js [--scenario=a,b,c,d] [--backend=pglite,postgres] [options]
+  node dist/bench/run.js [--scenario=a,b,c,d,e,f] [--backend=pglite,postgres] [options]
 
 Scenarios: a = Entra-like initial cycle, b = filter GETs with 100,000 users, c = one-member PATCH on a
-100,000-member group vs an empty group, d = raw single-row INSERT rate. Default: all, on both backends.
+100,000-member group vs an empty group, d = raw single-row INSERT rate, e = end-to-end lag from a SCIM write's
+response to a Kafka subscriber, f = replay to Kafka (events/s). Default: all, on both backends; e and f only
+with KAFKA_BROKERS set (docs/benchmarks-kafka.md).
 
   --database-url=URL     server to create the bench databases on (default $BENCH_DATABASE_URL or
                          postgres://postgres@127.0.0.1:54329/postgres); databases bench_* are dropped afterwards
@@ -36,6 +46,8 @@ Scenarios: a = Entra-like initial cycle, b = filter GETs with 100,000 users, c =
   --filter-gets-serial=500  the same GETs one at a time as well (service time without queueing)
   --big-group=100000 --patches=300                                                  (c)
   --raw-seconds=5 --raw-connections=8                                               (d)
+  --kafka-rate=200 --kafka-seconds=60 --kafka-warmup-seconds=5 --consumer-max-wait-ms=100    (e)
+  --replay-users=50000 --replay-groups=2500 --replay-group-size=20 --replay-batch-size=2000 (f)
   --cpu-prof             profile the gateway during (a) (node --cpu-prof) and summarise it
   --analyze              diagnostic (b): stop the gateway after the catch-up, ANALYZE the database and VACUUM
                          scim_users, start it again, then measure (the gateway never does either itself)
@@ -46,7 +58,15 @@ Scenarios: a = Entra-like initial cycle, b = filter GETs with 100,000 users, c =
                          every scenario on both backends, unless --write-doc; --no-doc never writes it
 `;
 
-function parseArgs(argv: readonly string[]): { options: BenchOptions; scenarios: ScenarioName[]; backends: BackendName[]; doc: string | null; forceDoc: boolean } {
+function parseArgs(argv: readonly string[]): {
+  options: BenchOptions;
+  scenarios: ScenarioName[];
+  kafkaScenarios: KafkaScenarioName[];
+  kafka: ReturnType<typeof kafkaBenchOptions>;
+  backends: BackendName[];
+  doc: string | null;
+  forceDoc: boolean;
+} {
   const values = new Map<string, string>();
   for (const arg of argv) {
     if (arg === '--help' || arg === '-h') {
@@ -60,6 +80,7 @@ function parseArgs(argv: readonly string[]): { options: BenchOptions; scenarios:
   const known = new Set([
     'scenario', 'backend', 'database-url', 'users', 'groups', 'group-size', 'warmup-users', 'concurrency', 'seed-users', 'seed-via-port',
     'filter-gets', 'filter-gets-serial', 'ryw-timeout-ms', 'analyze', 'big-group', 'patches', 'raw-seconds', 'raw-connections', 'cpu-prof', 'quick', 'doc', 'no-doc', 'write-doc',
+    ...KAFKA_OPTION_NAMES,
   ]);
   for (const key of values.keys()) if (!known.has(key)) throw new Error(`unknown option --${key} (see --help)`);
   const quick = values.has('quick');
@@ -98,7 +119,16 @@ function parseArgs(argv: readonly string[]): { options: BenchOptions; scenarios:
     resultsDir: path.join(REPO_ROOT, 'bench', 'results'),
   };
   const doc = values.has('no-doc') ? null : path.resolve(REPO_ROOT, values.get('doc') ?? 'docs/benchmarks.md');
-  return { options, scenarios: list('scenario', SCENARIOS), backends: list('backend', BACKENDS), doc, forceDoc: values.has('write-doc') };
+  const chosen = list<ScenarioName | KafkaScenarioName>('scenario', [...SCENARIOS, ...KAFKA_SCENARIOS]);
+  return {
+    options,
+    scenarios: SCENARIOS.filter((s) => chosen.includes(s)),
+    kafkaScenarios: KAFKA_SCENARIOS.filter((s) => chosen.includes(s)),
+    kafka: kafkaBenchOptions(values, quick, process.env['KAFKA_BROKERS']),
+    backends: list('backend', BACKENDS),
+    doc,
+    forceDoc: values.has('write-doc'),
+  };
 }
 
 function pgliteVersion(): string {
@@ -110,7 +140,7 @@ function pgliteVersion(): string {
 }
 
 async function main(): Promise<void> {
-  const { options, scenarios, backends, doc, forceDoc } = parseArgs(process.argv.slice(2));
+  const { options, scenarios, kafkaScenarios, kafka, backends, doc, forceDoc } = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run npm run build first`);
   fs.mkdirSync(options.resultsDir, { recursive: true });
   const startedAt = new Date();
@@ -145,6 +175,25 @@ async function main(): Promise<void> {
     }
   }
 
+  const kafkaResults: KafkaScenarioResult[] = [];
+  const kafkaFailed: string[] = []; // kept apart from `skipped`: a Kafka failure does not stop docs/benchmarks.md being written
+  if (kafkaScenarios.length > 0 && !kafka) log(`skipping scenarios ${kafkaScenarios.join(',')} (Kafka): KAFKA_BROKERS is not set`);
+  for (const scenario of kafka ? kafkaScenarios : []) {
+    for (const backend of runnable) {
+      const context: ScenarioContext = { backend, options, log: (message) => log(`(${scenario}/${backend}) ${message}`) };
+      context.log(`start; load average ${loadAverage()}`);
+      try {
+        const result = await KAFKA_RUNNERS[scenario](context, kafka!);
+        kafkaResults.push(result);
+        context.log(`done; load average ${loadAverage()}${result.failures > 0 ? `; ${result.failures} FAILURES: ${result.failureMessages.slice(0, 3).join(' | ')}` : ''}`);
+      } catch (error) {
+        const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        kafkaFailed.push(`scenario ${scenario} on ${backend} failed: ${reason.split('\n')[0]}`);
+        context.log(`FAILED: ${reason}`);
+      }
+    }
+  }
+
   const finishedAt = new Date();
   const run: RunRecord = {
     startedAt: startedAt.toISOString(),
@@ -160,10 +209,11 @@ async function main(): Promise<void> {
     loadAtEnd: loadAverage(),
   };
   const resultsFile = path.join(options.resultsDir, `bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(resultsFile, JSON.stringify(run, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2));
+  fs.writeFileSync(resultsFile, JSON.stringify(kafkaResults.length > 0 ? { ...run, kafka: kafkaResults } : run, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2));
   fs.copyFileSync(resultsFile, path.join(options.resultsDir, 'latest.json'));
 
-  process.stdout.write(`\n${consoleSummary(run)}\n\n`);
+  if (scenarios.length > 0) process.stdout.write(`\n${consoleSummary(run)}\n\n`);
+  if (kafkaResults.length > 0) process.stdout.write(`\n${kafkaSummary(kafkaResults)}\n\n`);
   if (skipped.length > 0) process.stdout.write(`Not run: ${skipped.join('\n         ')}\n`);
   process.stdout.write(`Raw results: ${path.relative(process.cwd(), resultsFile)}\n`);
   for (const result of results) {
@@ -184,7 +234,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${path.relative(process.cwd(), doc)} not written (a partial or diagnostic run; add --write-doc to write it anyway)\n`);
   }
   process.stdout.write(`Total ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s\n`);
+  if (kafkaFailed.length > 0) process.stdout.write(`Kafka scenarios not run: ${kafkaFailed.join('\n         ')}\n`);
   if (results.some((result) => result.failures > 0) || skipped.some((reason) => reason.startsWith('scenario'))) process.exitCode = 1;
+  if (kafkaFailed.length > 0 || kafkaResults.some((result) => result.failures > 0)) process.exitCode = 1;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -33,7 +33,8 @@ export interface KafkaProjectionOptions {
  */
 export function createKafkaProjection(options: KafkaProjectionOptions): KafkaProjectionHandle {
   const logger = options.logger ?? console;
-  const publisher = new ScimEventPublisher(options.config, logger, options.publisher);
+  // Inline: the live projection's batches are small and latency counts; the send thread is for bulk (the replay).
+  const publisher = new ScimEventPublisher(options.config, logger, { sendThread: 'inline', ...options.publisher });
   const projection = new KafkaProjection(publisher, options.checkpoints, options.eventStore, {
     name: kafkaProjectionName(options.config.topicPrefix),
   });

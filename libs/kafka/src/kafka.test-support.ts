@@ -46,6 +46,8 @@ export interface CollectedRecord {
   readonly offset: bigint;
   readonly key: string;
   readonly contentType: string | undefined;
+  /** The record's value as sent, for byte-for-byte comparisons. */
+  readonly value: string;
   readonly event: ScimCloudEvent;
 }
 
@@ -76,6 +78,7 @@ export class TopicCollector {
           offset: BigInt(message.offset),
           key: message.key?.toString() ?? '',
           contentType: message.headers?.['content-type']?.toString(),
+          value: message.value!.toString(),
           event: JSON.parse(message.value!.toString()) as ScimCloudEvent,
         });
       },

@@ -3,6 +3,7 @@ import type { KafkaConfig } from '#config/kafka.config.js';
 import { ensureTopics, scimTopics } from './kafka-topics.js';
 import { kafkaLogCreator, type KafkaLogger } from './kafka.logger.js';
 import { CLOUD_EVENTS_CONTENT_TYPE, type ScimKafkaRecord, type ScimTopicKind } from './scim-cloud-event.js';
+import { KafkaSendThread, kafkaSendThreadAvailable } from './kafka-send.thread.js';
 
 /** Where built records go; the Kafka projection and the replay publish through it, tests substitute it. */
 export interface ScimRecordSink {
@@ -21,7 +22,23 @@ export interface ScimEventPublisherOptions {
   readonly requestTimeoutMs?: number;
   /** Retries inside one publish before it fails and the projection runner backs off. Default 4. */
   readonly retries?: number;
+  /**
+   * Where kafkajs encodes the records and sends them. 'worker': in a worker thread of this publisher's own (the
+   * calling thread still builds the JSON), so a bulk publisher such as the replay keeps two cores busy; the default
+   * where the compiled worker exists (dist/), else 'inline'. 'inline': in the calling thread, one hop less for the
+   * live projection's small batches (createKafkaProjection asks for it). The records sent are the same bytes.
+   */
+  readonly sendThread?: 'worker' | 'inline';
 }
+
+/** One topic's records, serialised: what a publish hands to kafkajs (here or in the send thread). */
+export interface EncodedTopicMessages {
+  readonly topic: string;
+  readonly messages: readonly { readonly key: string; readonly value: string }[];
+}
+
+// One instance for every record: kafkajs encodes header values as they are given.
+const HEADERS = { 'content-type': CLOUD_EVENTS_CONTENT_TYPE };
 
 /**
  * Publishes records with kafkajs's idempotent producer: acks from all in-sync replicas, one request in flight, so
@@ -32,12 +49,17 @@ export interface ScimEventPublisherOptions {
  * the runner backs off and the lag shows. After a failure the producer is thrown away; the next publish starts a
  * new one (a new producer id), so a half-acknowledged batch is sent again whole: duplicates at most, never a gap.
  * Not for concurrent calls: the runner and the replay publish one batch at a time.
+ *
+ * With `sendThread: 'worker'` the calling thread serialises the records and a worker thread (kafka-send.worker.ts)
+ * runs an inline publisher of its own on the same settings: same producer, same failure rules. If the thread dies,
+ * the publish in flight fails like a broker failure and the next publish starts a new thread.
  */
 export class ScimEventPublisher implements ScimRecordSink {
   private readonly kafka: Kafka;
   private readonly topics: Record<ScimTopicKind, string>;
   private producer: Producer | null = null;
   private topicsEnsured = false;
+  private readonly sendThread: KafkaSendThread | null;
 
   constructor(
     private readonly config: KafkaConfig,
@@ -55,36 +77,51 @@ export class ScimEventPublisher implements ScimRecordSink {
       logCreator: kafkaLogCreator(logger),
     });
     this.topics = scimTopics(config.topicPrefix);
+    const thread = options.sendThread ?? (kafkaSendThreadAvailable() ? 'worker' : 'inline');
+    this.sendThread = thread === 'worker' ? new KafkaSendThread(config, { requestTimeoutMs: options.requestTimeoutMs, retries: options.retries }, logger) : null;
   }
 
   async publish(records: readonly ScimKafkaRecord[]): Promise<void> {
     if (records.length === 0) return;
+    const encoded = this.encode(records);
+    if (!this.sendThread) return this.publishEncoded(encoded, records.length);
+    try {
+      await this.sendThread.send(encoded, records.length);
+    } catch (error) {
+      throw new KafkaPublishError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+
+  /** Sends records serialised by `encode` (the send thread's entry point); same guarantees as publish. */
+  async publishEncoded(topicMessages: readonly EncodedTopicMessages[], count: number): Promise<void> {
+    if (count === 0) return;
     try {
       const producer = await this.connectedProducer();
-      await producer.sendBatch({ acks: -1, topicMessages: this.topicMessages(records) });
+      await producer.sendBatch({ acks: -1, topicMessages: topicMessages.map(withHeaders) });
     } catch (error) {
       await this.discardProducer();
       this.topicsEnsured = false; // look again next time: the topics may be what went missing
       const reason = error instanceof Error ? error.message : String(error);
-      throw new KafkaPublishError(`publishing ${records.length} events to Kafka (${this.config.brokers.join(',')}) failed: ${reason}`, {
+      throw new KafkaPublishError(`publishing ${count} events to Kafka (${this.config.brokers.join(',')}) failed: ${reason}`, {
         cause: error,
       });
     }
   }
 
   async close(): Promise<void> {
+    await this.sendThread?.close();
     await this.discardProducer();
   }
 
   // Order inside a topic is the log's order; kafkajs keeps it per partition, and the key picks the partition
   // (murmur2, as Java clients do), so each resource's events stay in order.
-  private topicMessages(records: readonly ScimKafkaRecord[]): TopicMessages[] {
-    const byTopic = new Map<string, Message[]>();
+  private encode(records: readonly ScimKafkaRecord[]): EncodedTopicMessages[] {
+    const byTopic = new Map<string, { key: string; value: string }[]>();
     for (const { topicKind, key, event } of records) {
       const topic = this.topics[topicKind];
       let messages = byTopic.get(topic);
       if (!messages) byTopic.set(topic, (messages = []));
-      messages.push({ key, value: JSON.stringify(event), headers: { 'content-type': CLOUD_EVENTS_CONTENT_TYPE } });
+      messages.push({ key, value: JSON.stringify(event) });
     }
     return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
   }
@@ -120,4 +157,8 @@ export class ScimEventPublisher implements ScimRecordSink {
     // A disconnect towards a dead broker must not hold up the runner's back-off.
     await Promise.race([producer.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
+}
+
+function withHeaders({ topic, messages }: EncodedTopicMessages): TopicMessages {
+  return { topic, messages: messages.map(({ key, value }): Message => ({ key, value, headers: HEADERS })) };
 }
