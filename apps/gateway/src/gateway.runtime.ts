@@ -6,6 +6,7 @@ import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.e
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
+import { PlannerStatistics } from '#read-model/read-model.statistics.js';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from './gateway.tables.js';
 
 /** The outside resources a gateway process holds; opened before Nest starts, closed after it stops. */
@@ -36,11 +37,11 @@ export async function openGatewayRuntime(
   try {
     // EVENT_STORE picks where events live; the read model (and projection checkpoints) stays in PostgreSQL.
     // The Postgres store picks its wake-up mode itself: in-process on PGlite, LISTEN/NOTIFY on a server.
-    const eventStore: EventStore =
+    const store: EventStore =
       config.eventStore === 'eventstoredb'
         ? await EventStoreDbEventStore.create(config.eventStoreUrl!, { log: (message) => logger.error(message) })
         : await PostgresEventStore.create(connectionString, { poolSize });
-    closers.push(() => eventStore.close());
+    closers.push(() => store.close());
     const dataSource = await openReadModelDataSource({
       connectionString,
       poolSize,
@@ -48,13 +49,14 @@ export async function openGatewayRuntime(
       extraMigrations: GATEWAY_MIGRATIONS,
     });
     closers.push(() => dataSource.destroy());
+    // The planner needs statistics (PlannerStatistics): after the projection catches up over a large part of the
+    // log, on both backends (a server's autovacuum would come about a minute later); and on PGlite, which has no
+    // autovacuum, also at start and every 10 minutes.
+    const statistics = new PlannerStatistics(dataSource, { log: (message) => logger.log(message), warn: (message) => logger.warn(message) });
+    const eventStore = statistics.watchCatchUp(store);
     if (embedded) {
-      // PGlite has no autovacuum, so without this the planner never gets statistics and some lookups (the work-
-      // email GIN index, the members table) scan instead of seeking (measured in docs/benchmarks.md). ANALYZE
-      // samples, so it stays short however large the tables grow.
-      const analyze = () => dataSource.query('ANALYZE').catch((error: unknown) => logger.warn(`ANALYZE failed: ${String(error)}`));
-      await analyze();
-      const timer = setInterval(() => void analyze(), 10 * 60_000);
+      await statistics.analyze();
+      const timer = setInterval(() => void statistics.analyze(), 10 * 60_000);
       timer.unref();
       closers.push(async () => clearInterval(timer));
     }

@@ -1,7 +1,9 @@
 import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
-import { compileGroupFilter, compileGroupSort } from './filter/group-filter.sql.js';
+import { compileGroupFilter, compileGroupSortTerm } from './filter/group-filter.sql.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
+import type { SqlFragment } from './filter/sql-fragment.js';
+import { buildSearchStatements, splitSearchRows } from './search-statements.js';
 import type { SqlQueryable } from './users.query.js';
 
 export interface GroupMemberView {
@@ -35,6 +37,7 @@ interface GroupRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMNS = 'id, attributes, version, created_at, last_modified_at';
+const GROUP_COLUMNS = ['id', 'attributes', 'version', 'created_at', 'last_modified_at'];
 
 /**
  * Reads of the groups read model. Members are read only when asked for, so Entra's
@@ -63,22 +66,18 @@ export class GroupsQuery {
     sort?: SortRequest,
     registry: SchemaRegistry = this.registry,
   ): Promise<GroupPage> {
-    const where = filter ? compileGroupFilter(filter, 2, registry) : { sql: 'TRUE', params: [] };
-    const params = [tenantId, ...where.params];
-    const [{ total }]: { total: string }[] = await this.dataSource.query(
-      `SELECT count(*) AS total FROM scim_groups WHERE tenant_id = $1 AND (${where.sql})`,
-      params,
-    );
-    if (count === 0) return { totalResults: Number(total), resources: [] };
-    const order = sort ? `${compileGroupSort(sort, registry)}, id` : 'created_at, id';
-    const rows: GroupRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM scim_groups WHERE tenant_id = $1 AND (${where.sql})
-       ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, count, startIndex - 1],
+    const statements = buildGroupSearchStatements(tenantId, filter, startIndex, count, sort, registry);
+    if (count === 0) {
+      const [{ total }]: { total: string }[] = await this.dataSource.query(statements.count.sql, [...statements.count.params]);
+      return { totalResults: Number(total), resources: [] };
+    }
+    const { total, rows } = splitSearchRows(
+      await this.dataSource.query<(GroupRow & { total: string })[]>(statements.search.sql, [...statements.search.params]),
+      (row) => row.id !== null,
     );
     const members = includeMembers ? await this.membersOf(tenantId, rows.map((row) => row.id)) : undefined;
     return {
-      totalResults: Number(total),
+      totalResults: total,
       resources: rows.map((row) => toView(row, members ? (members.get(row.id) ?? []) : undefined)),
     };
   }
@@ -106,6 +105,29 @@ export class GroupsQuery {
     }
     return byGroup;
   }
+}
+
+/**
+ * The statements of a group search (see buildSearchStatements): ordered by the sort key then id, or by creation
+ * then id without one, so paging is stable.
+ */
+export function buildGroupSearchStatements(
+  tenantId: string,
+  filter: Filter | undefined,
+  startIndex: number,
+  count: number,
+  sort: SortRequest | undefined,
+  registry: SchemaRegistry,
+): { readonly search: SqlFragment; readonly count: SqlFragment; readonly page: SqlFragment } {
+  return buildSearchStatements({
+    table: 'scim_groups',
+    columns: GROUP_COLUMNS,
+    tenantId,
+    where: filter ? compileGroupFilter(filter, 2, registry) : { sql: 'TRUE', params: [] },
+    ...(sort ? { sort: compileGroupSortTerm(sort, registry), tieBreakers: ['id'] } : { tieBreakers: ['created_at', 'id'] }),
+    startIndex,
+    count,
+  });
 }
 
 function toView(row: GroupRow, members: readonly GroupMemberView[] | undefined): GroupView {

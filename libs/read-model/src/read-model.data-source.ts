@@ -2,12 +2,18 @@ import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import { CreateUsersReadModel1763900000000 } from './migrations/1763900000000-create-users-read-model.js';
 import { AddUserFilterSupport1763900002000 } from './migrations/1763900002000-add-user-filter-support.js';
 import { CreateGroupsReadModel1763900003000 } from './migrations/1763900003000-create-groups-read-model.js';
+import { WorkEmailsIndexWithoutPendingList1763900008000 } from './migrations/1763900008000-work-emails-index-without-pending-list.js';
 import { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';
 import { ScimGroupEntity, ScimGroupMemberEntity } from './scim-group.entity.js';
 import { ScimUserEntity } from './scim-user.entity.js';
 
 export const READ_MODEL_ENTITIES = [ScimUserEntity, ScimGroupEntity, ScimGroupMemberEntity, ProjectionCheckpointEntity];
-export const READ_MODEL_MIGRATIONS = [CreateUsersReadModel1763900000000, AddUserFilterSupport1763900002000, CreateGroupsReadModel1763900003000];
+export const READ_MODEL_MIGRATIONS = [
+  CreateUsersReadModel1763900000000,
+  AddUserFilterSupport1763900002000,
+  CreateGroupsReadModel1763900003000,
+  WorkEmailsIndexWithoutPendingList1763900008000,
+];
 
 export interface DataSourceOptions {
   readonly connectionString: string;

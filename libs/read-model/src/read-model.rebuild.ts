@@ -94,6 +94,8 @@ export async function rebuildReadModel(options: {
     });
     await dataSource.query(`RESET search_path`);
     await dataSource.query(`DROP SCHEMA ${REBUILD_SCHEMA} CASCADE`);
+    // Freshly filled tables have no planner statistics, and PGlite has no autovacuum to gather them.
+    await dataSource.query(`ANALYZE ${READ_MODEL_TABLES.map((table) => `public.${table}`).join(', ')}`);
     return { events, seconds: (Date.now() - started) / 1000, checkpoint: position, previousSchema };
   } finally {
     await dataSource.query('RESET search_path').catch(() => undefined);

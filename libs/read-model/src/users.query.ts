@@ -2,7 +2,8 @@ import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
 import type { SqlFragment } from './filter/sql-fragment.js';
-import { compileUserFilter, compileUserSort } from './filter/user-filter.sql.js';
+import { compileUserFilter, compileUserSortTerm } from './filter/user-filter.sql.js';
+import { buildSearchStatements, splitSearchRows } from './search-statements.js';
 
 export interface UserView {
   readonly id: string;
@@ -61,16 +62,22 @@ export class UsersQuery {
     registry: SchemaRegistry = this.registry,
   ): Promise<UserPage> {
     const statements = buildUserSearchStatements(tenantId, filter, startIndex, count, sort, registry);
-    const [{ total }]: { total: string }[] = await this.dataSource.query(statements.count.sql, [...statements.count.params]);
-    if (count === 0) return { totalResults: Number(total), resources: [] };
-    const rows: UserRow[] = await this.dataSource.query(statements.page.sql, [...statements.page.params]);
-    return { totalResults: Number(total), resources: rows.map(toView) };
+    if (count === 0) {
+      const [{ total }]: { total: string }[] = await this.dataSource.query(statements.count.sql, [...statements.count.params]);
+      return { totalResults: Number(total), resources: [] };
+    }
+    const result = splitSearchRows(
+      await this.dataSource.query<(UserRow & { total: string })[]>(statements.search.sql, [...statements.search.params]),
+      (row) => row.id !== null,
+    );
+    return { totalResults: result.total, resources: result.rows.map(toView) };
   }
 }
 
 /**
- * The two statements of a search, exposed so tests can EXPLAIN exactly what runs. Pages are ordered by the
- * sort key, then by creation and id, so paging is stable (RFC 7644 §3.4.2.4 leaves the default order open).
+ * The statements of a search (see buildSearchStatements), exposed so tests can EXPLAIN exactly what runs:
+ * `search` (the total and the page in one statement) for a page, `count` alone for count=0. Pages are ordered by
+ * the sort key, then by creation and id, so paging is stable (RFC 7644 §3.4.2.4 leaves the default order open).
  */
 export function buildUserSearchStatements(
   tenantId: string,
@@ -79,21 +86,20 @@ export function buildUserSearchStatements(
   count: number,
   sort: SortRequest | undefined,
   registry: SchemaRegistry,
-): { readonly count: SqlFragment; readonly page: SqlFragment } {
-  const where = filter ? compileUserFilter(filter, 2, registry) : { sql: 'TRUE', params: [] };
-  const params = [tenantId, ...where.params];
-  const orderBy = [...(sort ? [compileUserSort(sort, registry)] : []), 'created_at', 'id'].join(', ');
-  return {
-    count: { sql: `SELECT count(*) AS total FROM scim_users WHERE tenant_id = $1 AND (${where.sql})`, params },
-    page: {
-      sql: `SELECT id, attributes, version, created_at, last_modified_at FROM scim_users
-       WHERE tenant_id = $1 AND (${where.sql})
-       ORDER BY ${orderBy} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      params: [...params, count, Math.max(startIndex, 1) - 1],
-    },
-  };
+): { readonly search: SqlFragment; readonly count: SqlFragment; readonly page: SqlFragment } {
+  return buildSearchStatements({
+    table: 'scim_users',
+    columns: USER_COLUMNS,
+    tenantId,
+    where: filter ? compileUserFilter(filter, 2, registry) : { sql: 'TRUE', params: [] },
+    ...(sort ? { sort: compileUserSortTerm(sort, registry) } : {}),
+    tieBreakers: ['created_at', 'id'],
+    startIndex,
+    count,
+  });
 }
 
+const USER_COLUMNS = ['id', 'attributes', 'version', 'created_at', 'last_modified_at'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toView(row: UserRow): UserView {

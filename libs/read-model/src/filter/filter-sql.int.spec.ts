@@ -80,6 +80,11 @@ async function actualOutcome(query: UsersQuery, filter: Filter): Promise<Outcome
     const page = await query.search(TENANT, filter, 1, 1000);
     const ids = page.resources.map((resource) => resource.id).sort();
     if (page.totalResults !== ids.length) return { error: `totalResults ${page.totalResults} but ${ids.length} resources` };
+    // The page after the last match: empty, and totalResults still counts every match (RFC 7644 §3.4.2.4).
+    const beyond = await query.search(TENANT, filter, ids.length + 1, 10);
+    if (beyond.totalResults !== ids.length || beyond.resources.length !== 0) {
+      return { error: `past the end: totalResults ${beyond.totalResults} and ${beyond.resources.length} resources, expected ${ids.length} and none` };
+    }
     return { ids };
   } catch (error) {
     return { error: describeError(error) };

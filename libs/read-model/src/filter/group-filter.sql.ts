@@ -2,7 +2,7 @@ import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import type { ColumnMapping } from './column-mapping.js';
 import { compileFilterToSql } from './filter-sql.compiler.js';
-import { compileSortToSql, type SortRequest } from './sort-sql.compiler.js';
+import { compileSortTerm, compileSortToSql, type SortRequest, type SortTerm } from './sort-sql.compiler.js';
 import type { SqlFragment } from './sql-fragment.js';
 
 /**
@@ -47,4 +47,9 @@ export function compileGroupFilter(filter: Filter, firstParam: number, registry:
 
 export function compileGroupSort(sort: SortRequest, registry: SchemaRegistry = BUILT_IN_SCHEMAS): string {
   return compileSortToSql(sort, GROUP_COLUMN_MAPPING, registry, 'Group');
+}
+
+/** compileGroupSort's term as expression and direction (for the one-statement search). */
+export function compileGroupSortTerm(sort: SortRequest, registry: SchemaRegistry = BUILT_IN_SCHEMAS): SortTerm {
+  return compileSortTerm(sort, GROUP_COLUMN_MAPPING, registry, 'Group');
 }

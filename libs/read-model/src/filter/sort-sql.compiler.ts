@@ -37,6 +37,25 @@ export function compileSortToSql(
   registry: SchemaRegistry,
   resourceType: ResourceTypeName,
 ): string {
+  const { expression, direction } = compileSortTerm(sort, mapping, registry, resourceType);
+  return `${expression} ${direction}`;
+}
+
+/** One ORDER BY term in two parts, so a query can select the sort key and order an outer query by it too. */
+export interface SortTerm {
+  /** The sort key (with its collation, where it has one). */
+  readonly expression: string;
+  /** Ascending puts resources without a value last, descending first (RFC 7644 §3.4.2.3). */
+  readonly direction: 'ASC NULLS LAST' | 'DESC NULLS FIRST';
+}
+
+/** compileSortToSql's term, as its expression and direction. */
+export function compileSortTerm(
+  sort: SortRequest,
+  mapping: ColumnMapping,
+  registry: SchemaRegistry,
+  resourceType: ResourceTypeName,
+): SortTerm {
   const path = typeof sort.sortBy === 'string' ? parseSortPath(sort.sortBy) : sort.sortBy;
   const pathText = formatPath(path);
   const resolved = registry.findAttribute(resourceType, path);
@@ -66,7 +85,7 @@ export function compileSortToSql(
     ];
     expression = jsonSortExpression(mapping.attributesColumn, steps, compared);
   }
-  return sort.sortOrder === 'descending' ? `${expression} DESC NULLS FIRST` : `${expression} ASC NULLS LAST`;
+  return { expression, direction: sort.sortOrder === 'descending' ? 'DESC NULLS FIRST' : 'ASC NULLS LAST' };
 }
 
 function parseSortPath(text: string): AttributePath {

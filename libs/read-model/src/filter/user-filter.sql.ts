@@ -2,7 +2,7 @@ import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import type { ColumnMapping } from './column-mapping.js';
 import { compileFilterToSql } from './filter-sql.compiler.js';
-import { compileSortToSql, type SortRequest } from './sort-sql.compiler.js';
+import { compileSortTerm, compileSortToSql, type SortRequest, type SortTerm } from './sort-sql.compiler.js';
 import type { SqlFragment } from './sql-fragment.js';
 
 /**
@@ -41,4 +41,9 @@ export function compileUserFilter(filter: Filter, firstParam: number, registry: 
 /** An ORDER BY term over scim_users for `sortBy` / `sortOrder` (RFC 7644 §3.4.2.3). */
 export function compileUserSort(sort: SortRequest, registry: SchemaRegistry = BUILT_IN_SCHEMAS): string {
   return compileSortToSql(sort, USER_COLUMN_MAPPING, registry, 'User');
+}
+
+/** compileUserSort's term as expression and direction (for the one-statement search). */
+export function compileUserSortTerm(sort: SortRequest, registry: SchemaRegistry = BUILT_IN_SCHEMAS): SortTerm {
+  return compileSortTerm(sort, USER_COLUMN_MAPPING, registry, 'User');
 }

@@ -134,6 +134,16 @@ describe('sortBy and sortOrder (RFC 7644 §3.4.2.3)', () => {
     expect([...first.resources, ...second.resources].map((resource) => resource.id)).toEqual([BARBARA, JOHN, MANDY]);
     expect(await query.search(TENANT, undefined, 1, 0, sort)).toEqual({ totalResults: 3, resources: [] });
   });
+
+  it('a page past the end is empty and still counts every match (one statement for total and page)', async () => {
+    const sort = { sortBy: 'userName', sortOrder: 'descending' } as const;
+    expect(await query.search(TENANT, undefined, 4, 2, sort)).toEqual({ totalResults: 3, resources: [] });
+    expect(await query.search(TENANT, parseFilter('userName sw "J"'), 2, 5)).toEqual({ totalResults: 1, resources: [] });
+    expect(await query.search(TENANT, parseFilter('userName sw "J"'), 1_000_000, 5)).toEqual({ totalResults: 1, resources: [] });
+    const last = await query.search(TENANT, undefined, 3, 2, sort);
+    expect(last.totalResults).toBe(3);
+    expect(last.resources.map((resource) => resource.id)).toEqual([BARBARA]);
+  });
 });
 
 describe('RFC 7643 §2.3.5: a day the month lacks is not a dateTime', () => {

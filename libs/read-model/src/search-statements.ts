@@ -1,0 +1,76 @@
+import type { SortTerm } from './filter/sort-sql.compiler.js';
+import type { SqlFragment } from './filter/sql-fragment.js';
+
+/** What a list request (RFC 7644 §3.4.2) asks of one read-model table. */
+export interface SearchStatementInput {
+  /** A read-model table with a `tenant_id` column. */
+  readonly table: string;
+  /** The columns each resource row carries (plain column names of `table`). */
+  readonly columns: readonly string[];
+  readonly tenantId: string;
+  /** The compiled filter, its placeholders numbered from $2 ($1 is the tenant); `TRUE` for no filter. */
+  readonly where: SqlFragment;
+  /** The client's sortBy, if any: the first ORDER BY term. */
+  readonly sort?: SortTerm;
+  /** Columns (among `columns`) that make the order total, so that pages are stable. */
+  readonly tieBreakers: readonly string[];
+  /** RFC 7644 §3.4.2.4: 1-based; values below 1 are read as 1. */
+  readonly startIndex: number;
+  /** RFC 7644 §3.4.2.4: the page size; 0 asks only for totalResults. */
+  readonly count: number;
+}
+
+/**
+ * The statements of a search:
+ *
+ * - `search`: the total and the page in one statement (one round trip), what the queries run. The count is an
+ *   aggregate without GROUP BY, so it yields exactly one row whether or not anything matched; the page is a
+ *   LATERAL subquery LEFT JOINed to it, so an empty page (no match, or startIndex past the end) is that one row
+ *   with NULL resource columns and the total still exact. Each side keeps the plan it has alone (an index-only
+ *   count; a top-N sort of the matches), unlike `count(*) OVER ()`, which holds every match in memory before
+ *   the first row comes out. The outer ORDER BY repeats the page's order on the sort key the subquery selects,
+ *   so the order of the rows does not depend on how the join is executed.
+ * - `count` and `page`: the same as two statements (tests and the benchmark EXPLAIN them; `count` answers
+ *   count=0).
+ */
+export function buildSearchStatements(input: SearchStatementInput): { readonly search: SqlFragment; readonly count: SqlFragment; readonly page: SqlFragment } {
+  const { table, columns, where, sort, tieBreakers } = input;
+  const params = [input.tenantId, ...where.params];
+  const paging = [input.count, Math.max(input.startIndex, 1) - 1];
+  const limit = `LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
+  const condition = `tenant_id = $1 AND (${where.sql})`;
+  const countSql = `SELECT count(*) AS total FROM ${table} WHERE ${condition}`;
+  const innerOrder = [...(sort ? [`${sort.expression} ${sort.direction}`] : []), ...tieBreakers].join(', ');
+  const outerOrder = [...(sort ? [`page.${SORT_KEY} ${sort.direction}`] : []), ...tieBreakers.map((column) => `page.${column}`)].join(', ');
+  const selectedSortKey = sort ? `, ${sort.expression} AS ${SORT_KEY}` : '';
+  return {
+    search: {
+      sql: `SELECT matched.total, ${columns.map((column) => `page.${column}`).join(', ')}
+       FROM (${countSql}) AS matched
+       LEFT JOIN LATERAL (
+         SELECT ${columns.join(', ')}${selectedSortKey} FROM ${table} WHERE ${condition}
+         ORDER BY ${innerOrder} ${limit}
+       ) AS page ON TRUE
+       ORDER BY ${outerOrder}`,
+      params: [...params, ...paging],
+    },
+    count: { sql: countSql, params },
+    page: {
+      sql: `SELECT ${columns.join(', ')} FROM ${table}
+       WHERE ${condition}
+       ORDER BY ${innerOrder} ${limit}`,
+      params: [...params, ...paging],
+    },
+  };
+}
+
+const SORT_KEY = 'search_sort_key';
+
+/**
+ * Splits the rows of a `search` statement into the total and the resource rows. `hasResource` tells a resource
+ * row from the one all-NULL row of an empty page (a column that is never NULL in the table, such as `id`).
+ */
+export function splitSearchRows<Row extends { total: string | number }>(rows: readonly Row[], hasResource: (row: Row) => boolean): { total: number; rows: Row[] } {
+  if (rows.length === 0) throw new Error('a search statement returned no row: its count must always yield one');
+  return { total: Number(rows[0].total), rows: rows.filter(hasResource) };
+}
