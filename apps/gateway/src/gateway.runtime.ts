@@ -19,7 +19,7 @@ export interface GatewayRuntime {
 }
 
 /**
- * Embedded (no DATABASE_URL): PGlite in DATA_DIR, served over a loopback socket so `pg` and TypeORM use it
+ * Embedded (no DATABASE_URL): PGlite in DATA_DIR, served over a private Unix socket so `pg` and TypeORM use it
  * exactly like a server. Otherwise the PostgreSQL server at DATABASE_URL.
  */
 export async function openGatewayRuntime(

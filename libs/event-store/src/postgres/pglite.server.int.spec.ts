@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,10 +36,20 @@ describe('startEmbeddedPostgres in memory', () => {
     await embedded?.stop();
   });
 
-  it('serves PGlite to pg on a loopback port of its own', async () => {
-    expect(embedded.connectionString).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+  it('serves PGlite to pg on a Unix socket in a private directory of its own, removed on stop', async () => {
+    const url = new URL(embedded.connectionString);
+    const directory = url.searchParams.get('host')!;
+    expect(path.isAbsolute(directory)).toBe(true);
+    expect(statSync(directory).mode & 0o777).toBe(0o700);
+    expect(existsSync(path.join(directory, `.s.PGSQL.${url.port}`))).toBe(true);
     const { rows } = await pool.query('SELECT version() AS version');
     expect(rows[0].version).toMatch(/PGlite/);
+
+    const other = await startEmbeddedPostgres({ maxConnections: 1 });
+    const otherDirectory = new URL(other.connectionString).searchParams.get('host')!;
+    expect(otherDirectory).not.toBe(directory);
+    await other.stop();
+    expect(existsSync(otherDirectory)).toBe(false);
   });
 
   it("keeps one connection's statement whole while its messages span several TCP reads", async () => {
@@ -90,8 +100,8 @@ describe('startEmbeddedPostgres in memory', () => {
     await quitter.end(); // Terminate inside a transaction
 
     // A raw client that dies between Parse and Sync, holding the database in the middle of an extended query.
-    const port = Number(new URL(embedded.connectionString).port);
-    const raw = net.connect(port, '127.0.0.1');
+    const url = new URL(embedded.connectionString);
+    const raw = net.connect(path.join(url.searchParams.get('host')!, `.s.PGSQL.${url.port}`));
     await new Promise((resolve) => raw.once('connect', resolve));
     raw.write(startupMessage());
     await new Promise((resolve) => raw.once('data', resolve)); // authentication ok … ready for query

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { acquireDataDirLock, type DataDirLock } from './data-dir.lock.js';
@@ -14,7 +15,7 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface EmbeddedPostgres {
-  /** postgres://…@127.0.0.1:<port>/postgres, for `pg` and TypeORM alike. */
+  /** postgres://postgres@localhost:5432/postgres?host=<socket directory>, for `pg` and TypeORM alike. */
   readonly connectionString: string;
   /** End your pools first: connections still open are cut, and a transaction they left open is rolled back. */
   stop(): Promise<void>;
@@ -22,7 +23,9 @@ export interface EmbeddedPostgres {
 
 /**
  * PostgreSQL for the embedded mode: PGlite (PostgreSQL compiled to WebAssembly, in this process) served on a
- * loopback port, so the rest of the gateway talks to it exactly as to a server.
+ * Unix domain socket in a private temporary directory, so the rest of the gateway talks to it exactly as to a
+ * server. A Unix socket rather than a loopback port: both ends are this process, and each query's write costs
+ * less CPU (6-10 % more queries/s measured, docs/benchmarks.md); nothing outside the process can reach it either.
  *
  * Durability: PGlite writes its files with synchronous writes as PostgreSQL does (it runs with fsync off, and its
  * file system offers no fsync at all), so every transaction that committed survives the process being killed
@@ -40,6 +43,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const lock: DataDirLock | null = options.dataDir === undefined ? null : acquireDataDirLock(options.dataDir);
   let db: PGlite | null = null;
+  let socketDirectory: string | null = null;
   try {
     const startParams = [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((setting) => ['-c', setting])];
     if (options.dataDir === undefined) {
@@ -49,18 +53,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await createDatabaseDirectory(pgdata);
       db = await PGlite.create({ dataDir: pgdata, startParams });
     }
-    const server = new PGliteWireServer(db, { host: '127.0.0.1', port: 0, maxConnections: options.maxConnections });
-    const { host, port } = await server.start();
+    // PostgreSQL's socket naming, so `host=<directory>` plus the port finds it; the directory is ours alone (0700).
+    socketDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-pglite-'));
+    const server = new PGliteWireServer(db, { socketPath: path.join(socketDirectory, `.s.PGSQL.${SOCKET_PORT}`), maxConnections: options.maxConnections });
+    await server.start();
     const openDb = db;
+    const directory = socketDirectory;
     let stopping: Promise<void> | null = null;
     return {
-      connectionString: `postgres://postgres@${host}:${port}/postgres`,
+      connectionString: `postgres://postgres@localhost:${SOCKET_PORT}/postgres?host=${encodeURIComponent(directory)}`,
       stop() {
         stopping ??= (async () => {
           try {
             await server.stop();
             await openDb.close();
           } finally {
+            fs.rmSync(directory, { recursive: true, force: true });
             lock?.release();
           }
         })();
@@ -71,6 +79,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await db?.close();
     } finally {
+      if (socketDirectory) fs.rmSync(socketDirectory, { recursive: true, force: true });
       lock?.release();
     }
     throw error;
@@ -90,6 +99,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
  *   still give the planner what it needs here (which tenant, how selective a key is).
  */
 const EMBEDDED_SETTINGS: readonly string[] = ['shared_buffers=32MB', 'default_statistics_target=25'];
+
+/** The port in the socket's name (`.s.PGSQL.<port>`); no TCP port is opened. */
+const SOCKET_PORT = 5432;
 
 /** PGlite's marker of an initialised data directory (as PostgreSQL's). */
 const PG_VERSION = 'PG_VERSION';

@@ -15,12 +15,17 @@ import type { PGlite } from '@electric-sql/pglite';
  * single backend: prepared statement names, SET, LISTEN, session advisory locks. Use unnamed statements.
  * COPY ... FROM STDIN is not supported.
  */
-export interface PGliteWireServerOptions {
-  readonly host: string;
-  /** 0 = any free port; read it back from start(). */
-  readonly port: number;
-  readonly maxConnections: number;
-}
+export type PGliteWireServerOptions = (
+  | {
+      readonly host: string;
+      /** 0 = any free port; read it back from start(). */
+      readonly port: number;
+    }
+  | {
+      /** A Unix domain socket, named as PostgreSQL names them (`<directory>/.s.PGSQL.<port>`). */
+      readonly socketPath: string;
+    }
+) & { readonly maxConnections: number };
 
 const SSL_REQUEST = 80877103;
 const GSS_ENCRYPTION_REQUEST = 80877104;
@@ -62,18 +67,23 @@ export class PGliteWireServer {
     private readonly options: PGliteWireServerOptions,
   ) {}
 
-  async start(): Promise<{ host: string; port: number }> {
+  /** Listens; answers the TCP address it listens on, or null on a Unix domain socket. */
+  async start(): Promise<{ host: string; port: number } | null> {
     if (this.server) throw new Error('the PGlite wire server is already started');
     await this.db.waitReady;
     const server = net.createServer((socket) => this.accept(socket));
     this.server = server;
+    const options = this.options;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
+      const listening = () => {
         server.off('error', reject);
         resolve();
-      });
+      };
+      if ('socketPath' in options) server.listen(options.socketPath, listening);
+      else server.listen(options.port, options.host, listening);
     });
+    if ('socketPath' in options) return null;
     const address = server.address() as net.AddressInfo;
     return { host: address.address, port: address.port };
   }
@@ -130,7 +140,7 @@ export class PGliteWireServer {
         const code = buffer.readInt32BE(4);
         connection.unparsed = buffer.subarray(length);
         if (code === SSL_REQUEST || code === GSS_ENCRYPTION_REQUEST) {
-          connection.socket.write('N'); // no encryption on a loopback socket; the client continues in plain text
+          connection.socket.write('N'); // no encryption on a local socket; the client continues in plain text
           continue;
         }
         if (code === CANCEL_REQUEST) {

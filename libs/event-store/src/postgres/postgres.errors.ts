@@ -14,7 +14,8 @@ const SERIALIZATION_FAILURE = '40001';
 // SQLSTATE classes meaning "the server cannot serve us right now": 08 connection exception,
 // 53 insufficient resources, 57 operator intervention (shutdown, query cancelled by timeout), 58 system error.
 const UNAVAILABLE_SQLSTATE = /^(08|53|57|58)/;
-const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+// ENOENT: the embedded store's Unix socket is gone (it stopped).
+const UNAVAILABLE_SOCKET_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 // node-postgres reports these without a code.
 const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|Client was closed|Connection terminated unexpectedly/i;
 
