@@ -1,8 +1,10 @@
+import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '#config/gateway.config.js';
 import { routeDryRun } from './dry-run/dry-run.middleware.js';
 import { assignRequestId } from './http/request-context.js';
-import { ScimExceptionFilter } from './http/scim-exception.filter.js';
+import { SCIM_CONTENT_TYPE, ScimExceptionFilter } from './http/scim-exception.filter.js';
+import { SCIM_BASE_PATH } from './scim-paths.js';
 import { provisioningLogMiddleware } from './provisioning-log/provisioning-log.middleware.js';
 import { ProvisioningLogRecorder } from './provisioning-log/provisioning-log.recorder.js';
 import { TokenService } from './tenancy/token.service.js';
@@ -17,6 +19,14 @@ export function configureGatewayApp(app: NestExpressApplication, config: Pick<Ga
   // RFC 7644 §3.1: clients send application/scim+json; Entra and curl users often send application/json.
   app.useBodyParser('json', { type: ['application/scim+json', 'application/json'], limit: config.maxBodyBytes });
   app.useGlobalFilters(new ScimExceptionFilter());
+  // RFC 7644 §3.1: every SCIM response is application/scim+json. Set before the route runs (res.json keeps a type
+  // already set), as a plain middleware rather than a Nest interceptor: that costs an rxjs pipeline per request.
+  app.use(`/${SCIM_BASE_PATH}`, (_request: Request, response: Response, next: NextFunction) => {
+    response.type(SCIM_CONTENT_TYPE);
+    next();
+  });
+  // Resources carry their own ETag (meta.version); express's hash of every response body is work for nothing.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 }

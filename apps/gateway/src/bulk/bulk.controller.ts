@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Logger, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Logger, Post, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
@@ -16,7 +16,6 @@ import { CreateGroupCommand, DeleteGroupCommand, UpdateGroupCommand } from '../g
 import { parseGroupResource } from '../groups/group-input.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
-import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
 import { parseIfMatch } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
@@ -37,7 +36,6 @@ type Outcome = { status: number; id?: string; version?: bigint };
  */
 @Controller(`${SCIM_BASE_PATH}/Bulk`)
 @UseGuards(BearerTokenGuard)
-@UseInterceptors(ScimContentTypeInterceptor)
 export class BulkController {
   private readonly logger = new Logger('Bulk');
   private readonly baseUrl: string;

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
 import { renderResourceTypeResource, renderSchemaResource } from '#scim/schema/discovery.representation.js';
@@ -6,7 +6,6 @@ import type { ResourceTypeName } from '#scim/schema/resource-type.js';
 import { sameUrn } from '#scim/schema/schema.registry.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
-import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
 import { PAGE_LIMITS } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
@@ -24,7 +23,6 @@ const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Se
  */
 @Controller(SCIM_BASE_PATH)
 @UseGuards(BearerTokenGuard)
-@UseInterceptors(ScimContentTypeInterceptor)
 export class DiscoveryController {
   private readonly baseUrl: string;
   private readonly maxPayloadSize: number;

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { restrictFilterToType } from '#scim/filter/filter.restrict.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
 import type { ResourceTypeName } from '#scim/schema/resource-type.js';
@@ -7,7 +7,6 @@ import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { GroupsController } from '../groups/groups.controller.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
-import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
 import { parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { UsersController } from '../users/users.controller.js';
@@ -21,7 +20,6 @@ type Page = { totalResults: number; Resources: readonly unknown[] };
  */
 @Controller(SCIM_BASE_PATH)
 @UseGuards(BearerTokenGuard)
-@UseInterceptors(ScimContentTypeInterceptor)
 export class RootSearchController {
   constructor(
     @Inject(UsersController) private readonly users: UsersController,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
@@ -8,7 +8,6 @@ import { buildListResponse } from '#scim/messages/list-response.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
-import { ScimContentTypeInterceptor } from '../http/scim-content-type.interceptor.js';
 import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseProjection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
@@ -19,7 +18,6 @@ import { presentUser, weakEtag, type UserSnapshot } from './user.presenter.js';
 /** RFC 7644 §3 for /Users: writes go through commands and events, reads through the read model. */
 @Controller(`${SCIM_BASE_PATH}/Users`)
 @UseGuards(BearerTokenGuard)
-@UseInterceptors(ScimContentTypeInterceptor)
 export class UsersController {
   private readonly baseUrl: string;
   private readonly unknownAttributes: InputPolicy['unknownAttributes'];
