@@ -50,7 +50,7 @@ with KAFKA_BROKERS set (docs/benchmarks-kafka.md).
   --replay-users=50000 --replay-groups=2500 --replay-group-size=20 --replay-batch-size=2000 (f)
   --cpu-prof             profile the gateway during (a) (node --cpu-prof) and summarise it
   --analyze              diagnostic (b): stop the gateway after the catch-up, ANALYZE the database and VACUUM
-                         scim_users, start it again, then measure (the gateway never does either itself)
+                         scim_users, start it again, then measure (the gateway ANALYZEs after a large catch-up, never VACUUMs)
   --ryw-timeout-ms=N     diagnostic: start the gateway with READ_YOUR_WRITES_TIMEOUT_MS=N (0 = writes do not
                          wait for the read model), to measure what the read-your-writes wait costs
   --quick                small sizes, to check that everything runs
