@@ -6,6 +6,12 @@ export interface PlannerStatisticsOptions {
   readonly minEvents?: number;
   /** ...and at least this share of the largest table's rows at the previous ANALYZE (default 0.1). */
   readonly scaleFactor?: number;
+  /**
+   * While writes come in (the reader is at the head, never a full batch behind), ANALYZE runs in the background
+   * and at most this often (default 60,000 ms, autovacuum's naptime).
+   */
+  readonly steadyIntervalMs?: number;
+  readonly now?: () => number;
   readonly log?: (message: string) => void;
   readonly warn?: (message: string) => void;
 }
@@ -24,10 +30,14 @@ export interface PlannerStatisticsOptions {
  *   when it is at least `minEvents` events and `scaleFactor` of the largest table's rows at the previous ANALYZE,
  *   so on a large database it stays rare. It runs before the reader gets its last batch, so the projection reports
  *   itself caught up (GET /ready) only once the planner knows the new rows; on PGlite, which runs one statement
- *   at a time, no request that comes after /ready waits behind that ANALYZE. While writes come in the reader is always
- *   at the head, so the same threshold then gives autovacuum's rhythm: every 1,000 events while the log is small
- *   (a log analysed while empty had the event store's wait check scan all 8,600 events of an Entra cycle, 10-40 ms
- *   on PGlite after every projected batch), every 10 % of the largest table once it is large.
+ *   at a time, no request that comes after /ready waits behind that ANALYZE.
+ * - while writes come in (the reader is at the head and was never a full batch behind since the last ANALYZE): in
+ *   the background, at the same threshold but at most once a minute (at once while the tables were nearly empty at
+ *   the last ANALYZE, as on a new database analysed at start). A log analysed while empty had the event
+ *   store's wait check scan all 8,600 events of an Entra cycle (10-40 ms on PGlite after every projected batch), so
+ *   the first ANALYZE matters; awaiting one every 1,000 events held the projection, and with it every write's
+ *   read-your-writes answer, behind it (write p99 on PGlite 101 -> 234 ms in the Entra cycle). Once a table has
+ *   statistics the planner scales them with the table's size, so a minute's rhythm is enough.
  *
  * ANALYZE samples (300 rows per unit of statistics target per table: 30,000 at PostgreSQL's default, 7,500 on the
  * embedded server), so it stays short however large the tables grow: 1-2 s for 300,000 events and 100,000 users
@@ -41,6 +51,11 @@ export class PlannerStatistics {
   /** The largest table's estimated rows at the last ANALYZE (pg_class.reltuples). */
   private largestTableRows = 0;
   private running: Promise<void> | null = null;
+  /** A readAll since the last ANALYZE returned a full batch: the reader was behind, catching up. */
+  private caughtUpFromBehind = false;
+  private lastAnalyzeStartedAt = Number.NEGATIVE_INFINITY;
+  private readonly steadyIntervalMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly database: SqlQueryable,
@@ -48,6 +63,8 @@ export class PlannerStatistics {
   ) {
     this.minEvents = options.minEvents ?? 1_000;
     this.scaleFactor = options.scaleFactor ?? 0.1;
+    this.steadyIntervalMs = options.steadyIntervalMs ?? 60_000;
+    this.now = options.now ?? Date.now;
   }
 
   /** ANALYZE of the whole database (read model, event store, the gateway's tables); never throws. */
@@ -73,9 +90,18 @@ export class PlannerStatistics {
       const events = await store.readAll(options);
       if (options.eventTypes?.length || options.streamPrefixes?.length) return events;
       this.eventsSinceAnalyze += events.length;
-      if (events.length < options.maxCount && this.eventsSinceAnalyze >= this.catchUpThreshold) {
+      if (events.length >= options.maxCount) {
+        this.caughtUpFromBehind = true;
+        return events;
+      }
+      if (this.eventsSinceAnalyze < this.catchUpThreshold || this.running) return events;
+      if (this.caughtUpFromBehind) {
         this.options.log?.(`caught up after ${this.eventsSinceAnalyze} events: ANALYZE`);
         await this.analyze();
+      } else if (this.largestTableRows < this.minEvents || this.now() - this.lastAnalyzeStartedAt >= this.steadyIntervalMs) {
+        // Tables nearly empty at the last ANALYZE (a new database, analysed at start) get theirs at once.
+        this.options.log?.(`${this.eventsSinceAnalyze} events since the last ANALYZE: ANALYZE in the background`);
+        void this.analyze();
       }
       return events;
     };
@@ -95,6 +121,8 @@ export class PlannerStatistics {
   private async runAnalyze(): Promise<void> {
     const events = this.eventsSinceAnalyze;
     const started = performance.now();
+    this.lastAnalyzeStartedAt = this.now();
+    this.caughtUpFromBehind = false;
     try {
       await this.database.query('ANALYZE');
       // Counted from the start of this ANALYZE: events read while it ran are not in its sample.

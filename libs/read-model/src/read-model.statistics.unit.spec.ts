@@ -86,6 +86,49 @@ describe('PlannerStatistics', () => {
     expect(analyses()).toBe(2);
   });
 
+  it('while writes come in (small batches at the head), analyses in the background and at most once per interval', async () => {
+    const { store, grow } = fixture(0);
+    let clock = 0;
+    let releaseAnalyze: () => void = () => undefined;
+    const statements: string[] = [];
+    const database = {
+      async query<Result>(sql: string): Promise<Result> {
+        statements.push(sql);
+        if (sql === 'ANALYZE') await new Promise<void>((resolve) => (releaseAnalyze = resolve));
+        return (sql.startsWith('SELECT max(reltuples)') ? [{ rows: largestTableRows }] : []) as Result;
+      },
+    };
+    let largestTableRows = 0;
+    const analyses = () => statements.filter((sql) => sql === 'ANALYZE').length;
+    const statistics = new PlannerStatistics(database, { minEvents: 1_000, steadyIntervalMs: 60_000, now: () => clock });
+    const watched = statistics.watchCatchUp(store as unknown as EventStore);
+    // The gateway analyses a new, empty database at start; that must not delay the first ANALYZE by a minute.
+    const atStart = statistics.analyze();
+    releaseAnalyze();
+    await atStart;
+    largestTableRows = 3_000;
+    statements.length = 0;
+    const steadyWrites = async (events: number) => {
+      for (let written = 0; written < events; written += 100) {
+        grow(100);
+        await readToHead(watched); // each read returns 100 of a 500-event batch: never behind
+        clock += 100;
+      }
+    };
+    await steadyWrites(1_000);
+    expect(analyses()).toBe(1); // started at the 1,000th event, and the reads did not wait for it
+    await steadyWrites(1_000);
+    expect(analyses()).toBe(1); // still running: never two at once
+    releaseAnalyze();
+    await new Promise((resolve) => setImmediate(resolve));
+    await steadyWrites(3_000);
+    expect(analyses()).toBe(1); // threshold reached again, but within the minute
+    clock += 60_000;
+    await steadyWrites(100);
+    expect(analyses()).toBe(2);
+    releaseAnalyze();
+  });
+
   it('passes every other call to the store itself', async () => {
     const { database, store } = fixture(0);
     const watched = new PlannerStatistics(database).watchCatchUp(store as unknown as EventStore);
