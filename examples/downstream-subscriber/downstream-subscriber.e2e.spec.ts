@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { START, type GlobalPosition, type RecordedEvent } from '#event-store/event-store.port.js';
+import { comparePositions, START, type GlobalPosition, type RecordedEvent } from '#event-store/event-store.port.js';
 import { ProjectionRunner } from '#event-store/projection.runner.js';
 import { createKafkaProjection, type KafkaProjectionHandle } from '#kafka/kafka-projection.factory.js';
 import { replayToKafka } from '#kafka/kafka.replay.js';
@@ -14,7 +14,13 @@ import type { ScimResource } from './scim-event.contract.js';
 
 const brokers = kafkaBrokersForTests('downstream subscriber end to end');
 
-async function publishedEvents(stack: TestStack): Promise<RecordedEvent[]> {
+/**
+ * Every published event up to `through`. The log is read gap-safely: a committed event stays unreadable while an
+ * older transaction is still open (the projections' own, here), so first wait until `through` is readable; a count
+ * taken before could miss the last events, and the test would compare a subscriber that had not had them yet.
+ */
+async function publishedEvents(stack: TestStack, through: GlobalPosition): Promise<RecordedEvent[]> {
+  await until(async () => comparePositions(await stack.store.headPosition(), through) >= 0, 30_000, 'the workload\'s last event to be readable');
   const all: RecordedEvent[] = [];
   let after: GlobalPosition = START;
   for (;;) {
@@ -96,7 +102,9 @@ function percentile(sorted: readonly number[], p: number): number {
     for (let i = 0; i < 250; i++) await (i % 5 === 4 ? otherTenant : workload).step();
     console.log(`operations: ${JSON.stringify(workload.counts)}`);
 
-    const published = await publishedEvents(stack);
+    const lastPositions = [workload.lastPosition, otherTenant.lastPosition].filter((position): position is GlobalPosition => position !== null);
+    const through = lastPositions.reduce((max, position) => (comparePositions(position, max) > 0 ? position : max));
+    const published = await publishedEvents(stack, through);
     await until(
       () => subscriber.outcomes.applied >= published.length,
       60_000,
