@@ -1,35 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { comparePositions, START, type GlobalPosition, type RecordedEvent } from '#event-store/event-store.port.js';
+import { START } from '#event-store/event-store.port.js';
 import { ProjectionRunner } from '#event-store/projection.runner.js';
 import { createKafkaProjection, type KafkaProjectionHandle } from '#kafka/kafka-projection.factory.js';
 import { replayToKafka } from '#kafka/kafka.replay.js';
-import { kafkaBrokersForTests, openTestStack, quietLogger, uniqueTopicPrefix, type TestStack } from '#kafka/kafka.test-support.js';
+import { kafkaBrokersForTests, openTestStack, quietLogger, settledPublishedEvents, uniqueTopicPrefix, type TestStack } from '#kafka/kafka.test-support.js';
 import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js';
 import { ProvisioningWorkload } from '#kafka/provisioning-workload.test-support.js';
-import { PUBLISHED_EVENT_TYPES } from '#kafka/scim-cloud-event.mapper.js';
 import { ScimEventPublisher } from '#kafka/scim-event.publisher.js';
 import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { DownstreamSubscriber } from './downstream-subscriber.js';
 import type { ScimResource } from './scim-event.contract.js';
 
 const brokers = kafkaBrokersForTests('downstream subscriber end to end');
-
-/**
- * Every published event up to `through`. The log is read gap-safely: a committed event stays unreadable while an
- * older transaction is still open (the projections' own, here), so first wait until `through` is readable; a count
- * taken before could miss the last events, and the test would compare a subscriber that had not had them yet.
- */
-async function publishedEvents(stack: TestStack, through: GlobalPosition): Promise<RecordedEvent[]> {
-  await until(async () => comparePositions(await stack.store.headPosition(), through) >= 0, 30_000, 'the workload\'s last event to be readable');
-  const all: RecordedEvent[] = [];
-  let after: GlobalPosition = START;
-  for (;;) {
-    const batch = await stack.store.readAll({ after, maxCount: 1000, eventTypes: PUBLISHED_EVENT_TYPES });
-    if (batch.length === 0) return all;
-    all.push(...batch);
-    after = batch[batch.length - 1].position;
-  }
-}
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -102,9 +84,7 @@ function percentile(sorted: readonly number[], p: number): number {
     for (let i = 0; i < 250; i++) await (i % 5 === 4 ? otherTenant : workload).step();
     console.log(`operations: ${JSON.stringify(workload.counts)}`);
 
-    const lastPositions = [workload.lastPosition, otherTenant.lastPosition].filter((position): position is GlobalPosition => position !== null);
-    const through = lastPositions.reduce((max, position) => (comparePositions(position, max) > 0 ? position : max));
-    const published = await publishedEvents(stack, through);
+    const published = await settledPublishedEvents(stack.store, stack.database.connectionString);
     await until(
       () => subscriber.outcomes.applied >= published.length,
       60_000,

@@ -2,11 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { START, type GlobalPosition, type RecordedEvent } from '#event-store/event-store.port.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
-import { kafkaBrokersForTests, TopicCollector, uniqueTopicPrefix } from '#kafka/kafka.test-support.js';
+import { kafkaBrokersForTests, settledPublishedEvents, TopicCollector, uniqueTopicPrefix } from '#kafka/kafka.test-support.js';
 import { ProvisioningWorkload } from '#kafka/provisioning-workload.test-support.js';
-import { PUBLISHED_EVENT_TYPES } from '#kafka/scim-cloud-event.mapper.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist/apps/projector/src/projector.main.js');
@@ -97,14 +95,7 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
     expect(takeoverSeconds).toBeLessThan(10);
     await writing;
 
-    const expected: RecordedEvent[] = [];
-    let after: GlobalPosition = START;
-    for (;;) {
-      const batch = await store.readAll({ after, maxCount: 1000, eventTypes: PUBLISHED_EVENT_TYPES });
-      if (batch.length === 0) break;
-      expected.push(...batch);
-      after = batch[batch.length - 1].position;
-    }
+    const expected = await settledPublishedEvents(store, database.connectionString);
     await collector.waitFor((records) => new Set(records.map((r) => r.event.id)).size >= expected.length, 60_000, 'every event');
     expect(collector.distinctEventIds()).toEqual(new Set(expected.map((event) => event.id)));
     const duplicates = collector.records.length - collector.distinctEventIds().size;

@@ -1,8 +1,6 @@
 import { ProjectionRunner } from '#event-store/projection.runner.js';
-import { START, type GlobalPosition, type RecordedEvent } from '#event-store/event-store.port.js';
 import { createKafkaProjection, type KafkaProjectionHandle } from './kafka-projection.factory.js';
 import { readModelCheckpointStore } from './projection-checkpoint.store.js';
-import { PUBLISHED_EVENT_TYPES } from './scim-cloud-event.mapper.js';
 import { ProvisioningWorkload } from './provisioning-workload.test-support.js';
 import {
   kafkaBrokersForTests,
@@ -12,6 +10,7 @@ import {
   TopicCollector,
   uniqueTopicPrefix,
   type TestStack,
+  settledPublishedEvents,
 } from './kafka.test-support.js';
 
 const brokers = kafkaBrokersForTests('Kafka broker outage (stops and restarts a broker of its own)');
@@ -21,17 +20,6 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs: num
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function allPublishedEvents(stack: TestStack): Promise<RecordedEvent[]> {
-  const all: RecordedEvent[] = [];
-  let after: GlobalPosition = START;
-  for (;;) {
-    const batch = await stack.store.readAll({ after, maxCount: 1000, eventTypes: PUBLISHED_EVENT_TYPES });
-    if (batch.length === 0) return all;
-    all.push(...batch);
-    after = batch[batch.length - 1].position;
   }
 }
 
@@ -72,9 +60,9 @@ async function allPublishedEvents(stack: TestStack): Promise<RecordedEvent[]> {
     await until(async () => (await handle.lag()).eventsBehind === 0, 30_000, 'the first events to be published');
 
     await broker.kill();
-    const appendsBefore = (await allPublishedEvents(stack)).length;
+    const appendsBefore = (await settledPublishedEvents(stack.store, stack.database.connectionString)).length;
     await workload.run(60); // the event store does not care that Kafka is gone
-    const appendedDuringOutage = (await allPublishedEvents(stack)).length - appendsBefore;
+    const appendedDuringOutage = (await settledPublishedEvents(stack.store, stack.database.connectionString)).length - appendsBefore;
     expect(appendedDuringOutage).toBeGreaterThan(50);
 
     await until(() => runner.status().lastError !== null, 60_000, 'the projection to report the outage');
@@ -92,7 +80,7 @@ async function allPublishedEvents(stack: TestStack): Promise<RecordedEvent[]> {
     console.log(`caught up ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the broker restart began`);
     expect(runner.status().lastError).toBeNull();
 
-    const expected = await allPublishedEvents(stack);
+    const expected = await settledPublishedEvents(stack.store, stack.database.connectionString);
     collector = await TopicCollector.start(broker.brokers, topicPrefix);
     await collector.waitFor((records) => new Set(records.map((r) => r.event.id)).size >= expected.length, 60_000, 'every event');
     expect(collector.distinctEventIds()).toEqual(new Set(expected.map((event) => event.id)));

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ProjectionRunner } from '#event-store/projection.runner.js';
-import { comparePositions, formatPosition, START, type GlobalPosition, type RecordedEvent } from '#event-store/event-store.port.js';
+import { comparePositions, formatPosition } from '#event-store/event-store.port.js';
 import type { KafkaConfig } from '#config/kafka.config.js';
 import { createKafkaProjection } from './kafka-projection.factory.js';
 import { KafkaProjection, kafkaProjectionName } from './kafka.projection.js';
 import { readModelCheckpointStore } from './projection-checkpoint.store.js';
-import { PUBLISHED_EVENT_TYPES } from './scim-cloud-event.mapper.js';
 import { CLOUD_EVENTS_CONTENT_TYPE, type ScimKafkaRecord } from './scim-cloud-event.js';
 import { ScimEventPublisher, type ScimRecordSink } from './scim-event.publisher.js';
 import { ProvisioningWorkload } from './provisioning-workload.test-support.js';
@@ -17,20 +16,10 @@ import {
   uniqueTopicPrefix,
   type CollectedRecord,
   type TestStack,
+  settledPublishedEvents,
 } from './kafka.test-support.js';
 
 const brokers = kafkaBrokersForTests('Kafka projection against a real broker');
-
-async function publishedEvents(stack: TestStack): Promise<RecordedEvent[]> {
-  const all: RecordedEvent[] = [];
-  let after: GlobalPosition = START;
-  for (;;) {
-    const batch = await stack.store.readAll({ after, maxCount: 1000, eventTypes: PUBLISHED_EVENT_TYPES });
-    if (batch.length === 0) return all;
-    all.push(...batch);
-    after = batch[batch.length - 1].position;
-  }
-}
 
 /** Per key, the revisions in the order they arrived, duplicates dropped (as a consumer de-duplicating by id sees them). */
 function revisionsPerKey(records: readonly CollectedRecord[]): Map<string, number[]> {
@@ -105,7 +94,7 @@ class CrashAfterAcknowledgeSink implements ScimRecordSink {
     await runner.start();
 
     // A new projection (its own topics and checkpoint) publishes the whole log, earlier tests' events included.
-    const expected = await publishedEvents(stack);
+    const expected = await settledPublishedEvents(stack.store, stack.database.connectionString);
     await consumed.waitFor((records) => records.length >= expected.length, 60_000, `${expected.length} records`);
     await new Promise((resolve) => setTimeout(resolve, 500)); // anything extra would be a duplicate: give it time to show
 
@@ -145,7 +134,7 @@ class CrashAfterAcknowledgeSink implements ScimRecordSink {
     const consumed = await collector(topicPrefix);
     await runner.start();
 
-    const expected = await publishedEvents(stack);
+    const expected = await settledPublishedEvents(stack.store, stack.database.connectionString);
     await consumed.waitFor((records) => new Set(records.map((r) => r.event.id)).size >= expected.length, 60_000, 'every event');
     await runner.stop();
 
@@ -162,7 +151,7 @@ class CrashAfterAcknowledgeSink implements ScimRecordSink {
     await workload.run(20);
     const restarted = new ProjectionRunner(stack.store, new KafkaProjection(publisher, checkpoints, stack.store, { name }), { batchSize: 25, logger: quietLogger });
     await restarted.start();
-    const newEvents = (await publishedEvents(stack)).filter((event) => comparePositions(event.position, checkpoint) > 0);
+    const newEvents = (await settledPublishedEvents(stack.store, stack.database.connectionString)).filter((event) => comparePositions(event.position, checkpoint) > 0);
     await consumed.waitFor((records) => records.length >= before + newEvents.length, 60_000, 'the events appended after the restart');
     await new Promise((resolve) => setTimeout(resolve, 500));
     await restarted.stop();
@@ -220,7 +209,7 @@ class CrashAfterAcknowledgeSink implements ScimRecordSink {
     await workload.run(10);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const checkpoint = await handle.projection.loadCheckpoint();
-    const pending = (await publishedEvents(stack)).filter((event) => comparePositions(event.position, checkpoint) > 0);
+    const pending = (await settledPublishedEvents(stack.store, stack.database.connectionString)).filter((event) => comparePositions(event.position, checkpoint) > 0);
     const behind = await handle.lag();
     expect(pending.length).toBeGreaterThan(0);
     expect(behind).toMatchObject({ eventsBehind: pending.length, eventsBehindCapped: false, checkpoint: formatPosition(checkpoint) });

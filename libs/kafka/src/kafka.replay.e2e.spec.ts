@@ -2,17 +2,15 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { START, type GlobalPosition, type RecordedEvent } from '#event-store/event-store.port.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { ProjectionRunner } from '#event-store/projection.runner.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
 import type { DataSource } from 'typeorm';
 import { createKafkaProjection } from './kafka-projection.factory.js';
-import { freeTcpPort, kafkaBrokersForTests, quietLogger, TopicCollector, uniqueTopicPrefix, type CollectedRecord } from './kafka.test-support.js';
+import { freeTcpPort, kafkaBrokersForTests, quietLogger, settledPublishedEvents, TopicCollector, uniqueTopicPrefix, type CollectedRecord } from './kafka.test-support.js';
 import { readModelCheckpointStore } from './projection-checkpoint.store.js';
 import { ProvisioningWorkload } from './provisioning-workload.test-support.js';
-import { PUBLISHED_EVENT_TYPES } from './scim-cloud-event.mapper.js';
 
 // The built replay command (npm run replay:kafka): from dist/, where ScimEventPublisher sends from its worker thread.
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist');
@@ -27,17 +25,6 @@ function skipReason(): string | null {
 const brokers = kafkaBrokersForTests('replay:kafka as a process (send thread)');
 const reason = brokers ? skipReason() : 'KAFKA_BROKERS is not set';
 if (brokers && reason) process.stderr.write(`skipped: replay:kafka as a process (send thread): ${reason}\n`);
-
-async function publishedEvents(store: PostgresEventStore): Promise<RecordedEvent[]> {
-  const all: RecordedEvent[] = [];
-  let after: GlobalPosition = START;
-  for (;;) {
-    const batch = await store.readAll({ after, maxCount: 1000, eventTypes: PUBLISHED_EVENT_TYPES });
-    if (batch.length === 0) return all;
-    all.push(...batch);
-    after = batch[batch.length - 1].position;
-  }
-}
 
 function runReplay(env: Record<string, string>, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -70,7 +57,7 @@ function runReplay(env: Record<string, string>, args: string[]): Promise<{ code:
   it('republishes every event in order per key, each record the same bytes, key and header as the live projection sent', async () => {
     const workload = new ProvisioningWorkload(store, `replay-${Date.now()}`, 4242);
     await workload.run(200);
-    const expected = await publishedEvents(store);
+    const expected = await settledPublishedEvents(store, database.connectionString);
 
     // The live projection (inline sends) onto topics of its own.
     const livePrefix = uniqueTopicPrefix('replaylive');

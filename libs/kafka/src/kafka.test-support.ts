@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { START, type GlobalPosition, type RecordedEvent } from '#event-store/event-store.port.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
 import { ensureTopics, scimTopics } from './kafka-topics.js';
 import type { KafkaLogger } from './kafka.logger.js';
 import type { ScimCloudEvent } from './scim-cloud-event.js';
+import { PUBLISHED_EVENT_TYPES } from './scim-cloud-event.mapper.js';
 
 /**
  * Helpers for the suites that need a real broker (KAFKA_BROKERS, see scripts/kafka/start-kafka.sh). No Jest
@@ -191,5 +194,41 @@ export class OwnKafkaBroker {
         else resolve();
       });
     });
+  }
+}
+
+/**
+ * Every published event of the log, read once every event committed so far is readable. The log is read
+ * gap-safely: a committed event stays unreadable while an older transaction is still open anywhere on the
+ * server (a projection saving its checkpoint, say), so a count taken right after a workload could miss its last
+ * events and a test would compare against too few. This waits until the newest stored event's transaction is
+ * older than every running one, then reads.
+ */
+export async function settledPublishedEvents(
+  store: Pick<PostgresEventStore, 'readAll'>,
+  connectionString: string,
+  timeoutMs = 30_000,
+): Promise<RecordedEvent[]> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    for (const deadline = Date.now() + timeoutMs; ; ) {
+      const { rows } = await client.query<{ settled: boolean }>(
+        `SELECT coalesce((SELECT max(transaction_id) FROM event_store.events) < pg_snapshot_xmin(pg_current_snapshot()), true) AS settled`,
+      );
+      if (rows[0].settled) break;
+      if (Date.now() > deadline) throw new Error(`the log's newest events were still held back after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await client.end();
+  }
+  const all: RecordedEvent[] = [];
+  let after: GlobalPosition = START;
+  for (;;) {
+    const batch = await store.readAll({ after, maxCount: 1000, eventTypes: PUBLISHED_EVENT_TYPES });
+    if (batch.length === 0) return all;
+    all.push(...batch);
+    after = batch[batch.length - 1].position;
   }
 }
