@@ -6,11 +6,13 @@ import { userDecider, type UserCommand, type UserState } from '#domain/user/user
 import type { UserEvent } from '#domain/user/user.events.js';
 import { streamNames } from '#domain/stream-names.js';
 import { chainedMetadata, eventHash } from '#event-store/audit/event-hash.js';
+import type { ExportedEvent } from '#event-store/audit/tenant-history.js';
 import { waitUntilReadable } from '#event-store/event-store.contract.js';
 import type { EventMetadata, GlobalPosition, NewEvent } from '#event-store/event-store.port.js';
 import { EVENTS_TABLE } from '#event-store/postgres/postgres.schema.js';
 import { runAdminCli } from '../apps/admin/src/admin.main.js';
 import type { CommandOutput } from '../apps/admin/src/admin-command.js';
+import type { AuditEntry } from '../apps/gateway/src/audit/audit.service.js';
 import { entraUser, startTestGateway, TEST_ADMIN_TOKEN, TEST_TOKEN, type TestGateway } from './support/test-gateway.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -18,41 +20,15 @@ const SOURCE_IP = '203.0.113.7';
 const json = (response: { text: string }) => JSON.parse(response.text);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Entry {
-  revision: string;
-  position: string;
-  eventId: string;
-  type: string;
-  recordedAt: string;
-  occurredAt: string;
-  tokenId: string | null;
-  sourceIp: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  correlationId: string | null;
-  data: { attributes?: Record<string, unknown>; changes?: unknown[] };
-  hash: string | null;
-  previousHash: string | null;
-}
+/** A history entry as the admin API answers it, with the data of the user events this test makes. */
+type Entry = AuditEntry & { readonly data: { attributes?: Record<string, unknown>; changes?: unknown[] } };
 
-interface ExportedLine {
-  streamName: string;
-  revision: string;
-  position: string;
-  id: string;
-  type: string;
-  schemaVersion: number;
-  data: unknown;
-  metadata: EventMetadata;
-  recordedAt: string;
-}
-
-const linesOf = (text: string): ExportedLine[] => {
+const linesOf = (text: string): ExportedEvent[] => {
   expect(text.endsWith('\n') || text === '').toBe(true);
   return text
     .split('\n')
     .slice(0, -1)
-    .map((line) => JSON.parse(line) as ExportedLine);
+    .map((line) => JSON.parse(line) as ExportedEvent);
 };
 
 /** docs/audit.md: the auditor's view through /admin/v1 and `npm run admin -- audit ...`. */

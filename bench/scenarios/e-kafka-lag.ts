@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
 import type { Consumer } from 'kafkajs';
 import { ensureTopics } from '#kafka/kafka-topics.js';
 import type { ScimCloudEvent } from '#kafka/scim-cloud-event.js';
@@ -7,6 +6,7 @@ import { createStorage } from '../lib/backends.js';
 import type { ScenarioContext } from '../lib/context.js';
 import { entraUserBody, PATCH_OP } from '../lib/entra.js';
 import { BENCH_TOKEN, GatewayProcess } from '../lib/gateway-process.js';
+import { ScimClient } from '../lib/http-client.js';
 import { benchKafka, deleteBenchTopics, uniqueBenchTopicPrefix, type KafkaBenchOptions, type KafkaLagResult } from '../lib/kafka-bench.js';
 import { CpuMeter, loadAverage } from '../lib/proc.js';
 import { summarise, type LatencySummary } from '../lib/stats.js';
@@ -17,54 +17,6 @@ const DRAIN_MS = 15_000;
 const PARTITIONS = 3;
 // Requests in flight at most (open loop: more only queue in this process); far above what 200/s needs.
 const MAX_SOCKETS = 64;
-
-/**
- * Keep-alive HTTP to the gateway, round-robin over its sockets. (bench/lib/http-client.ts's agent takes the most
- * recently used socket first: at an open-loop rate with many sockets the least used ones idle past the gateway's
- * keep-alive timeout of 5 s, and a request sent just as the gateway closes one fails with ECONNRESET.)
- */
-class PacedClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, scheduling: 'fifo' });
-
-  constructor(private readonly port: number) {}
-
-  request(method: string, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
-    const payload = Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const request = http.request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method,
-          path,
-          agent: this.agent,
-          headers: { Authorization: `Bearer ${BENCH_TOKEN}`, Accept: 'application/scim+json', 'Content-Type': 'application/scim+json', 'Content-Length': payload.length },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = text.length > 0 ? JSON.parse(text) : null;
-            } catch {
-              // not JSON: kept as text for the failure message
-            }
-            resolve({ status: response.statusCode ?? 0, body: parsed });
-          });
-        },
-      );
-      request.on('error', reject);
-      request.end(payload);
-    });
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
 
 interface Write {
   kind: string;
@@ -142,7 +94,7 @@ export async function runKafkaLag(context: ScenarioContext, kafka: KafkaBenchOpt
       extraEnv: { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC_PREFIX: topicPrefix, KAFKA_PARTITIONS: String(PARTITIONS) },
     });
     context.log(`gateway ready in ${(gateway.readyMs / 1000).toFixed(1)} s (${storage.description}); topics ${topicPrefix}.*`);
-    const scim = new PacedClient(gateway.port);
+    const scim = new ScimClient(gateway.port, BENCH_TOKEN, MAX_SOCKETS, { scheduling: 'fifo' });
 
     const writes: Write[] = [];
     // Users whose POST answered and that no PATCH is changing now: a PATCH takes the one idle longest and gives it
