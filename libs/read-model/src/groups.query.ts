@@ -2,8 +2,7 @@ import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { compileGroupFilter, compileGroupSortTerm } from './filter/group-filter.sql.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
-import type { SqlFragment } from './filter/sql-fragment.js';
-import { buildSearchStatements, splitSearchRows } from './search-statements.js';
+import { buildSearchStatements, splitSearchRows, type SearchStatements } from './search-statements.js';
 import type { SqlQueryable } from './users.query.js';
 
 export interface GroupMemberView {
@@ -118,7 +117,7 @@ export function buildGroupSearchStatements(
   count: number,
   sort: SortRequest | undefined,
   registry: SchemaRegistry,
-): { readonly search: SqlFragment; readonly count: SqlFragment; readonly page: SqlFragment } {
+): SearchStatements {
   return buildSearchStatements({
     table: 'scim_groups',
     columns: GROUP_COLUMNS,

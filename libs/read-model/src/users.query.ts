@@ -1,9 +1,8 @@
 import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
-import type { SqlFragment } from './filter/sql-fragment.js';
 import { compileUserFilter, compileUserSortTerm } from './filter/user-filter.sql.js';
-import { buildSearchStatements, splitSearchRows } from './search-statements.js';
+import { buildSearchStatements, splitSearchRows, type SearchStatements } from './search-statements.js';
 
 export interface UserView {
   readonly id: string;
@@ -86,7 +85,7 @@ export function buildUserSearchStatements(
   count: number,
   sort: SortRequest | undefined,
   registry: SchemaRegistry,
-): { readonly search: SqlFragment; readonly count: SqlFragment; readonly page: SqlFragment } {
+): SearchStatements {
   return buildSearchStatements({
     table: 'scim_users',
     columns: USER_COLUMNS,
