@@ -105,6 +105,13 @@ export class ContentionError extends ScimError {
  * append every stream's new events with its expected revision in one atomic call, and on a version conflict
  * start again from fresh reads. `plan` may load streams to choose what to decide (e.g. the user's current
  * userName, to release its key) and returns one decision per stream.
+ *
+ * With a cache the first attempt reads nothing (docs/decisions.md "Decide on the cached state first"): it decides
+ * on each stream's cached state, and on "the stream does not exist yet" for a stream the cache does not hold (a
+ * new resource, a key nobody reserved). Every such guess is checked by the store, because the attempt counts only
+ * if it appends to every stream it guessed, at the guessed revision: a stale or wrong guess is a version conflict
+ * and nothing is written. Anything else (an error, a stream left unchanged or only read) proves nothing about the
+ * guess, so the command starts again from fresh reads, as it does after the conflict, at once and without back-off.
  */
 export async function runCommand(
   store: EventStore,
@@ -118,98 +125,166 @@ export async function runCommand(
   const commandId = randomUUID();
   let lastConflict: VersionConflictError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const loaded = new Map<string, Promise<LoadedStream<unknown>>>();
-    const loader: StreamLoader = {
-      load(streamName, decider) {
-        let entry = loaded.get(streamName);
-        if (!entry) {
-          entry = loadStreams(store, [{ streamName, decider: decider as AnyDecider }], options.cache).then(([stream]) => stream);
-          loaded.set(streamName, entry);
-        }
-        return entry as Promise<LoadedStream<never>>;
-      },
-    };
-    const decisions = await plan(loader);
-    // Every stream decided on that the plan did not read yet is read now, together: one round trip, not one each.
-    const unread = [...new Map(decisions.filter((d) => !loaded.has(d.streamName)).map((d) => [d.streamName, d.decider])).entries()];
-    if (unread.length > 0) {
-      const batch = loadStreams(store, unread.map(([streamName, decider]) => ({ streamName, decider })), options.cache);
-      unread.forEach(([streamName], index) => {
-        const entry = batch.then((streams) => streams[index]);
-        entry.catch(() => undefined); // awaited below; only the first failure is reported
-        loaded.set(streamName, entry);
-      });
+    const cache = options.cache;
+    if (cache && attempt === 1) {
+      const outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess: true });
+      if (outcome !== null && !(outcome instanceof VersionConflictError)) return outcome;
+      continue; // a wrong guess, or an error the guess may have caused: decide again on fresh reads
     }
-
-    const appends: StreamAppend[] = [];
-    const decided: {
-      streamName: string;
-      decider: AnyDecider;
-      events: readonly DomainEvent[];
-      state: unknown;
-      revision: bigint | null;
-      lastHash: string | null;
-      eventIds: string[];
-    }[] = [];
-    for (const { streamName, decider, command, requiredRevision, compensate } of decisions) {
-      const current = await loader.load(streamName, decider);
-      if (requiredRevision !== undefined && current.revision !== requiredRevision) {
-        throw new ScimError(412, undefined, `resource is at version W/"${current.revision ?? 'none'}", not the W/"${requiredRevision}" given in If-Match`);
-      }
-      const events = decider.decide(command, current.state);
-      const state = foldEvents(decider, events, current.state);
-      // Each event chains to the one before it in the stream (docs/audit-format.md); a compensation, appended
-      // only right after these events, continues the chain from the last of them.
-      const chain = new StreamChain(streamName, current.revision, current.lastHash);
-      const newEvents: NewEvent[] = events.map((event, index) =>
-        chain.next({ id: deterministicEventId({ commandId, attempt, streamName, index }), type: event.type, data: event.data, metadata }),
-      );
-      const lastHash = chain.lastHash;
-      const compensation: NewEvent[] =
-        compensate && newEvents.length > 0
-          ? compensate(events).map((event, index) =>
-              chain.next({ id: compensationEventId(newEvents[0].id, index), type: event.type, data: event.data, metadata }),
-            )
-          : [];
-      const revision = events.length === 0 ? current.revision : (current.revision ?? -1n) + BigInt(events.length);
-      decided.push({ streamName, decider, events, state, revision, lastHash, eventIds: newEvents.map((e) => e.id) });
-      if (newEvents.length > 0) {
-        appends.push({
-          streamName,
-          expectedRevision: current.revision ?? 'no-stream',
-          events: newEvents,
-          ...(compensation.length > 0 ? { compensation } : {}),
-        });
-      }
+    const outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess: false });
+    if (!(outcome instanceof VersionConflictError)) {
+      if (outcome === null) throw new Error('a command that read every stream cannot be unverified');
+      return outcome;
     }
-
-    let results: AppendResult[];
-    try {
-      results =
-        appends.length === 0 ? [] : appends.length === 1 ? [await store.appendToStream(appends[0])] : await store.appendToStreams(appends);
-    } catch (error) {
-      if (error instanceof VersionConflictError) {
-        lastConflict = error;
-        await backOff(attempt);
-        continue;
-      }
-      throw error;
-    }
-
-    const positions = new Map(appends.map((append, index) => [append.streamName, results[index].position]));
-    for (const entry of decided) {
-      if (entry.revision !== null) options.cache?.set(entry.streamName, entry.decider, entry.state, entry.revision, entry.lastHash);
-    }
-    const streams = new Map<string, DecidedStream>(
-      decided.map(({ decider: _decider, ...entry }) => [entry.streamName, { ...entry, position: positions.get(entry.streamName) ?? null }]),
-    );
-    const position = results.map((r) => r.position).reduce<GlobalPosition | null>(
-      (max, p) => (max === null || comparePositions(p, max) > 0 ? p : max),
-      null,
-    );
-    return { streams, position };
+    lastConflict = outcome;
+    await backOff(attempt);
   }
   throw new ContentionError(lastConflict?.streamName ?? 'a stream');
+}
+
+interface AttemptOptions {
+  readonly commandId: string;
+  readonly attempt: number;
+  readonly cache: StreamStateCache | undefined;
+  /** Decide on cached states (or "no stream") without reading; see runCommand. */
+  readonly guess: boolean;
+}
+
+/**
+ * One attempt: the outcome, the version conflict that ends it, or null when it guessed and cannot tell whether
+ * the guess was right (nothing was written): the plan or a decider refused (on a guessed state), or a guessed
+ * stream gets no append to check it with. A failing append is never put down to the guess: it is reported.
+ */
+async function attemptCommand(
+  store: EventStore,
+  metadata: EventMetadata,
+  plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
+  { commandId, attempt, cache, guess }: AttemptOptions,
+): Promise<CommandOutcome | VersionConflictError | null> {
+  const loaded = new Map<string, Promise<LoadedStream<unknown>>>();
+  const guessed = new Set<string>();
+  const guessState = (streamName: string, decider: AnyDecider): LoadedStream<unknown> => {
+    guessed.add(streamName);
+    const cached = cache!.get(streamName, decider);
+    return cached
+      ? { state: cached.state, revision: cached.revision, lastHash: cached.lastHash }
+      : { state: decider.initialState, revision: null, lastHash: null };
+  };
+  const loader: StreamLoader = {
+    load(streamName, decider) {
+      let entry = loaded.get(streamName);
+      if (!entry) {
+        entry = guess
+          ? Promise.resolve(guessState(streamName, decider as AnyDecider))
+          : loadStreams(store, [{ streamName, decider: decider as AnyDecider }], cache).then(([stream]) => stream);
+        loaded.set(streamName, entry);
+      }
+      return entry as Promise<LoadedStream<never>>;
+    },
+  };
+  let prepared: { appends: StreamAppend[]; decided: DecidedEntry[] };
+  try {
+    prepared = await decideAll(store, metadata, plan, loader, loaded, { commandId, attempt, cache, guess }, guessState);
+  } catch (error) {
+    if (guess) return null;
+    throw error;
+  }
+  const { appends, decided } = prepared;
+  // A guessed stream the append does not check (read only, or left unchanged) may have been guessed wrong.
+  const appended = new Set(appends.map((append) => append.streamName));
+  for (const streamName of guessed) if (!appended.has(streamName)) return null;
+
+  let results: AppendResult[];
+  try {
+    results =
+      appends.length === 0 ? [] : appends.length === 1 ? [await store.appendToStream(appends[0])] : await store.appendToStreams(appends);
+  } catch (error) {
+    if (error instanceof VersionConflictError) return error;
+    throw error;
+  }
+
+  const positions = new Map(appends.map((append, index) => [append.streamName, results[index].position]));
+  for (const entry of decided) {
+    if (entry.revision !== null) cache?.set(entry.streamName, entry.decider, entry.state, entry.revision, entry.lastHash);
+  }
+  const streams = new Map<string, DecidedStream>(
+    decided.map(({ decider: _decider, ...entry }) => [entry.streamName, { ...entry, position: positions.get(entry.streamName) ?? null }]),
+  );
+  const position = results.map((r) => r.position).reduce<GlobalPosition | null>(
+    (max, p) => (max === null || comparePositions(p, max) > 0 ? p : max),
+    null,
+  );
+  return { streams, position };
+}
+
+interface DecidedEntry {
+  readonly streamName: string;
+  readonly decider: AnyDecider;
+  readonly events: readonly DomainEvent[];
+  readonly state: unknown;
+  readonly revision: bigint | null;
+  readonly lastHash: string | null;
+  readonly eventIds: string[];
+}
+
+/** Runs the plan and every decision: the appends to make and what each stream becomes. */
+async function decideAll(
+  store: EventStore,
+  metadata: EventMetadata,
+  plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
+  loader: StreamLoader,
+  loaded: Map<string, Promise<LoadedStream<unknown>>>,
+  { commandId, attempt, cache, guess }: AttemptOptions,
+  guessState: (streamName: string, decider: AnyDecider) => LoadedStream<unknown>,
+): Promise<{ appends: StreamAppend[]; decided: DecidedEntry[] }> {
+  const decisions = await plan(loader);
+  // Every stream decided on that the plan did not read yet is read now, together: one round trip, not one each.
+  const unread = [...new Map(decisions.filter((d) => !loaded.has(d.streamName)).map((d) => [d.streamName, d.decider])).entries()];
+  if (guess) {
+    for (const [streamName, decider] of unread) loaded.set(streamName, Promise.resolve(guessState(streamName, decider)));
+  } else if (unread.length > 0) {
+    const batch = loadStreams(store, unread.map(([streamName, decider]) => ({ streamName, decider })), cache);
+    unread.forEach(([streamName], index) => {
+      const entry = batch.then((streams) => streams[index]);
+      entry.catch(() => undefined); // awaited below; only the first failure is reported
+      loaded.set(streamName, entry);
+    });
+  }
+
+  const appends: StreamAppend[] = [];
+  const decided: DecidedEntry[] = [];
+  for (const { streamName, decider, command, requiredRevision, compensate } of decisions) {
+    const current = await loader.load(streamName, decider);
+    if (requiredRevision !== undefined && current.revision !== requiredRevision) {
+      throw new ScimError(412, undefined, `resource is at version W/"${current.revision ?? 'none'}", not the W/"${requiredRevision}" given in If-Match`);
+    }
+    const events = decider.decide(command, current.state);
+    const state = foldEvents(decider, events, current.state);
+    // Each event chains to the one before it in the stream (docs/audit-format.md); a compensation, appended
+    // only right after these events, continues the chain from the last of them.
+    const chain = new StreamChain(streamName, current.revision, current.lastHash);
+    const newEvents: NewEvent[] = events.map((event, index) =>
+      chain.next({ id: deterministicEventId({ commandId, attempt, streamName, index }), type: event.type, data: event.data, metadata }),
+    );
+    const lastHash = chain.lastHash;
+    const compensation: NewEvent[] =
+      compensate && newEvents.length > 0
+        ? compensate(events).map((event, index) =>
+            chain.next({ id: compensationEventId(newEvents[0].id, index), type: event.type, data: event.data, metadata }),
+          )
+        : [];
+    const revision = events.length === 0 ? current.revision : (current.revision ?? -1n) + BigInt(events.length);
+    decided.push({ streamName, decider, events, state, revision, lastHash, eventIds: newEvents.map((e) => e.id) });
+    if (newEvents.length > 0) {
+      appends.push({
+        streamName,
+        expectedRevision: current.revision ?? 'no-stream',
+        events: newEvents,
+        ...(compensation.length > 0 ? { compensation } : {}),
+      });
+    }
+  }
+  return { appends, decided };
 }
 
 async function loadStreams(

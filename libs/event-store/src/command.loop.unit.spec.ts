@@ -141,3 +141,145 @@ describe('runCommand: the hash chain', () => {
     expect(verification.problems[0]).toMatchObject({ kind: 'unchained', revision: '0', streamName: userStream });
   });
 });
+
+/** Counts what the command loop asks of the store; `failAppend` makes the next append fail like a lost connection. */
+class CountingStore {
+  reads = 0;
+  appends = 0;
+  failAppend: Error | null = null;
+
+  constructor(private readonly inner: EventStore) {}
+
+  wrap(): EventStore {
+    const inner = this.inner;
+    return new Proxy(inner, {
+      get: (target, property, receiver) => {
+        if (property === 'readStream' || property === 'readStreams') {
+          return (...args: unknown[]) => {
+            this.reads++;
+            return (Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        if (property === 'appendToStream' || property === 'appendToStreams') {
+          return (...args: unknown[]) => {
+            this.appends++;
+            const failure = this.failAppend;
+            this.failAppend = null;
+            if (failure) return Promise.reject(failure);
+            return (Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+  }
+}
+
+describe('runCommand with a cache: the first attempt decides on guessed states', () => {
+  let server: InMemoryEventStoreDbServer;
+  let inner: EventStore;
+  let counting: CountingStore;
+  let store: EventStore;
+  let cache: StreamStateCache;
+
+  beforeEach(() => {
+    server = new InMemoryEventStoreDbServer();
+    inner = new EventStoreDbEventStore(server.connect(), { log: () => undefined });
+    counting = new CountingStore(inner);
+    store = counting.wrap();
+    cache = new StreamStateCache();
+  });
+  afterEach(async () => {
+    await inner.close();
+  });
+
+  const keyStream = (userName: string) => streamNames.uniqueKey(TENANT, 'userName', userName);
+  const createWithKey = (userName: string, withCache: StreamStateCache | undefined, userId = USER_ID) =>
+    runCommand(
+      store,
+      METADATA,
+      async () => [
+        decision(streamNames.user(TENANT, userId), userDecider, { type: 'CreateUser', userId, attributes: { userName }, at: AT }),
+        decision(keyStream(userName), uniqueKeyDecider, { type: 'ReserveUniqueKey', kind: 'userName', key: userName, ownerId: userId, at: AT }),
+      ],
+      { cache: withCache },
+    );
+  const replace = (userName: string, withCache: StreamStateCache | undefined) =>
+    runCommand(
+      store,
+      METADATA,
+      async (loader) => {
+        await loader.load(userStream, userDecider);
+        return [decision(userStream, userDecider, { type: 'ReplaceUser', userId: USER_ID, attributes: { userName }, at: AT })];
+      },
+      { cache: withCache },
+    );
+
+  it('creates a new resource and its reservation without reading: one round trip, the append', async () => {
+    const outcome = await createWithKey('ann', cache);
+    expect(counting).toMatchObject({ reads: 0, appends: 1 });
+    expect(outcome.streams.get(userStream)).toMatchObject({ revision: 0n });
+    expect(await inner.readStream(keyStream('ann'))).toHaveLength(1);
+  });
+
+  it('changes a cached stream without reading it', async () => {
+    await createWithKey('ann', cache);
+    const outcome = await replace('bob', cache);
+    expect(counting).toMatchObject({ reads: 0, appends: 2 });
+    expect(outcome.streams.get(userStream)).toMatchObject({ revision: 1n });
+    expectChained(await inner.readStream(userStream));
+  });
+
+  it('a stale cached state costs a refused append, then the command decides on fresh reads', async () => {
+    await createWithKey('ann', cache);
+    await replace('zed', undefined); // another writer: the cache still says revision 0
+    counting.reads = 0;
+    counting.appends = 0;
+    const outcome = await replace('bob', cache);
+    expect(counting.appends).toBe(2); // the guess (refused: the stream is at 1) and the decision on the read state
+    expect(counting.reads).toBeGreaterThan(0);
+    expect(outcome.streams.get(userStream)).toMatchObject({ revision: 2n });
+    const events = await inner.readStream(userStream);
+    expect(events.map((event) => (event.data as { attributes: { userName: string } }).attributes.userName)).toEqual(['ann', 'zed', 'bob']);
+    expectChained(events);
+  });
+
+  it('a key reserved by someone the cache never saw is refused with 409 after a fresh read, nothing written', async () => {
+    await createWithKey('ann', undefined, '33333333-3333-4333-8333-333333333333');
+    await expect(createWithKey('ann', cache)).rejects.toMatchObject({ status: 409 });
+    expect(await inner.readStream(userStream)).toEqual([]);
+    expect(await inner.readStream(keyStream('ann'))).toHaveLength(1);
+  });
+
+  it('a stream the cache does not hold is read when the guess "does not exist" makes the decider refuse', async () => {
+    await createWithKey('ann', undefined); // not in the cache
+    counting.reads = 0;
+    const outcome = await replace('bob', cache);
+    expect(counting.reads).toBeGreaterThan(0);
+    expect(outcome.streams.get(userStream)).toMatchObject({ revision: 1n });
+  });
+
+  it('the decider still refuses after the fresh read: its error is the answer', async () => {
+    await expect(replace('bob', cache)).rejects.toMatchObject({ status: 404 });
+    expect(counting.appends).toBe(0);
+  });
+
+  it('a guessed stream the command leaves unchanged is read before the answer is given', async () => {
+    await createWithKey('ann', undefined);
+    await replace('zed', undefined);
+    // The cache is stale (revision 0, "ann"); replacing with "ann" changes nothing on that state, so the
+    // guess cannot be checked by an append: the fresh read finds "zed" and the command changes it back.
+    await createWithKey('other', cache, '44444444-4444-4444-8444-444444444444');
+    cache.set(userStream, userDecider, { status: 'present', userId: USER_ID, attributes: { userName: 'ann' }, createdAt: AT, lastModifiedAt: AT }, 0n, null);
+    counting.reads = 0;
+    const outcome = await replace('ann', cache);
+    expect(counting.reads).toBeGreaterThan(0);
+    expect(outcome.streams.get(userStream)).toMatchObject({ revision: 2n });
+  });
+
+  it('an append that fails for another reason is reported, not retried as a wrong guess', async () => {
+    counting.failAppend = new Error('connection lost');
+    await expect(createWithKey('ann', cache)).rejects.toThrow('connection lost');
+    expect(counting.appends).toBe(1);
+  });
+});
