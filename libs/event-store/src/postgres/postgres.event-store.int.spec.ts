@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
@@ -120,6 +121,29 @@ for (const backend of testDatabases()) {
       );
       expect(read).toBe(sequential + workers * each);
     }, 120_000);
+
+    it('after a read, waitForEvents asks the database nothing when something was appended since that read began', async () => {
+      const store = await opened.store({ localSignal: new EventEmitter() });
+      const stream = `wake.${randomUUID()}`;
+      const { position } = await store.appendToStream({ streamName: stream, expectedRevision: 'no-stream', events: [newEvent()] });
+      await waitUntilReadable(store, position);
+      const [event] = await store.readAll({ after: { commit: position.commit, prepare: position.prepare - 1n }, maxCount: 1, streamPrefixes: [stream] });
+      expect(event.position).toEqual(position);
+      const queries = jest.spyOn(pg.Pool.prototype, 'query');
+      try {
+        // Nothing appended since the read: it looks (one query) and waits out its timeout.
+        await store.waitForEvents(event.position, 50);
+        expect(queries).toHaveBeenCalledTimes(1);
+        queries.mockClear();
+        await store.appendToStream({ streamName: stream, expectedRevision: 0n, events: [newEvent()] });
+        queries.mockClear();
+        // Appended since the read began: the reader should read again, and is told so without a query.
+        await store.waitForEvents(event.position, 10_000);
+        expect(queries).not.toHaveBeenCalled();
+      } finally {
+        queries.mockRestore();
+      }
+    });
 
     if (backend.name === 'postgres') {
       it('never lets a reader pass an event whose transaction is still running (the transaction-id technique)', async () => {

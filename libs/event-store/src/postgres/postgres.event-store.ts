@@ -88,7 +88,10 @@ export class PostgresEventStore implements EventStore {
   private readonly onBackgroundError: (error: unknown) => void;
   private readonly heldBackPollMs: number;
   private readonly listener: PostgresNotificationListener;
-  private readonly filtersByReadPosition = new Map<string, LogFilter>();
+  /** Per position a reader's readAll ended at: its filter, and the wake-up count when that read began. */
+  private readonly readsByPosition = new Map<string, { readonly filter: LogFilter; readonly wakeUpsBefore: number }>();
+  /** Wake-ups seen so far (this process's appends, and NOTIFY on a server). */
+  private wakeUpCount = 0;
   private backendDetection: Promise<Backend> | null = null;
   private closed = false;
 
@@ -193,6 +196,7 @@ export class PostgresEventStore implements EventStore {
       throw new RangeError(`readAll maxCount must be a positive integer, got ${options.maxCount}`);
     }
     const filter: LogFilter = { streamPrefixes: options.streamPrefixes, eventTypes: options.eventTypes };
+    const wakeUpsBefore = this.wakeUpCount;
     const parameters: unknown[] = [];
     const conditions = ['transaction_id < pg_snapshot_xmin(pg_current_snapshot())', ...positionAndFilterConditions(options.after, filter, parameters)];
     parameters.push(options.maxCount);
@@ -205,8 +209,8 @@ export class PostgresEventStore implements EventStore {
         parameters,
       );
       const events = rows.map(toRecordedEvent);
-      this.rememberReadFilter(options.after, filter);
-      if (events.length > 0) this.rememberReadFilter(events[events.length - 1].position, filter);
+      this.rememberRead(options.after, filter, wakeUpsBefore);
+      if (events.length > 0) this.rememberRead(events[events.length - 1].position, filter, wakeUpsBefore);
       return events;
     } catch (error) {
       throw translateFailure(error, 'readAll');
@@ -219,14 +223,19 @@ export class PostgresEventStore implements EventStore {
    *
    * The port passes no filter, so we use the one the reader last read with at this position (readAll remembers
    * it): without it, a reader whose filter skips the newest events would be told "there is more" for ever.
+   *
+   * When something was appended since that read began, it resolves at once without asking the database: under
+   * load the reader's next read finds the new events, and asking first would cost a round trip per batch.
    */
   async waitForEvents(after: GlobalPosition, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.closed || signal?.aborted || timeoutMs <= 0) return;
+    const read = this.readsByPosition.get(formatPosition(after));
+    if (read && read.wakeUpsBefore !== this.wakeUpCount) return;
     if ((await this.notificationMode()) === 'listen') await this.listener.ensureListening();
     // Subscribe before looking, so an append committed between the look and the wait still wakes us.
     const wait = this.nextWakeUp(timeoutMs, signal);
     try {
-      const filter = this.filtersByReadPosition.get(formatPosition(after)) ?? {};
+      const filter = read?.filter ?? {};
       const { readable, held_back: heldBack } = await this.logStateAfter(after, filter);
       if (readable) return;
       if (heldBack) wait.shortenTo(this.heldBackPollMs);
@@ -270,6 +279,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   private readonly wake = (): void => {
+    this.wakeUpCount++;
     this.wakeUps.emit(APPENDED);
   };
 
@@ -373,13 +383,13 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private rememberReadFilter(position: GlobalPosition, filter: LogFilter): void {
+  private rememberRead(position: GlobalPosition, filter: LogFilter, wakeUpsBefore: number): void {
     const key = formatPosition(position);
-    this.filtersByReadPosition.delete(key); // re-insert so the most recent reads are the last to be evicted
-    this.filtersByReadPosition.set(key, filter);
-    if (this.filtersByReadPosition.size > REMEMBERED_READ_POSITIONS) {
-      const oldest = this.filtersByReadPosition.keys().next().value as string;
-      this.filtersByReadPosition.delete(oldest);
+    this.readsByPosition.delete(key); // re-insert so the most recent reads are the last to be evicted
+    this.readsByPosition.set(key, { filter, wakeUpsBefore });
+    if (this.readsByPosition.size > REMEMBERED_READ_POSITIONS) {
+      const oldest = this.readsByPosition.keys().next().value as string;
+      this.readsByPosition.delete(oldest);
     }
   }
 
