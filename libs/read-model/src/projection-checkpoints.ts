@@ -12,10 +12,17 @@ export async function loadCheckpoint(manager: EntityManager, projection: string)
 }
 
 export async function saveCheckpoint(manager: EntityManager, projection: string, position: GlobalPosition): Promise<void> {
-  await manager.query(
-    `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, updated_at) VALUES ($1, $2, $3, now())
+  await manager.query(saveCheckpointSql(1), checkpointParameters(projection, position));
+}
+
+/** The upsert of a checkpoint, its three parameters numbered from `first` (see checkpointParameters). */
+export function saveCheckpointSql(first: number): string {
+  return `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, updated_at)
+     VALUES ($${first}, $${first + 1}, $${first + 2}, now())
      ON CONFLICT (projection) DO UPDATE SET commit_position = EXCLUDED.commit_position,
-       prepare_position = EXCLUDED.prepare_position, updated_at = EXCLUDED.updated_at`,
-    [projection, position.commit.toString(), position.prepare.toString()],
-  );
+       prepare_position = EXCLUDED.prepare_position, updated_at = EXCLUDED.updated_at`;
+}
+
+export function checkpointParameters(projection: string, position: GlobalPosition): [string, string, string] {
+  return [projection, position.commit.toString(), position.prepare.toString()];
 }

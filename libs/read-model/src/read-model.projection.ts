@@ -4,8 +4,16 @@ import { USER_EVENT_TYPES } from '#domain/user/user.events.js';
 import type { GlobalPosition, RecordedEvent } from '#event-store/event-store.port.js';
 import type { Projection } from '#event-store/projection.runner.js';
 import { applyGroupEvents } from './groups.projection.js';
-import { loadCheckpoint, saveCheckpoint } from './projection-checkpoints.js';
-import { applyUserEvents } from './users.projection.js';
+import { checkpointParameters, loadCheckpoint, saveCheckpoint, saveCheckpointSql } from './projection-checkpoints.js';
+import {
+  applyUserEvents,
+  collapseUserEvents,
+  deletesPayload,
+  deleteUsersSql,
+  upsertsPayload,
+  upsertUsersSql,
+  type UserRowChanges,
+} from './users.projection.js';
 
 const USER_TYPES = new Set<string>(USER_EVENT_TYPES);
 const GROUP_TYPES = new Set<string>(GROUP_EVENT_TYPES);
@@ -27,12 +35,31 @@ export class ReadModelProjection implements Projection {
   }
 
   async apply(events: readonly RecordedEvent[], checkpoint: GlobalPosition): Promise<void> {
-    const userEvents = events.filter((event) => USER_TYPES.has(event.type));
+    const users = collapseUserEvents(events.filter((event) => USER_TYPES.has(event.type)));
     const groupEvents = events.filter((event) => GROUP_TYPES.has(event.type));
+    if (groupEvents.length === 0 && !deletesAndUpsertsOverlap(users)) {
+      // The common batch (user changes and reservations): one statement, so one round trip and its own transaction.
+      await this.dataSource.query(
+        `WITH deleted AS (${deleteUsersSql('$1')}), upserted AS (${upsertUsersSql('$2')}), checkpoint AS (${saveCheckpointSql(3)})
+         SELECT 1`,
+        [deletesPayload(users.deletes), upsertsPayload(users.upserts), ...checkpointParameters(this.name, checkpoint)],
+      );
+      return;
+    }
     await this.dataSource.transaction(async (manager) => {
-      if (userEvents.length > 0) await applyUserEvents(manager, userEvents);
+      await applyUserEvents(manager, users);
       if (groupEvents.length > 0) await applyGroupEvents(manager, groupEvents);
       await saveCheckpoint(manager, this.name, checkpoint);
     });
   }
+}
+
+/**
+ * The parts of one statement see the same snapshot and run in no defined order, so a row it deletes and upserts
+ * (a user id created again after its delete, in the same batch: ids are never reused) needs the statements in turn.
+ */
+function deletesAndUpsertsOverlap(users: UserRowChanges): boolean {
+  if (users.deletes.length === 0 || users.upserts.length === 0) return false;
+  const deleted = new Set(users.deletes.map((row) => `${row.tenantId}/${row.id}`));
+  return users.upserts.some((row) => deleted.has(`${row.tenantId}/${row.id}`));
 }
