@@ -48,7 +48,7 @@ with KAFKA_BROKERS set (docs/benchmarks-kafka.md).
   --raw-seconds=5 --raw-connections=8                                               (d)
   --kafka-rate=200 --kafka-seconds=60 --kafka-warmup-seconds=5 --consumer-max-wait-ms=100    (e)
   --replay-users=50000 --replay-groups=2500 --replay-group-size=20 --replay-batch-size=2000 (f)
-  --cpu-prof             profile the gateway during (a) (node --cpu-prof) and summarise it
+  --cpu-prof             profile the gateway during (a) and (b)'s GETs at concurrency 8 (node --cpu-prof) and summarise it
   --analyze              diagnostic (b): stop the gateway after the catch-up, ANALYZE the database and VACUUM
                          scim_users, start it again, then measure (the gateway ANALYZEs after a large catch-up, never VACUUMs)
   --ryw-timeout-ms=N     diagnostic: start the gateway with READ_YOUR_WRITES_TIMEOUT_MS=N (0 = writes do not
@@ -217,9 +217,9 @@ async function main(): Promise<void> {
   if (skipped.length > 0) process.stdout.write(`Not run: ${skipped.join('\n         ')}\n`);
   process.stdout.write(`Raw results: ${path.relative(process.cwd(), resultsFile)}\n`);
   for (const result of results) {
-    if (result.scenario !== 'a' || !result.profile) continue;
+    if ((result.scenario !== 'a' && result.scenario !== 'b') || !result.profile) continue;
     const p = result.profile;
-    process.stdout.write(`CPU profile of the gateway during (a) on ${result.backend} (${p.file}): idle ${p.idlePercent.toFixed(0)} %\n`);
+    process.stdout.write(`CPU profile of the gateway during (${result.scenario}) on ${result.backend} (${p.file}): idle ${p.idlePercent.toFixed(0)} %\n`);
     for (const area of p.areas.slice(0, 12)) process.stdout.write(`  ${area.percentOfBusy.toFixed(1).padStart(5)} %  ${area.area}\n`);
     process.stdout.write('  top functions (self time, % of busy):\n');
     for (const f of p.topFunctions.slice(0, 25)) process.stdout.write(`  ${f.percentOfBusy.toFixed(1).padStart(5)} %  ${f.fn}  ${f.where}\n`);

@@ -23,7 +23,7 @@ export interface BenchOptions {
   /** Scenario d: seconds of inserts, connections. */
   readonly rawSeconds: number;
   readonly rawConnections: number;
-  /** Profile the gateway during scenario a (node --cpu-prof): slower, so not for the reported figures. */
+  /** Profile the gateway during scenarios a and b (node --cpu-prof): slower, so not for the reported figures. */
   readonly cpuProfile: boolean;
   /** Diagnostic (b): ANALYZE and VACUUM the database after the catch-up, before the GETs. */
   readonly analyse: boolean;
@@ -105,6 +105,8 @@ export interface FilterResult extends ScenarioBase {
   readonly storePoll?: StorePollCost;
   /** Diagnostic run (--analyze): ANALYZE and VACUUM ran between the catch-up and the GETs. */
   readonly analysed?: { readonly analyzeMs: number; readonly vacuumMs: number };
+  /** Diagnostic run (--cpu-prof): the gateway's profile over the concurrency-8 series of all filters. */
+  readonly profile?: ProfileSummary;
 }
 
 export interface BigGroupResult extends ScenarioBase {

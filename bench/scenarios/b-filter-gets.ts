@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { createStorage } from '../lib/backends.js';
 import type { FilterResult, ScenarioContext } from '../lib/context.js';
 import { analyseDatabase, explainUserFilters, measureStorePoll } from '../lib/explain.js';
@@ -5,6 +7,7 @@ import { BENCH_TOKEN, GatewayProcess, gatewayDiagnosticsEnv } from '../lib/gatew
 import { filterPath, ScimClient, totalResultsOf } from '../lib/http-client.js';
 import { CpuMeter, loadAverage } from '../lib/proc.js';
 import { seededUserKeys, seedUsers } from '../lib/seed.js';
+import { summariseCpuProfile } from '../lib/cpu-profile.js';
 import { LatencyRecorder, prng, runPool } from '../lib/stats.js';
 
 /** Entra's matching filters (ENTRA.md "A provisioning cycle") and the index each should use. */
@@ -49,7 +52,9 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
         `${seed.bulkUsers} in bulk at ${seed.bulkUsersPerSecond.toFixed(0)} users/s`,
     );
 
-    gateway = await GatewayProcess.start({ label: `b/${backend}`, storageEnv: storage.gatewayEnv, extraEnv: gatewayDiagnosticsEnv(options) });
+    const profileDir = options.cpuProfile ? path.join(options.resultsDir, `cpu-profile-b-${backend}-${Date.now()}`) : undefined;
+    if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+    gateway = await GatewayProcess.start({ label: `b/${backend}`, storageEnv: storage.gatewayEnv, extraEnv: gatewayDiagnosticsEnv(options), cpuProfileDir: profileDir });
     const startTimes = { listeningMs: gateway.listeningMs, readyMs: gateway.readyMs };
     let analysed: FilterResult['analysed'];
     if (options.analyse) {
@@ -73,6 +78,7 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
     const recorder = new LatencyRecorder();
     const warmup = new LatencyRecorder();
     const filters: FilterResult['filters'][number][] = [];
+    const measured: { started: number; finished: number }[] = [];
     for (const { name, filterOf } of MATCHING_FILTERS) {
       const ask = (target: LatencyRecorder) => async (n: number) => {
         const response = await client.timed(target, name, 'GET', filterPath('Users', filterOf(n)), undefined, 200);
@@ -89,6 +95,7 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
         () => recorder.failureCount > 100 || performance.now() - started > MAX_SERIES_MS,
       );
       const ms = performance.now() - started;
+      measured.push({ started, finished: started + ms });
       filters.push({ name, gets: recorder.count(name), requestsPerSecond: recorder.count(name) / (ms / 1000), latency: recorder.summary(name), cpu: cpu.stop() });
     }
     // Diagnostic: the same GETs one at a time, so no request waits behind another in the gateway.
@@ -109,6 +116,11 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
     client.close();
     const stopped = await gateway.stop();
     gateway = null;
+    let profile;
+    // From the first measured series to the end of the last (the warm-ups between them included).
+    if (stopped.cpuProfile && measured.length > 0) {
+      profile = summariseCpuProfile(stopped.cpuProfile, { fromEndMs: stopped.exitedAt - measured[0].started, toEndMs: stopped.exitedAt - measured.at(-1)!.finished });
+    } else if (profileDir) context.log(`no CPU profile was written in ${profileDir}`);
 
     // PGlite can only be opened while no gateway holds the directory: explain now that it is stopped.
     const explainConnection = await storage.open(2);
@@ -137,6 +149,7 @@ export async function runFilterGets(context: ScenarioContext): Promise<FilterRes
         totalMs: seedMs,
         events: seed.events,
       },
+      ...(profile ? { profile } : {}),
       gateway: { ...startTimes, peakRssMb: stopped.peakRssMb, sampledMaxRssMb: stopped.sampledMaxRssMb, windowMaxRssMb: stopped.windowMaxRssMb, rssAtMax: stopped.rssAtMax },
       filters,
       serial,
