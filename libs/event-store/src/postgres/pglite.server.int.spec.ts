@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,8 +48,33 @@ describe('startEmbeddedPostgres in memory', () => {
     const other = await startEmbeddedPostgres({ maxConnections: 1 });
     const otherDirectory = new URL(other.connectionString).searchParams.get('host')!;
     expect(otherDirectory).not.toBe(directory);
-    await other.stop();
+    await Promise.all([other.stop(), other.stop()]);
+    await other.stop(); // idempotent
     expect(existsSync(otherDirectory)).toBe(false);
+  });
+
+  it('runs PGlite in a thread of its own: a long query does not hold up this thread', async () => {
+    if (embedded.thread !== 'worker') {
+      throw new Error('PGlite ran in the main thread: dist/libs/event-store/src/postgres/pglite.worker.js is missing or older than its sources; run npm run build');
+    }
+    let longestGap = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 5);
+    try {
+      const started = performance.now();
+      const { rows } = await pool.query('SELECT count(*)::int AS n FROM generate_series(1, 3000000)');
+      const took = performance.now() - started;
+      expect(rows[0].n).toBe(3_000_000);
+      expect(took).toBeGreaterThan(200);
+      // In this thread the timer would wait for the whole query.
+      expect(longestGap).toBeLessThan(took / 2);
+    } finally {
+      clearInterval(ticker);
+    }
   });
 
   it("keeps one connection's statement whole while its messages span several TCP reads", async () => {
@@ -177,6 +202,13 @@ describe('startEmbeddedPostgres on disk', () => {
       await reopened.stop();
     }
   }, 90_000);
+
+  it("rejects with the database thread's error when PGlite cannot open the directory, and releases the lock", async () => {
+    mkdirSync(path.join(dataDir, 'pgdata'));
+    writeFileSync(path.join(dataDir, 'pgdata', 'PG_VERSION'), 'not a version\n');
+    await expect(startEmbeddedPostgres({ dataDir, maxConnections: 4 })).rejects.toThrow(/PGlite failed to initialize/);
+    expect(existsSync(path.join(dataDir, LOCK_FILE_NAME))).toBe(false);
+  }, 60_000);
 
   it('refuses a lock held by another live process', async () => {
     writeFileSync(path.join(dataDir, LOCK_FILE_NAME), String(process.ppid));

@@ -3,9 +3,12 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { acquireDataDirLock, type DataDirLock } from './data-dir.lock.js';
-import { PGliteWireServer } from './pglite.wire-server.js';
+import type { PGliteHost, PGliteHostOptions } from './pglite.host.js';
+// A type import, and also what makes transpileForChildProcess (libs/testing) copy the worker next to this module.
+import type { PGliteWorkerData, PGliteWorkerReply, PGliteWorkerRequest } from './pglite.worker.js';
 
 export interface EmbeddedPostgresOptions {
   /** Where the data lives (in `dataDir/pgdata`, locked by `dataDir/gateway.lock`); undefined = in memory. */
@@ -17,15 +20,26 @@ export interface EmbeddedPostgresOptions {
 export interface EmbeddedPostgres {
   /** postgres://postgres@localhost:5432/postgres?host=<socket directory>, for `pg` and TypeORM alike. */
   readonly connectionString: string;
+  /**
+   * Where PGlite runs: `worker`, a thread of its own (always, from the build); `main`, this thread, only where the
+   * TypeScript sources run (Jest) and the build's compiled worker is missing or older than them.
+   */
+  readonly thread: 'worker' | 'main';
   /** End your pools first: connections still open are cut, and a transaction they left open is rolled back. */
   stop(): Promise<void>;
 }
 
 /**
- * PostgreSQL for the embedded mode: PGlite (PostgreSQL compiled to WebAssembly, in this process) served on a
- * Unix domain socket in a private temporary directory, so the rest of the gateway talks to it exactly as to a
- * server. A Unix socket rather than a loopback port: both ends are this process, and each query's write costs
- * less CPU (6-10 % more queries/s measured, docs/benchmarks.md); nothing outside the process can reach it either.
+ * PostgreSQL for the embedded mode: PGlite (PostgreSQL compiled to WebAssembly) in a worker thread of this
+ * process, served on a Unix domain socket in a private temporary directory, so the rest of the gateway talks to it
+ * exactly as to a server. A Unix socket rather than a loopback port: both ends are this process, and each query's
+ * write costs less CPU (6-10 % more queries/s measured, docs/benchmarks.md); nothing outside the process can reach
+ * it either.
+ *
+ * A worker thread (pglite.worker.ts) because PGlite executes each query synchronously in WebAssembly: on the main
+ * thread that blocked the HTTP event loop for the whole query, so one core did both; in its own thread SQL runs on
+ * a second core in parallel with the HTTP and JavaScript work. If that thread dies, the error goes to stderr and
+ * connections fail (the health checks report it) until the process restarts.
  *
  * Durability: PGlite writes its files with synchronous writes as PostgreSQL does (it runs with fsync off, and its
  * file system offers no fsync at all), so every transaction that committed survives the process being killed
@@ -42,31 +56,32 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw new RangeError(`maxConnections must be a positive integer, got ${options.maxConnections}`);
   }
   const lock: DataDirLock | null = options.dataDir === undefined ? null : acquireDataDirLock(options.dataDir);
-  let db: PGlite | null = null;
   let socketDirectory: string | null = null;
   try {
-    const startParams = [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((setting) => ['-c', setting])];
-    if (options.dataDir === undefined) {
-      db = await PGlite.create({ startParams });
-    } else {
-      const pgdata = path.join(path.resolve(options.dataDir), 'pgdata');
+    let pgdata: string | null = null;
+    if (options.dataDir !== undefined) {
+      pgdata = path.join(path.resolve(options.dataDir), 'pgdata');
       await createDatabaseDirectory(pgdata);
-      db = await PGlite.create({ dataDir: pgdata, startParams });
     }
     // PostgreSQL's socket naming, so `host=<directory>` plus the port finds it; the directory is ours alone (0700).
     socketDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-pglite-'));
-    const server = new PGliteWireServer(db, { socketPath: path.join(socketDirectory, `.s.PGSQL.${SOCKET_PORT}`), maxConnections: options.maxConnections });
-    await server.start();
-    const openDb = db;
+    const hostOptions: PGliteHostOptions = {
+      pgdata,
+      settings: EMBEDDED_SETTINGS,
+      socketPath: path.join(socketDirectory, `.s.PGSQL.${SOCKET_PORT}`),
+      maxConnections: options.maxConnections,
+    };
+    const workerScript = compiledWorkerScript();
+    const host = workerScript ? await startWorker(workerScript, hostOptions) : await (await import('./pglite.host.js')).startPGliteHost(hostOptions);
     const directory = socketDirectory;
     let stopping: Promise<void> | null = null;
     return {
       connectionString: `postgres://postgres@localhost:${SOCKET_PORT}/postgres?host=${encodeURIComponent(directory)}`,
+      thread: workerScript ? 'worker' : 'main',
       stop() {
         stopping ??= (async () => {
           try {
-            await server.stop();
-            await openDb.close();
+            await host.stop();
           } finally {
             fs.rmSync(directory, { recursive: true, force: true });
             lock?.release();
@@ -76,14 +91,129 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       },
     };
   } catch (error) {
-    try {
-      await db?.close();
-    } finally {
-      if (socketDirectory) fs.rmSync(socketDirectory, { recursive: true, force: true });
-      lock?.release();
-    }
+    if (socketDirectory) fs.rmSync(socketDirectory, { recursive: true, force: true });
+    lock?.release();
     throw error;
   }
+}
+
+/** How long stop() waits for the database thread to close PGlite (a checkpoint) before terminating it. */
+const WORKER_STOP_TIMEOUT_MS = 60_000;
+
+/** The modules the worker runs, which a compiled copy must be at least as new as (see compiledWorkerScript). */
+const WORKER_MODULES = ['pglite.worker', 'pglite.host', 'pglite.wire-server'];
+
+/**
+ * The worker's script. Next to this module wherever it runs as JavaScript: the build (dist/), or a copy made by
+ * transpileForChildProcess. Where the TypeScript sources run (Jest), a worker cannot load them (Node 20 runs no
+ * TypeScript), so the build's copy under dist/ is used if it is at least as new as the sources (`npm test` builds
+ * before it runs Jest); otherwise null, and PGlite runs in this thread.
+ */
+function compiledWorkerScript(): URL | null {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) {
+    const beside = new URL('./pglite.worker.js', import.meta.url);
+    return fs.existsSync(fileURLToPath(beside)) ? beside : null;
+  }
+  const sources = path.dirname(here);
+  const root = path.resolve(sources, '../../../..'); // libs/event-store/src/postgres -> the project
+  const built = path.join(root, 'dist', path.relative(root, sources));
+  for (const module of WORKER_MODULES) {
+    const compiled = modifiedAt(path.join(built, `${module}.js`));
+    if (compiled === null || compiled < (modifiedAt(path.join(sources, `${module}.ts`)) ?? Infinity)) return null;
+  }
+  return pathToFileURL(path.join(built, 'pglite.worker.js'));
+}
+
+function modifiedAt(file: string): number | null {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts the database thread and resolves once PGlite is open and the wire server listens; rejects with the
+ * thread's error (a corrupt data directory, say) once the thread has ended.
+ */
+function startWorker(script: URL, data: PGliteWorkerData): Promise<PGliteHost> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: data, name: 'pglite' });
+    let state: 'starting' | 'running' | 'stopping' | 'ended' = 'starting';
+    let stopped: { resolve: () => void; reject: (error: Error) => void } | null = null;
+    let stopping: Promise<void> | null = null;
+    const failStart = (error: Error) => {
+      state = 'ended';
+      void worker.terminate().finally(() => reject(error));
+    };
+    worker.on('message', (reply: PGliteWorkerReply) => {
+      switch (reply.type) {
+        case 'started':
+          if (state !== 'starting') return;
+          state = 'running';
+          resolve({ stop });
+          return;
+        case 'start-failed':
+          if (state === 'starting') failStart(threadError(reply));
+          return;
+        case 'stopped':
+        case 'stop-failed':
+          state = 'ended';
+          if (reply.type === 'stopped') stopped?.resolve();
+          else stopped?.reject(threadError(reply));
+          return;
+      }
+    });
+    worker.on('error', (error) => {
+      if (state === 'starting') return failStart(error);
+      if (state === 'stopping') return stopped?.reject(error);
+      if (state === 'running') {
+        state = 'ended';
+        console.error(`[EmbeddedPostgres] the embedded database thread failed; connections to the database fail until the process restarts: ${error.stack ?? error.message}`);
+      }
+    });
+    worker.on('exit', (code) => {
+      if (state === 'starting') return failStart(new Error(`the embedded database thread exited (code ${code}) before it started`));
+      if (state === 'stopping') return stopped?.reject(new Error(`the embedded database thread exited (code ${code}) before it closed the database`));
+      if (state === 'running') {
+        state = 'ended';
+        console.error(`[EmbeddedPostgres] the embedded database thread exited (code ${code}); connections to the database fail until the process restarts`);
+      }
+    });
+
+    function stop(): Promise<void> {
+      stopping ??= (async () => {
+        if (state !== 'running') return; // it ended on its own (and said so on stderr): nothing left to close
+        state = 'stopping';
+        const done = new Promise<void>((resolveStop, rejectStop) => {
+          stopped = { resolve: resolveStop, reject: rejectStop };
+        });
+        worker.postMessage({ type: 'stop' } satisfies PGliteWorkerRequest);
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, rejectTimeout) => {
+          timer = setTimeout(
+            () => rejectTimeout(new Error(`the embedded database thread did not close the database within ${WORKER_STOP_TIMEOUT_MS / 1000} s; terminated`)),
+            WORKER_STOP_TIMEOUT_MS,
+          );
+        });
+        try {
+          await Promise.race([done, timeout]);
+        } finally {
+          clearTimeout(timer);
+          state = 'ended';
+          await worker.terminate();
+        }
+      })();
+      return stopping;
+    }
+  });
+}
+
+function threadError(reply: { readonly message: string; readonly stack?: string }): Error {
+  const error = new Error(reply.message);
+  if (reply.stack) error.stack = reply.stack;
+  return error;
 }
 
 /**

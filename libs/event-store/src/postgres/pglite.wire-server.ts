@@ -37,6 +37,8 @@ const TERMINATE = 'X'.charCodeAt(0);
 const STARTUP = -1;
 // PostgreSQL refuses startup packets over 10 000 bytes too.
 const MAX_STARTUP_LENGTH = 10_000;
+// How long a connection over maxConnections may take to send its startup packet before it is refused anyway.
+const REFUSAL_WAIT_MS = 1_000;
 
 interface ClientMessage {
   /** The type byte, or STARTUP for the untyped startup packet. */
@@ -57,6 +59,8 @@ interface Connection {
 export class PGliteWireServer {
   private server: net.Server | null = null;
   private readonly connections = new Set<Connection>();
+  /** Connections over maxConnections, until they have been told so. */
+  private readonly refused = new Set<net.Socket>();
   /** Has the database to itself: inside a transaction block or between an extended query's first message and Sync. */
   private owner: Connection | null = null;
   private readonly turns: Connection[] = [];
@@ -97,15 +101,28 @@ export class PGliteWireServer {
     // back whatever the owner of the database left open.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const connection of this.connections) connection.socket.destroy();
+    for (const socket of this.refused) socket.destroy();
     await closed;
     while (this.draining) await this.draining;
   }
 
   private accept(socket: net.Socket): void {
     if (this.connections.size >= this.options.maxConnections) {
-      // As a server does; destroyed once written, so it never holds up stop().
+      // As PostgreSQL does: the error answers the startup packet. Sent before the client has written that packet, it
+      // can make the write fail (EPIPE) instead of showing the error (the client runs in another thread). Destroyed
+      // once written, or by stop(), so it never holds up stop().
+      this.refused.add(socket);
+      const refuse = () => {
+        clearTimeout(timer);
+        socket.end(fatalError('53300', `too many connections to the embedded database (max ${this.options.maxConnections})`), () => socket.destroy());
+      };
+      const timer = setTimeout(refuse, REFUSAL_WAIT_MS);
+      socket.once('data', refuse);
       socket.on('error', () => socket.destroy());
-      socket.end(fatalError('53300', `too many connections to the embedded database (max ${this.options.maxConnections})`), () => socket.destroy());
+      socket.on('close', () => {
+        clearTimeout(timer);
+        this.refused.delete(socket);
+      });
       return;
     }
     socket.setNoDelay(true);
