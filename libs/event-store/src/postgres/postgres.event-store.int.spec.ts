@@ -122,6 +122,28 @@ for (const backend of testDatabases()) {
       expect(read).toBe(sequential + workers * each);
     }, 120_000);
 
+    it(`runs the append ${backend.name === 'postgres' ? 'as a named prepared statement (parsed once per connection)' : 'unnamed (PGlite has one session for all connections)'}`, async () => {
+      const store = await opened.store();
+      const queries = jest.spyOn(pg.Pool.prototype, 'query');
+      try {
+        await store.appendToStream({ streamName: `prepared.${randomUUID()}`, expectedRevision: 'no-stream', events: [newEvent()] });
+        await store.appendToStream({ streamName: `prepared.${randomUUID()}`, expectedRevision: 'no-stream', events: [newEvent()] });
+        const appends = queries.mock.calls
+          .map(([query]) => query as unknown)
+          .filter((query) => JSON.stringify(query).includes('require_appended'));
+        expect(appends).toHaveLength(2);
+        const names = appends.map((query) => (typeof query === 'object' && query !== null ? (query as { name?: string }).name : undefined));
+        if (backend.name === 'postgres') {
+          expect(names[0]).toMatch(/^event_store_[0-9a-f]{24}$/);
+          expect(names[1]).toBe(names[0]);
+        } else {
+          expect(names).toEqual([undefined, undefined]);
+        }
+      } finally {
+        queries.mockRestore();
+      }
+    });
+
     it('after a read, waitForEvents asks the database nothing when something was appended since that read began', async () => {
       const store = await opened.store({ localSignal: new EventEmitter() });
       const stream = `wake.${randomUUID()}`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { DuplicateEventIdError, EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
@@ -175,7 +176,7 @@ export class PostgresEventStore implements EventStore {
     const fromRevisions = reads.map((read) => (read.fromRevision ?? 0n).toString());
     try {
       // One round trip: each stream's rows from its own first revision, tagged with the read they answer.
-      const { rows } = await this.pool.query<EventRow & { read_index: string }>(
+      const { rows } = await this.hotQuery<EventRow & { read_index: string }>(
         `SELECT r.read_index::text AS read_index, ${EVENT_COLUMNS}
          FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(wanted_stream, from_revision, read_index)
          JOIN ${EVENTS_TABLE} e ON e.stream_name = r.wanted_stream AND e.stream_revision >= r.from_revision
@@ -201,7 +202,7 @@ export class PostgresEventStore implements EventStore {
     const conditions = ['transaction_id < pg_snapshot_xmin(pg_current_snapshot())', ...positionAndFilterConditions(options.after, filter, parameters)];
     parameters.push(options.maxCount);
     try {
-      const { rows } = await this.pool.query<EventRow>(
+      const { rows } = await this.hotQuery<EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_TABLE}
          WHERE ${conditions.join(' AND ')}
          ORDER BY transaction_id, seq
@@ -278,6 +279,17 @@ export class PostgresEventStore implements EventStore {
     if (this.options.endPoolOnClose) await this.pool.end();
   }
 
+  /**
+   * A query of the write and read paths. On a server it runs as a named prepared statement (the name derives from
+   * the text), so each connection parses and plans it once instead of on every call: the append is a long
+   * statement. PGlite has one session for every connection (pglite.wire-server.ts), where names would collide, so
+   * there it stays unnamed.
+   */
+  private async hotQuery<Row extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
+    if ((await this.backend()) === 'pglite') return this.pool.query<Row>(text, values);
+    return this.pool.query<Row>({ name: preparedStatementName(text), text, values });
+  }
+
   private readonly wake = (): void => {
     this.wakeUpCount++;
     this.wakeUps.emit(APPENDED);
@@ -321,7 +333,7 @@ export class PostgresEventStore implements EventStore {
     );
     let rows: AppendRow[];
     try {
-      ({ rows } = await this.pool.query<AppendRow>(notify ? APPEND_AND_NOTIFY_STATEMENT : APPEND_STATEMENT, [input]));
+      ({ rows } = await this.hotQuery<AppendRow>(notify ? APPEND_AND_NOTIFY_STATEMENT : APPEND_STATEMENT, [input]));
     } catch (error) {
       const conflict = appendConflictOf(error, appends);
       throw conflict ?? error;
@@ -369,7 +381,7 @@ export class PostgresEventStore implements EventStore {
       // The horizon is written inline, as in readAll, not joined from a CTE: as a stable expression the planner
       // uses the (transaction_id, seq) index for it even without statistics; joined, it scanned the whole table
       // (300 ms at 300,000 events, measured by bench/), stalling PGlite's single session every second.
-      const { rows } = await this.pool.query<{ readable: boolean; held_back: boolean }>(
+      const { rows } = await this.hotQuery<{ readable: boolean; held_back: boolean }>(
         `SELECT
            EXISTS (SELECT 1 FROM ${EVENTS_TABLE}
                    WHERE ${['transaction_id < pg_snapshot_xmin(pg_current_snapshot())', ...readableConditions].join(' AND ')}) AS readable,
@@ -480,6 +492,18 @@ function appendStatement(notify: boolean): string {
            ${notify ? ', (SELECT count(*) FROM notified) AS notified' : ''}
     FROM input LEFT JOIN per_stream ON per_stream.stream_name = input.name
     ORDER BY input.append_index`;
+}
+
+const preparedStatementNames = new Map<string, string>();
+
+/** The same name for the same text, in every connection and process (pg refuses one name for two texts). */
+function preparedStatementName(text: string): string {
+  let name = preparedStatementNames.get(text);
+  if (name === undefined) {
+    name = `event_store_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    preparedStatementNames.set(text, name);
+  }
+  return name;
 }
 
 const APPEND_STATEMENT = appendStatement(false);
