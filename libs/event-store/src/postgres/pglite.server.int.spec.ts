@@ -77,6 +77,28 @@ describe('startEmbeddedPostgres in memory', () => {
     }
   });
 
+  it('lets connections share a named prepared statement, as if each had prepared it', async () => {
+    const clients = [await connect(embedded.connectionString), await connect(embedded.connectionString), await connect(embedded.connectionString)];
+    try {
+      await pool.query('INSERT INTO items (id, note) VALUES (101, $1), (102, $2)', ['one', 'two']);
+      const lookup = (client: pg.Client, id: number) => client.query({ name: 'items_by_id', text: 'SELECT note FROM items WHERE id = $1', values: [id] });
+      expect((await lookup(clients[0], 101)).rows).toEqual([{ note: 'one' }]);
+      // PGlite has one session: without sharing, this Parse would fail with "already exists".
+      expect((await lookup(clients[1], 102)).rows).toEqual([{ note: 'two' }]);
+      expect((await lookup(clients[0], 102)).rows).toEqual([{ note: 'two' }]);
+      // The same name for another statement is refused (a server would have prepared it per connection).
+      await expect(clients[2].query({ name: 'items_by_id', text: 'SELECT id FROM items WHERE note = $1', values: ['one'] })).rejects.toThrow(/already exists/);
+      expect((await clients[2].query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+      // A statement that failed to prepare is not remembered: the next connection gets the same error.
+      for (const client of clients) {
+        await expect(client.query({ name: 'broken', text: 'SELEC nothing', values: [] })).rejects.toThrow(/syntax error/);
+      }
+    } finally {
+      for (const client of clients) await client.end();
+      await pool.query('DELETE FROM items WHERE id IN (101, 102)');
+    }
+  });
+
   it("keeps one connection's statement whole while its messages span several TCP reads", async () => {
     // pglite-socket 0.2.17 ran another connection's Parse between this Bind's halves here.
     const large = 'x'.repeat(300_000);

@@ -12,8 +12,12 @@ import type { PGlite } from '@electric-sql/pglite';
  *
  * Here a connection keeps the database to itself from its first extended-protocol message until its Sync, and
  * for as long as it has a transaction block open. Everything else about the session is shared, as PGlite has a
- * single backend: prepared statement names, SET, LISTEN, session advisory locks. Use unnamed statements.
- * COPY ... FROM STDIN is not supported.
+ * single backend: SET, LISTEN, session advisory locks, prepared statements. COPY ... FROM STDIN is not supported.
+ *
+ * Named prepared statements are shared between connections (sharedParse): a client that prepares a statement
+ * another connection prepared already, with the same text and parameter types, is answered ParseComplete at once,
+ * and uses the one prepared statement. A name prepared with a different text fails as "already exists". Statements
+ * closed with the protocol's Close are forgotten; SQL `DEALLOCATE` and `DISCARD` are not seen, so do not use them.
  */
 export type PGliteWireServerOptions = (
   | {
@@ -33,6 +37,9 @@ const CANCEL_REQUEST = 80877102;
 // Message types that open (or continue) an extended-protocol exchange, which only Sync closes.
 const EXTENDED_QUERY_TYPES = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((type) => type.charCodeAt(0)));
 const SYNC = 'S'.charCodeAt(0);
+const PARSE = 'P'.charCodeAt(0);
+const CLOSE = 'C'.charCodeAt(0);
+const PARSE_COMPLETE = Buffer.from([0x31, 0, 0, 0, 4]); // '1', length 4
 const TERMINATE = 'X'.charCodeAt(0);
 const STARTUP = -1;
 // PostgreSQL refuses startup packets over 10 000 bytes too.
@@ -65,6 +72,8 @@ export class PGliteWireServer {
   private owner: Connection | null = null;
   private readonly turns: Connection[] = [];
   private draining: Promise<void> | null = null;
+  /** Named statements prepared in PGlite's session: name -> the Parse message's text and parameter types. */
+  private readonly prepared = new Map<string, Buffer>();
 
   constructor(
     private readonly db: PGlite,
@@ -213,23 +222,38 @@ export class PGliteWireServer {
     }
   }
 
-  /** Runs every complete message the connection has sent so far, in one call into PGlite. */
+  /**
+   * Runs every complete message the connection has sent so far, in one call into PGlite; a Parse that sharedParse
+   * answers itself splits the call there.
+   */
   private async runTurn(connection: Connection): Promise<void> {
     const messages = connection.ready.splice(0);
     const terminateAt = messages.findIndex((message) => message.type === TERMINATE);
     const toRun = terminateAt === -1 ? messages : messages.slice(0, terminateAt);
-    for (const message of toRun) {
-      if (EXTENDED_QUERY_TYPES.has(message.type)) connection.inExtendedQuery = true;
-      else if (message.type === SYNC) connection.inExtendedQuery = false;
-    }
-    if (toRun.length > 0) {
-      try {
-        await this.execute(Buffer.concat(toRun.map((message) => message.bytes)), (data) => {
-          if (!connection.closed) connection.socket.write(data);
-        });
-      } catch (error) {
-        connection.socket.destroy(error instanceof Error ? error : new Error(String(error)));
+    let segment: ClientMessage[] = [];
+    const write = (data: Buffer) => {
+      if (!connection.closed) connection.socket.write(data);
+    };
+    try {
+      for (const message of toRun) {
+        // Only a named Parse that opens an exchange: after an error inside one, the server skips to the Sync.
+        const name = message.type === PARSE && !connection.inExtendedQuery ? parseMessageParts(message.bytes).name : '';
+        if (name !== '') {
+          await this.runSegment(segment, write);
+          segment = [];
+          if (this.isPrepared(message)) {
+            write(PARSE_COMPLETE);
+            connection.inExtendedQuery = true;
+            continue;
+          }
+        }
+        if (EXTENDED_QUERY_TYPES.has(message.type)) connection.inExtendedQuery = true;
+        else if (message.type === SYNC) connection.inExtendedQuery = false;
+        segment.push(message);
       }
+      await this.runSegment(segment, write);
+    } catch (error) {
+      connection.socket.destroy(error instanceof Error ? error : new Error(String(error)));
     }
     if (terminateAt !== -1) connection.socket.end();
     const keepsDatabase = this.db.isInTransaction() || connection.inExtendedQuery;
@@ -238,6 +262,33 @@ export class PGliteWireServer {
       connection.queued = true; // more arrived while it ran: back of the line, so one busy client cannot starve others
       this.turns.push(connection);
     }
+  }
+
+  /**
+   * One call into PGlite. A named Parse at its start (runTurn starts a segment at each) is remembered once PGlite
+   * answers ParseComplete, so the next connection to prepare the same statement shares it; a Close of a statement
+   * forgets the name.
+   */
+  private async runSegment(segment: readonly ClientMessage[], write: (data: Buffer) => void): Promise<void> {
+    if (segment.length === 0) return;
+    const first = segment[0].type === PARSE ? parseMessageParts(segment[0].bytes) : null;
+    let answeredFirst = false;
+    for (const message of segment) {
+      if (message.type === CLOSE && message.bytes[5] === 0x53 /* 'S' */) this.prepared.delete(cstringAt(message.bytes, 6));
+    }
+    await this.execute(Buffer.concat(segment.map((message) => message.bytes)), (data) => {
+      if (!answeredFirst && data.length > 0) {
+        answeredFirst = true;
+        if (first && first.name !== '' && data[0] === PARSE_COMPLETE[0]) this.prepared.set(first.name, first.definition);
+      }
+      write(data);
+    });
+  }
+
+  /** A named Parse of a statement this session has prepared, with the same text and parameter types. */
+  private isPrepared(message: ClientMessage): boolean {
+    const { name, definition } = parseMessageParts(message.bytes);
+    return name !== '' && this.prepared.get(name)?.equals(definition) === true;
   }
 
   /** The client went away holding the database: undo what it left open, as a server does when a backend exits. */
@@ -258,6 +309,17 @@ export class PGliteWireServer {
       }),
     );
   }
+}
+
+/** A Parse message's statement name and what defines the statement (its text and parameter types, as sent). */
+function parseMessageParts(bytes: Buffer): { name: string; definition: Buffer } {
+  const nameEnd = bytes.indexOf(0, 5);
+  return { name: bytes.toString('utf8', 5, nameEnd), definition: bytes.subarray(nameEnd + 1) };
+}
+
+/** The NUL-terminated string starting at `offset`. */
+function cstringAt(bytes: Buffer, offset: number): string {
+  return bytes.toString('utf8', offset, bytes.indexOf(0, offset));
 }
 
 function queryMessage(sql: string): Buffer {

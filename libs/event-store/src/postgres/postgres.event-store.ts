@@ -280,13 +280,12 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * A query of the write and read paths. On a server it runs as a named prepared statement (the name derives from
-   * the text), so each connection parses and plans it once instead of on every call: the append is a long
-   * statement. PGlite has one session for every connection (pglite.wire-server.ts), where names would collide, so
-   * there it stays unnamed.
+   * A query of the write and read paths, as a named prepared statement (the name derives from the text): each
+   * connection parses and plans it once instead of on every call, and the append is a long statement (on PGlite a
+   * prepared append took 1.1 ms against 1.9-2.4 ms unnamed). On PGlite, whose one session every connection shares,
+   * the wire server lets connections share the prepared statement (pglite.wire-server.ts).
    */
-  private async hotQuery<Row extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
-    if ((await this.backend()) === 'pglite') return this.pool.query<Row>(text, values);
+  private hotQuery<Row extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
     return this.pool.query<Row>({ name: preparedStatementName(text), text, values });
   }
 
