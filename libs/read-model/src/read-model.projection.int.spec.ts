@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { EventMetadata, GlobalPosition, RecordedEvent } from '#event-store/event-store.port.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
@@ -67,14 +68,16 @@ describe.each(testDatabases().map((backend) => [backend.name, backend] as const)
   it('applies a batch of user changes and reservations, with its checkpoint, in one statement', async () => {
     const [ann, bob] = [randomUUID(), randomUUID()];
     const batch = [created(ann, 'ann'), reserved('ann'), created(bob, 'bob'), updated(ann, 'ann.b', 1n), updated(ann, 'ann.c', 2n)];
-    const query = jest.spyOn(dataSource, 'query');
+    const statements = jest.spyOn(pg.Pool.prototype, 'query');
     const transaction = jest.spyOn(dataSource, 'transaction');
     try {
       await projection.apply(batch, last(batch));
-      expect(query).toHaveBeenCalledTimes(1);
+      // One prepared statement on the pool: parsed once per connection, its own transaction.
+      expect(statements).toHaveBeenCalledTimes(1);
+      expect(statements.mock.calls[0][0]).toMatchObject({ name: expect.stringMatching(/^stmt_/) });
       expect(transaction).not.toHaveBeenCalled();
     } finally {
-      query.mockRestore();
+      statements.mockRestore();
       transaction.mockRestore();
     }
     expect(await userNames()).toEqual({ [ann]: 'ann.c', [bob]: 'bob' });

@@ -4,6 +4,7 @@ import { USER_EVENT_TYPES } from '#domain/user/user.events.js';
 import type { GlobalPosition, RecordedEvent } from '#event-store/event-store.port.js';
 import type { Projection } from '#event-store/projection.runner.js';
 import { applyGroupEvents } from './groups.projection.js';
+import { preparedQueries } from './read-model.data-source.js';
 import { checkpointParameters, loadCheckpoint, saveCheckpoint, saveCheckpointSql } from './projection-checkpoints.js';
 import {
   applyUserEvents,
@@ -14,6 +15,7 @@ import {
   upsertUsersSql,
   type UserRowChanges,
 } from './users.projection.js';
+import type { SqlQueryable } from './users.query.js';
 
 const USER_TYPES = new Set<string>(USER_EVENT_TYPES);
 const GROUP_TYPES = new Set<string>(GROUP_EVENT_TYPES);
@@ -28,7 +30,11 @@ export class ReadModelProjection implements Projection {
   static readonly NAME = 'read-model';
   readonly name = ReadModelProjection.NAME;
 
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly statements: SqlQueryable;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.statements = preparedQueries(dataSource);
+  }
 
   async loadCheckpoint(): Promise<GlobalPosition> {
     return loadCheckpoint(this.dataSource.manager, this.name);
@@ -39,7 +45,7 @@ export class ReadModelProjection implements Projection {
     const groupEvents = events.filter((event) => GROUP_TYPES.has(event.type));
     if (groupEvents.length === 0 && !deletesAndUpsertsOverlap(users)) {
       // The common batch (user changes and reservations): one statement, so one round trip and its own transaction.
-      await this.dataSource.query(
+      await this.statements.query(
         `WITH deleted AS (${deleteUsersSql('$1')}), upserted AS (${upsertUsersSql('$2')}), checkpoint AS (${saveCheckpointSql(3)})
          SELECT 1`,
         [deletesPayload(users.deletes), upsertsPayload(users.upserts), ...checkpointParameters(this.name, checkpoint)],

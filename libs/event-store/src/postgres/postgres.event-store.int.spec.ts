@@ -137,7 +137,7 @@ for (const backend of testDatabases()) {
           .filter((query) => JSON.stringify(query).includes('require_appended'));
         expect(appends).toHaveLength(8);
         const names = new Set(appends.map((query) => (query as { name?: string }).name));
-        expect([...names]).toEqual([expect.stringMatching(/^event_store_[0-9a-f]{24}$/)]);
+        expect([...names]).toEqual([expect.stringMatching(/^stmt_[0-9a-f]{24}$/)]);
       } finally {
         queries.mockRestore();
       }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { DuplicateEventIdError, EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
@@ -15,6 +14,7 @@ import {
 } from '../event-store.port.js';
 import { isTransientConflict, isUniqueViolation, translateFailure } from './postgres.errors.js';
 import { APPENDED_CHANNEL, PostgresNotificationListener } from './postgres.notification-listener.js';
+import { preparedStatementName } from './prepared-statements.js';
 import { APPEND_CONFLICT_SQLSTATE, EVENT_ID_CONSTRAINT, EVENT_STORE_SCHEMA, EVENTS_TABLE, migrateEventStore, STREAMS_TABLE } from './postgres.schema.js';
 
 /**
@@ -491,18 +491,6 @@ function appendStatement(notify: boolean): string {
            ${notify ? ', (SELECT count(*) FROM notified) AS notified' : ''}
     FROM input LEFT JOIN per_stream ON per_stream.stream_name = input.name
     ORDER BY input.append_index`;
-}
-
-const preparedStatementNames = new Map<string, string>();
-
-/** The same name for the same text, in every connection and process (pg refuses one name for two texts). */
-function preparedStatementName(text: string): string {
-  let name = preparedStatementNames.get(text);
-  if (name === undefined) {
-    name = `event_store_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-    preparedStatementNames.set(text, name);
-  }
-  return name;
 }
 
 const APPEND_STATEMENT = appendStatement(false);
