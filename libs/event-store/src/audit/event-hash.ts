@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventMetadata } from '../event-store.port.js';
 
 /**
@@ -54,22 +54,34 @@ function write(value: unknown, inArray: boolean): string | undefined {
       return inArray ? 'null' : undefined;
     case 'object':
       if (value === null) return 'null';
-      // Array.from visits holes too (as null, like JSON.stringify); map would skip them.
-      if (Array.isArray(value)) return `[${Array.from(value, (item) => write(item, true)).join(',')}]`;
+      if (Array.isArray(value)) return writeArray(value);
       return writeObject(value as Record<string, unknown>);
     default:
       throw new TypeError(`canonicalJson: cannot write a ${typeof value}`);
   }
 }
 
+// Built by concatenation (no intermediate arrays): every appended event is hashed, on the write path.
+function writeArray(array: readonly unknown[]): string {
+  let text = '[';
+  // An index loop visits holes too (as undefined, written null like JSON.stringify); map would skip them.
+  for (let index = 0; index < array.length; index++) {
+    if (index > 0) text += ',';
+    text += write(array[index], true)!;
+  }
+  return `${text}]`;
+}
+
 function writeObject(object: Record<string, unknown>): string {
-  const members: string[] = [];
+  let text = '{';
   // Default sort compares UTF-16 code units, which is RFC 8785's order.
   for (const key of Object.keys(object).sort()) {
-    const text = write(object[key], false);
-    if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
+    const member = write(object[key], false);
+    if (member === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${member}`;
   }
-  return `{${members.join(',')}}`;
+  return `${text}}`;
 }
 
 /**
@@ -91,7 +103,7 @@ export function hashInput(event: HashableEvent): Record<string, unknown> {
 
 /** SHA-256 (lower-case hex) of the canonical JSON of hashInput(event), UTF-8 encoded. */
 export function eventHash(event: HashableEvent): string {
-  return createHash('sha256').update(canonicalJson(hashInput(event)), 'utf8').digest('hex');
+  return hash('sha256', canonicalJson(hashInput(event)), 'hex');
 }
 
 /**
