@@ -2,21 +2,14 @@ import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import type { EventMetadata, GlobalPosition, RecordedEvent } from '#event-store/event-store.port.js';
+import type { GlobalPosition, RecordedEvent } from '#event-store/event-store.port.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
 import { openReadModelDataSource } from './read-model.data-source.js';
 import { ReadModelProjection } from './read-model.projection.js';
+import { testEventMetadata } from '#testing/event-metadata.js';
 
 const AT = '2026-11-23T10:00:00.000Z';
-const metadata: EventMetadata = {
-  tenantId: 'acme',
-  tokenId: null,
-  requestId: null,
-  correlationId: null,
-  sourceIp: null,
-  userAgent: null,
-  occurredAt: AT,
-};
+const metadata = testEventMetadata('acme', AT);
 
 let nextPrepare = 1n;
 function recorded(type: string, data: Record<string, unknown>, revision: bigint, streamName = 'acme.user-x'): RecordedEvent {

@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { streamNames } from '#domain/stream-names.js';
-import type { EventMetadata, EventStore, NewEvent } from '#event-store/event-store.port.js';
+import type { EventStore, NewEvent } from '#event-store/event-store.port.js';
 import { comparePositions } from '#event-store/event-store.port.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
 import { openReadModelDataSource } from './read-model.data-source.js';
 import { ReadModelProjection } from './read-model.projection.js';
 import { rebuildReadModel } from './read-model.rebuild.js';
+import { testEventMetadata } from '#testing/event-metadata.js';
 
-const metadata: EventMetadata = {
-  tenantId: 'acme',
-  tokenId: null,
-  requestId: null,
-  correlationId: null,
-  sourceIp: null,
-  userAgent: null,
-  occurredAt: '2026-11-23T10:00:00.000Z',
-};
+const metadata = testEventMetadata('acme', '2026-11-23T10:00:00.000Z');
 const event = (type: string, data: unknown): NewEvent => ({ id: randomUUID(), type, schemaVersion: 1, data, metadata });
 
 describe.each(testDatabases().map((backend) => [backend.name, backend] as const))('rebuilding the read model on %s', (_name, backend) => {

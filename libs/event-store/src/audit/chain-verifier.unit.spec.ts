@@ -1,17 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { comparePositions, type EventMetadata, type EventStore, type ReadAllOptions, type RecordedEvent } from '../event-store.port.js';
+import { comparePositions, type EventStore, type ReadAllOptions, type RecordedEvent } from '../event-store.port.js';
 import { verifyTenantChains } from './chain-verifier.js';
 import { chainedMetadata, eventHash } from './event-hash.js';
+import { testEventMetadata } from '#testing/event-metadata.js';
 
-const METADATA: EventMetadata = {
-  tenantId: 'acme',
-  tokenId: null,
-  requestId: null,
-  correlationId: null,
-  sourceIp: null,
-  userAgent: null,
-  occurredAt: '2025-01-01T00:00:00.000Z',
-};
+const METADATA = testEventMetadata('acme', '2025-01-01T00:00:00.000Z');
 
 let sequence = 0;
 function id(): string {
