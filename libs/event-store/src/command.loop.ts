@@ -123,9 +123,9 @@ export async function runCommand(
   // Event ids derive from this execution, the attempt, the stream and the index: a store that retries an append
   // whose answer was lost stores it once (EventStoreDB), and no two events ever share an id.
   const commandId = randomUUID();
+  const cache = options.cache;
   let lastConflict: VersionConflictError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const cache = options.cache;
     if (cache && attempt === 1) {
       const outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess: true });
       if (outcome !== null && !(outcome instanceof VersionConflictError)) return outcome;
@@ -163,28 +163,38 @@ async function attemptCommand(
 ): Promise<CommandOutcome | VersionConflictError | null> {
   const loaded = new Map<string, Promise<LoadedStream<unknown>>>();
   const guessed = new Set<string>();
-  const guessState = (streamName: string, decider: AnyDecider): LoadedStream<unknown> => {
-    guessed.add(streamName);
-    const cached = cache!.get(streamName, decider);
-    return cached
-      ? { state: cached.state, revision: cached.revision, lastHash: cached.lastHash }
-      : { state: decider.initialState, revision: null, lastHash: null };
-  };
-  const loader: StreamLoader = {
-    load(streamName, decider) {
-      let entry = loaded.get(streamName);
-      if (!entry) {
-        entry = guess
-          ? Promise.resolve(guessState(streamName, decider as AnyDecider))
-          : loadStreams(store, [{ streamName, decider: decider as AnyDecider }], cache).then(([stream]) => stream);
-        loaded.set(streamName, entry);
+  // Starts loading every requested stream not loaded yet: guessed (nothing read), or read together in one round trip.
+  const loadTogether = (requests: readonly StreamRequest[]): void => {
+    const unread = [...new Map(requests.filter((r) => !loaded.has(r.streamName)).map((r) => [r.streamName, r.decider])).entries()];
+    if (unread.length === 0) return;
+    if (guess) {
+      for (const [streamName, decider] of unread) {
+        guessed.add(streamName);
+        const cached = cache!.get(streamName, decider);
+        loaded.set(
+          streamName,
+          Promise.resolve(cached ? { state: cached.state, revision: cached.revision, lastHash: cached.lastHash } : { state: decider.initialState, revision: null, lastHash: null }),
+        );
       }
-      return entry as Promise<LoadedStream<never>>;
+      return;
+    }
+    const batch = loadStreams(store, unread.map(([streamName, decider]) => ({ streamName, decider })), cache);
+    unread.forEach(([streamName], index) => {
+      const entry = batch.then((streams) => streams[index]);
+      entry.catch(() => undefined); // awaited by whoever loads it; only the first failure is reported
+      loaded.set(streamName, entry);
+    });
+  };
+  const loader: AttemptLoader = {
+    load(streamName, decider) {
+      loadTogether([{ streamName, decider: decider as AnyDecider }]);
+      return loaded.get(streamName) as Promise<LoadedStream<never>>;
     },
+    loadTogether,
   };
   let prepared: { appends: StreamAppend[]; decided: DecidedEntry[] };
   try {
-    prepared = await decideAll(store, metadata, plan, loader, loaded, { commandId, attempt, cache, guess }, guessState);
+    prepared = await decideAll(plan, loader, metadata, commandId, attempt);
   } catch (error) {
     if (guess) return null;
     throw error;
@@ -217,6 +227,16 @@ async function attemptCommand(
   return { streams, position };
 }
 
+interface StreamRequest {
+  readonly streamName: string;
+  readonly decider: AnyDecider;
+}
+
+interface AttemptLoader extends StreamLoader {
+  /** Starts loading, together, every stream of `requests` not loaded yet. */
+  loadTogether(requests: readonly StreamRequest[]): void;
+}
+
 interface DecidedEntry {
   readonly streamName: string;
   readonly decider: AnyDecider;
@@ -229,27 +249,15 @@ interface DecidedEntry {
 
 /** Runs the plan and every decision: the appends to make and what each stream becomes. */
 async function decideAll(
-  store: EventStore,
-  metadata: EventMetadata,
   plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
-  loader: StreamLoader,
-  loaded: Map<string, Promise<LoadedStream<unknown>>>,
-  { commandId, attempt, cache, guess }: AttemptOptions,
-  guessState: (streamName: string, decider: AnyDecider) => LoadedStream<unknown>,
+  loader: AttemptLoader,
+  metadata: EventMetadata,
+  commandId: string,
+  attempt: number,
 ): Promise<{ appends: StreamAppend[]; decided: DecidedEntry[] }> {
   const decisions = await plan(loader);
   // Every stream decided on that the plan did not read yet is read now, together: one round trip, not one each.
-  const unread = [...new Map(decisions.filter((d) => !loaded.has(d.streamName)).map((d) => [d.streamName, d.decider])).entries()];
-  if (guess) {
-    for (const [streamName, decider] of unread) loaded.set(streamName, Promise.resolve(guessState(streamName, decider)));
-  } else if (unread.length > 0) {
-    const batch = loadStreams(store, unread.map(([streamName, decider]) => ({ streamName, decider })), cache);
-    unread.forEach(([streamName], index) => {
-      const entry = batch.then((streams) => streams[index]);
-      entry.catch(() => undefined); // awaited below; only the first failure is reported
-      loaded.set(streamName, entry);
-    });
-  }
+  loader.loadTogether(decisions);
 
   const appends: StreamAppend[] = [];
   const decided: DecidedEntry[] = [];
@@ -289,7 +297,7 @@ async function decideAll(
 
 async function loadStreams(
   store: EventStore,
-  requests: readonly { readonly streamName: string; readonly decider: AnyDecider }[],
+  requests: readonly StreamRequest[],
   cache: StreamStateCache | undefined,
 ): Promise<LoadedStream<unknown>[]> {
   const cached = requests.map(({ streamName, decider }) => cache?.get(streamName, decider));

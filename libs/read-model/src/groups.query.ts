@@ -2,7 +2,7 @@ import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { compileGroupFilter, compileGroupSortTerm } from './filter/group-filter.sql.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
-import { buildSearchStatements, splitSearchRows, type SearchStatements } from './search-statements.js';
+import { buildSearchStatements, runSearch, type SearchStatements } from './search-statements.js';
 import type { SqlQueryable } from './users.query.js';
 
 export interface GroupMemberView {
@@ -65,15 +65,7 @@ export class GroupsQuery {
     sort?: SortRequest,
     registry: SchemaRegistry = this.registry,
   ): Promise<GroupPage> {
-    const statements = buildGroupSearchStatements(tenantId, filter, startIndex, count, sort, registry);
-    if (count === 0) {
-      const [{ total }]: { total: string }[] = await this.dataSource.query(statements.count.sql, [...statements.count.params]);
-      return { totalResults: Number(total), resources: [] };
-    }
-    const { total, rows } = splitSearchRows(
-      await this.dataSource.query<(GroupRow & { total: string })[]>(statements.search.sql, [...statements.search.params]),
-      (row) => row.id !== null,
-    );
+    const { total, rows } = await runSearch<GroupRow>(this.dataSource, buildGroupSearchStatements(tenantId, filter, startIndex, count, sort, registry), count);
     const members = includeMembers ? await this.membersOf(tenantId, rows.map((row) => row.id)) : undefined;
     return {
       totalResults: total,

@@ -65,10 +65,19 @@ export interface SearchStatements {
 const SORT_KEY = 'search_sort_key';
 
 /**
- * Splits the rows of a `search` statement into the total and the resource rows. `hasResource` tells a resource
- * row from the one all-NULL row of an empty page (a column that is never NULL in the table, such as `id`).
+ * Runs a search: `count` alone for count=0, otherwise the one `search` statement, whose rows are split into the
+ * total and the resource rows (the one all-NULL row of an empty page has no `id`, which a resource row always has).
  */
-export function splitSearchRows<Row extends { total: string | number }>(rows: readonly Row[], hasResource: (row: Row) => boolean): { total: number; rows: Row[] } {
+export async function runSearch<Row extends { readonly id: string }>(
+  database: { query<Result>(sql: string, params?: unknown[]): Promise<Result> },
+  statements: SearchStatements,
+  count: number,
+): Promise<{ total: number; rows: Row[] }> {
+  if (count === 0) {
+    const [{ total }] = await database.query<{ total: string }[]>(statements.count.sql, [...statements.count.params]);
+    return { total: Number(total), rows: [] };
+  }
+  const rows = await database.query<(Row & { total: string })[]>(statements.search.sql, [...statements.search.params]);
   if (rows.length === 0) throw new Error('a search statement returned no row: its count must always yield one');
-  return { total: Number(rows[0].total), rows: rows.filter(hasResource) };
+  return { total: Number(rows[0].total), rows: rows.filter((row) => row.id !== null) };
 }

@@ -2,7 +2,7 @@ import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
 import { compileUserFilter, compileUserSortTerm } from './filter/user-filter.sql.js';
-import { buildSearchStatements, splitSearchRows, type SearchStatements } from './search-statements.js';
+import { buildSearchStatements, runSearch, type SearchStatements } from './search-statements.js';
 
 export interface UserView {
   readonly id: string;
@@ -60,15 +60,7 @@ export class UsersQuery {
     sort?: SortRequest,
     registry: SchemaRegistry = this.registry,
   ): Promise<UserPage> {
-    const statements = buildUserSearchStatements(tenantId, filter, startIndex, count, sort, registry);
-    if (count === 0) {
-      const [{ total }]: { total: string }[] = await this.dataSource.query(statements.count.sql, [...statements.count.params]);
-      return { totalResults: Number(total), resources: [] };
-    }
-    const result = splitSearchRows(
-      await this.dataSource.query<(UserRow & { total: string })[]>(statements.search.sql, [...statements.search.params]),
-      (row) => row.id !== null,
-    );
+    const result = await runSearch<UserRow>(this.dataSource, buildUserSearchStatements(tenantId, filter, startIndex, count, sort, registry), count);
     return { totalResults: result.total, resources: result.rows.map(toView) };
   }
 }

@@ -14,7 +14,7 @@ import type { PGlite } from '@electric-sql/pglite';
  * for as long as it has a transaction block open. Everything else about the session is shared, as PGlite has a
  * single backend: SET, LISTEN, session advisory locks, prepared statements. COPY ... FROM STDIN is not supported.
  *
- * Named prepared statements are shared between connections (sharedParse): a client that prepares a statement
+ * Named prepared statements are shared between connections (runTurn): a client that prepares a statement
  * another connection prepared already, with the same text and parameter types, is answered ParseComplete at once,
  * and uses the one prepared statement. A name prepared with a different text fails as "already exists". Statements
  * closed with the protocol's Close are forgotten; SQL `DEALLOCATE` and `DISCARD` are not seen, so do not use them.
@@ -223,35 +223,39 @@ export class PGliteWireServer {
   }
 
   /**
-   * Runs every complete message the connection has sent so far, in one call into PGlite; a Parse that sharedParse
-   * answers itself splits the call there.
+   * Runs every complete message the connection has sent so far, in one call into PGlite per segment: each named
+   * Parse that opens an exchange starts a segment, and one of a statement already prepared is answered here.
    */
   private async runTurn(connection: Connection): Promise<void> {
     const messages = connection.ready.splice(0);
     const terminateAt = messages.findIndex((message) => message.type === TERMINATE);
     const toRun = terminateAt === -1 ? messages : messages.slice(0, terminateAt);
     let segment: ClientMessage[] = [];
+    // The named Parse a segment starts with, if any (runSegment remembers it once PGlite has prepared it).
+    let segmentParse: ParseParts | null = null;
     const write = (data: Buffer) => {
       if (!connection.closed) connection.socket.write(data);
     };
     try {
       for (const message of toRun) {
         // Only a named Parse that opens an exchange: after an error inside one, the server skips to the Sync.
-        const name = message.type === PARSE && !connection.inExtendedQuery ? parseMessageParts(message.bytes).name : '';
-        if (name !== '') {
-          await this.runSegment(segment, write);
+        const parse = message.type === PARSE && !connection.inExtendedQuery ? parseMessageParts(message.bytes) : null;
+        if (parse && parse.name !== '') {
+          await this.runSegment(segment, segmentParse, write);
           segment = [];
-          if (this.isPrepared(message)) {
+          segmentParse = null;
+          if (this.prepared.get(parse.name)?.equals(parse.definition)) {
             write(PARSE_COMPLETE);
             connection.inExtendedQuery = true;
             continue;
           }
+          segmentParse = parse;
         }
         if (EXTENDED_QUERY_TYPES.has(message.type)) connection.inExtendedQuery = true;
         else if (message.type === SYNC) connection.inExtendedQuery = false;
         segment.push(message);
       }
-      await this.runSegment(segment, write);
+      await this.runSegment(segment, segmentParse, write);
     } catch (error) {
       connection.socket.destroy(error instanceof Error ? error : new Error(String(error)));
     }
@@ -265,30 +269,23 @@ export class PGliteWireServer {
   }
 
   /**
-   * One call into PGlite. A named Parse at its start (runTurn starts a segment at each) is remembered once PGlite
-   * answers ParseComplete, so the next connection to prepare the same statement shares it; a Close of a statement
-   * forgets the name.
+   * One call into PGlite. `namedParse`, the segment's first message, is remembered once PGlite answers
+   * ParseComplete, so the next connection to prepare the same statement shares it; a Close of a statement forgets
+   * the name.
    */
-  private async runSegment(segment: readonly ClientMessage[], write: (data: Buffer) => void): Promise<void> {
+  private async runSegment(segment: readonly ClientMessage[], namedParse: ParseParts | null, write: (data: Buffer) => void): Promise<void> {
     if (segment.length === 0) return;
-    const first = segment[0].type === PARSE ? parseMessageParts(segment[0].bytes) : null;
-    let answeredFirst = false;
     for (const message of segment) {
       if (message.type === CLOSE && message.bytes[5] === 0x53 /* 'S' */) this.prepared.delete(cstringAt(message.bytes, 6));
     }
+    let answeredFirst = false;
     await this.execute(Buffer.concat(segment.map((message) => message.bytes)), (data) => {
       if (!answeredFirst && data.length > 0) {
         answeredFirst = true;
-        if (first && first.name !== '' && data[0] === PARSE_COMPLETE[0]) this.prepared.set(first.name, first.definition);
+        if (namedParse && data[0] === PARSE_COMPLETE[0]) this.prepared.set(namedParse.name, namedParse.definition);
       }
       write(data);
     });
-  }
-
-  /** A named Parse of a statement this session has prepared, with the same text and parameter types. */
-  private isPrepared(message: ClientMessage): boolean {
-    const { name, definition } = parseMessageParts(message.bytes);
-    return name !== '' && this.prepared.get(name)?.equals(definition) === true;
   }
 
   /** The client went away holding the database: undo what it left open, as a server does when a backend exits. */
@@ -312,7 +309,12 @@ export class PGliteWireServer {
 }
 
 /** A Parse message's statement name and what defines the statement (its text and parameter types, as sent). */
-function parseMessageParts(bytes: Buffer): { name: string; definition: Buffer } {
+interface ParseParts {
+  readonly name: string;
+  readonly definition: Buffer;
+}
+
+function parseMessageParts(bytes: Buffer): ParseParts {
   const nameEnd = bytes.indexOf(0, 5);
   return { name: bytes.toString('utf8', 5, nameEnd), definition: bytes.subarray(nameEnd + 1) };
 }
