@@ -45,7 +45,8 @@ describe('Groups over HTTP', () => {
     expect(added.status).toBe(204);
     expect(await memberIds(group.id)).toEqual([ann, bob].sort());
     const full = json(await gateway.scim('get', `/scim/v2/Groups/${group.id}`));
-    expect(full.members).toContainEqual({ value: ann, $ref: expect.stringContaining(`/Users/${ann}`) });
+    // Entra sends no member type: the gateway found the user, and records and shows its type.
+    expect(full.members).toContainEqual({ value: ann, $ref: expect.stringContaining(`/Users/${ann}`), type: 'User' });
 
     const matched = await gateway.scim('get', '/scim/v2/Groups?excludedAttributes=members&filter=' + encodeURIComponent('displayName eq "sales"'));
     expect(json(matched)).toMatchObject({ totalResults: 1, Resources: [{ id: group.id, displayName: 'Sales' }] });
@@ -108,6 +109,54 @@ describe('Groups over HTTP', () => {
     expect((await gateway.scim('delete', `/scim/v2/Users/${leaver}`)).status).toBe(204);
     expect(await memberIds(first.id)).toEqual([stayer]);
     expect(await memberIds(second.id)).toEqual([stayer]);
+  });
+
+  it('refuses to add a member that is not a user or group of the tenant: 400 invalidValue naming it, nothing changed', async () => {
+    const group = await createGroup('Ghost Members');
+    const real = await createUser('ghost-check@contoso.com');
+    const ghost = '0f0f0f0f-0000-4000-8000-00000000dead';
+    const refused = await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: real }, { value: ghost }] }]);
+    expect(refused.status).toBe(400);
+    expect(json(refused)).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining(ghost) });
+    expect(await memberIds(group.id)).toEqual([]);
+    const put = await gateway.scim('put', `/scim/v2/Groups/${group.id}`, { schemas: [GROUP], displayName: 'Ghost Members', members: [{ value: ghost }] });
+    expect(put.status).toBe(400);
+    const post = await gateway.scim('post', '/scim/v2/Groups', { schemas: [GROUP], displayName: 'Ghost Post', members: [{ value: ghost }] });
+    expect(post.status).toBe(400);
+    expect(json(await gateway.scim('get', '/scim/v2/Groups?filter=' + encodeURIComponent('displayName eq "Ghost Post"'))).totalResults).toBe(0);
+    // A deleted user is no longer a valid member either.
+    expect((await gateway.scim('delete', `/scim/v2/Users/${real}`)).status).toBe(204);
+    expect((await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: real }] }])).status).toBe(400);
+    // A type that does not match what the id is.
+    const other = await createUser('ghost-check-2@contoso.com');
+    const mistyped = await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: other, type: 'Group' }] }]);
+    expect(mistyped.status).toBe(400);
+    expect(json(mistyped).detail).toMatch(/is a User, not a Group/);
+  });
+
+  it('nests a group as a member (type found and shown), and removes it from its parents when it is deleted', async () => {
+    const parent = await createGroup('Parent Group');
+    const child = await createGroup('Child Group');
+    expect((await patch(parent.id, [{ op: 'add', path: 'members', value: [{ value: child.id }] }])).status).toBe(204);
+    const shown = json(await gateway.scim('get', `/scim/v2/Groups/${parent.id}`)).members;
+    expect(shown).toEqual([{ value: child.id, type: 'Group', $ref: expect.stringContaining(`/Groups/${child.id}`) }]);
+    expect((await patch(parent.id, [{ op: 'add', path: 'members', value: [{ value: parent.id }] }])).status).toBe(400);
+    expect((await gateway.scim('delete', `/scim/v2/Groups/${child.id}`)).status).toBe(204);
+    expect(await memberIds(parent.id)).toEqual([]);
+  });
+
+  it('never leaves a deleted user listed as a member when adds and deletes race', async () => {
+    const groups = await Promise.all(['Race One', 'Race Two'].map((name) => createGroup(name)));
+    const users = await Promise.all(Array.from({ length: 12 }, (_, i) => createUser(`race-${i}@contoso.com`)));
+    const outcomes = await Promise.all(
+      users.flatMap((user, i) => [
+        patch(groups[i % 2].id, [{ op: 'add', path: 'members', value: [{ value: user }] }]).then((response) => response.status),
+        gateway.scim('delete', `/scim/v2/Users/${user}`).then((response) => response.status),
+      ]),
+    );
+    // Each add either landed before the delete (and the delete removed it) or saw the user gone (400).
+    outcomes.forEach((status, index) => expect(index % 2 === 0 ? [204, 400] : [204]).toContain(status));
+    for (const group of groups) expect(await memberIds(group.id)).toEqual([]);
   });
 
   it('replaces a group with PUT, members included', async () => {

@@ -118,7 +118,7 @@ export async function seedKafkaLog(
       const groupId = randomUUID();
       const stream = streamNames.group(tenantId, groupId);
       const attributes = { schemas: [CORE_GROUP], displayName: `Replay Group ${g}`, externalId: randomUUID() };
-      const created = groupDecider.decide({ type: 'CreateGroup', groupId, attributes, members: [], at }, groupDecider.initialState);
+      const created = groupDecider.decide({ type: 'CreateGroup', groupId, attributes, members: [], knownMembers: new Map(), at }, groupDecider.initialState);
       const m = meta(at, request++);
       await push(stream, 0, created, m, true);
       for (const { kind, key } of uniqueKeysOf.group(attributes)) {
@@ -127,7 +127,10 @@ export async function seedKafkaLog(
       }
       const state: GroupState = foldEvents(groupDecider, created);
       const value = Array.from({ length: sizes.groupSize }, (_, k) => ({ value: userIds[(g * sizes.groupSize + k) % Math.max(1, userIds.length)] ?? randomUUID(), type: 'User' }));
-      const added = groupDecider.decide({ type: 'PatchGroup', groupId, operations: [{ op: 'add', path: 'members', value }], registry, at }, state);
+      const added = groupDecider.decide(
+        { type: 'PatchGroup', groupId, operations: [{ op: 'add', path: 'members', value }], registry, knownMembers: new Map(value.map((m) => [m.value, 'User'])), at },
+        state,
+      );
       await push(stream, created.length, added, meta(at, request++), true);
     }
     await flush();

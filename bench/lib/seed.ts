@@ -159,8 +159,8 @@ export interface SeededGroup {
 /**
  * A group created as the gateway creates one (GroupCreated and its displayName/externalId reservations in one
  * multi-stream append), then `members` members added through the group decider's PATCH path in appends of
- * `chunk` members (one GroupMembersAdded each), through the adapter. Member ids are fresh UUIDs (type User):
- * the gateway does not require a member to exist, and the cost of adding one does not depend on it.
+ * `chunk` members (one GroupMembersAdded each), through the adapter. Member ids are fresh UUIDs, declared to the
+ * decider as users (the gateway would look each new member up; this seed writes the events it would write).
  */
 export async function seedGroup(connectionString: string, displayName: string, members: number, chunk = 1000): Promise<SeededGroup & { ms: number }> {
   const started = performance.now();
@@ -171,7 +171,7 @@ export async function seedGroup(connectionString: string, displayName: string, m
     const groupId = randomUUID();
     const stream = streamNames.group(TENANT, groupId);
     const attributes = { schemas: [CORE_GROUP], displayName, externalId: randomUUID() };
-    const created = groupDecider.decide({ type: 'CreateGroup', groupId, attributes, members: [], at }, groupDecider.initialState);
+    const created = groupDecider.decide({ type: 'CreateGroup', groupId, attributes, members: [], knownMembers: new Map(), at }, groupDecider.initialState);
     const appends: StreamAppend[] = [{ streamName: stream, expectedRevision: 'no-stream', events: toNewEvents(created, meta) }];
     for (const { kind, key } of uniqueKeysOf.group(attributes)) {
       const events = uniqueKeyDecider.decide({ type: 'ReserveUniqueKey', kind, key, ownerId: groupId, at }, uniqueKeyDecider.initialState);
@@ -183,7 +183,7 @@ export async function seedGroup(connectionString: string, displayName: string, m
     for (let added = 0; added < members; added += chunk) {
       const value = Array.from({ length: Math.min(chunk, members - added) }, () => ({ value: randomUUID(), type: 'User' }));
       const events = groupDecider.decide(
-        { type: 'PatchGroup', groupId, operations: [{ op: 'add', path: 'members', value }], registry, at },
+        { type: 'PatchGroup', groupId, operations: [{ op: 'add', path: 'members', value }], registry, knownMembers: new Map(value.map((m) => [m.value, 'User'])), at },
         state,
       );
       const result = await store.appendToStream({ streamName: stream, expectedRevision: revision, events: toNewEvents(events, meta) });

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createStorage } from '../lib/backends.js';
 import type { BigGroupResult, ScenarioContext } from '../lib/context.js';
-import { entraAddMembersPatch } from '../lib/entra.js';
+import { entraAddMembersPatch, entraUserBody } from '../lib/entra.js';
 import { BENCH_TOKEN, GatewayProcess, gatewayDiagnosticsEnv } from '../lib/gateway-process.js';
 import { ScimClient } from '../lib/http-client.js';
 import { loadAverage } from '../lib/proc.js';
-import { seedGroup } from '../lib/seed.js';
+import { seedGroup, seededUserKeys } from '../lib/seed.js';
 import { LatencyRecorder } from '../lib/stats.js';
 
 const BIG = 'PATCH add 1 member, group of 100,000';
@@ -15,8 +14,10 @@ const EMPTY = 'PATCH add 1 member, empty group';
 /**
  * One-member PATCHes (Entra's `{"op":"Add","path":"members","value":[{"value":"<id>"}]}`) to a group seeded with
  * `bigGroup` members and to an empty group, alternating between the two, one request at a time (as Entra
- * sends a group's membership changes), each with a fresh member id. The first PATCH of each group after the
- * gateway starts folds the group's whole stream and is reported on its own ("cold").
+ * sends a group's membership changes), each adding a user that is not a member yet. Those users are created
+ * through the gateway first (POST /Users, not measured), as Entra provisions a user before adding it to a
+ * group: the gateway refuses a member that is not a user or group of the tenant. The first PATCH of each group
+ * after the gateway starts folds the group's whole stream and is reported on its own ("cold").
  */
 export async function runBigGroupPatch(context: ScenarioContext): Promise<BigGroupResult> {
   const { options, backend } = context;
@@ -39,8 +40,15 @@ export async function runBigGroupPatch(context: ScenarioContext): Promise<BigGro
     const startTimes = { listeningMs: gateway.listeningMs, readyMs: gateway.readyMs };
     context.log(`gateway ready (group members projected) after ${(gateway.readyMs / 1000).toFixed(1)} s`);
     const client = new ScimClient(gateway.port, BENCH_TOKEN, 1);
+    const setup = new LatencyRecorder();
+    const memberIds: string[] = [];
+    for (let n = 0; n < 2 * (options.patches + 1) && setup.failureCount === 0; n++) {
+      const created = await client.timed(setup, 'POST /Users (members to add)', 'POST', '/scim/v2/Users', entraUserBody(n, seededUserKeys(n)), 201);
+      if (created) memberIds.push((created.body as { id: string }).id);
+    }
+    if (setup.failureCount > 0) throw new Error(`creating the users to add failed: ${setup.messages.join('; ')}`);
     const patch = (recorder: LatencyRecorder, kind: string, groupId: string) =>
-      client.timed(recorder, kind, 'PATCH', `/scim/v2/Groups/${groupId}`, entraAddMembersPatch([randomUUID()]), 204);
+      client.timed(recorder, kind, 'PATCH', `/scim/v2/Groups/${groupId}`, entraAddMembersPatch([memberIds.pop()!]), 204);
 
     gateway.startWindow();
     const cold = new LatencyRecorder();

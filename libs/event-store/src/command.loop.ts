@@ -13,6 +13,7 @@ import {
   type GlobalPosition,
   type NewEvent,
   type StreamAppend,
+  type StreamCondition,
 } from './event-store.port.js';
 
 /** Every event we write is schema version 1 until an upcaster says otherwise. */
@@ -66,6 +67,13 @@ export function decision<Command, Event extends DomainEvent, State>(
 
 export interface StreamLoader {
   load<State>(streamName: string, decider: Decider<never, never, State> | Decider<any, any, State>): Promise<LoadedStream<State>>;
+  /**
+   * Loads several streams together (one round trip) that the command's decisions depend on without writing to
+   * them, e.g. the users a group PATCH adds as members. The append then also requires each of them that exists
+   * to be still at the revision loaded (EventStore StreamCondition), so a concurrent change to one of them (a
+   * user's deletion) and this command cannot both commit: the loser decides again on fresh reads.
+   */
+  dependOn<State>(streamNames: readonly string[], decider: Decider<never, never, State> | Decider<any, any, State>): Promise<LoadedStream<State>[]>;
 }
 
 export interface DecidedStream {
@@ -163,6 +171,7 @@ async function attemptCommand(
 ): Promise<CommandOutcome | VersionConflictError | null> {
   const loaded = new Map<string, Promise<LoadedStream<unknown>>>();
   const guessed = new Set<string>();
+  const dependencies = new Set<string>();
   // Starts loading every requested stream not loaded yet: guessed (nothing read), or read together in one round trip.
   const loadTogether = (requests: readonly StreamRequest[]): void => {
     const unread = [...new Map(requests.filter((r) => !loaded.has(r.streamName)).map((r) => [r.streamName, r.decider])).entries()];
@@ -190,6 +199,11 @@ async function attemptCommand(
       loadTogether([{ streamName, decider: decider as AnyDecider }]);
       return loaded.get(streamName) as Promise<LoadedStream<never>>;
     },
+    dependOn(streamNames, decider) {
+      loadTogether(streamNames.map((streamName) => ({ streamName, decider: decider as AnyDecider })));
+      for (const streamName of streamNames) dependencies.add(streamName);
+      return Promise.all(streamNames.map((streamName) => loaded.get(streamName) as Promise<LoadedStream<never>>));
+    },
     loadTogether,
   };
   let prepared: { appends: StreamAppend[]; decided: DecidedEntry[] };
@@ -200,14 +214,29 @@ async function attemptCommand(
     throw error;
   }
   const { appends, decided } = prepared;
-  // A guessed stream the append does not check (read only, or left unchanged) may have been guessed wrong.
   const appended = new Set(appends.map((append) => append.streamName));
-  for (const streamName of guessed) if (!appended.has(streamName)) return null;
+  // Streams depended on but not written: the append requires each existing one to be where it was loaded.
+  // Nothing appended means nothing can depend on them.
+  const conditions: StreamCondition[] = [];
+  if (appends.length > 0) {
+    for (const streamName of dependencies) {
+      if (appended.has(streamName)) continue;
+      const { revision } = await loaded.get(streamName)!;
+      if (revision !== null) conditions.push({ streamName, revision });
+    }
+  }
+  const checked = new Set([...appended, ...conditions.map((condition) => condition.streamName)]);
+  // A guessed stream the append does not check (read only, or left unchanged) may have been guessed wrong.
+  for (const streamName of guessed) if (!checked.has(streamName)) return null;
 
   let results: AppendResult[];
   try {
     results =
-      appends.length === 0 ? [] : appends.length === 1 ? [await store.appendToStream(appends[0])] : await store.appendToStreams(appends);
+      appends.length === 0
+        ? []
+        : appends.length === 1 && conditions.length === 0
+          ? [await store.appendToStream(appends[0])]
+          : await store.appendToStreams(appends, conditions);
   } catch (error) {
     if (error instanceof VersionConflictError) return error;
     throw error;

@@ -282,4 +282,76 @@ describe('runCommand with a cache: the first attempt decides on guessed states',
     await expect(createWithKey('ann', cache)).rejects.toThrow('connection lost');
     expect(counting.appends).toBe(1);
   });
+
+  describe('loader.dependOn: streams a decision depends on without writing them', () => {
+    const OTHER_ID = '55555555-5555-4555-8555-555555555555';
+    const otherStream = streamNames.user(TENANT, OTHER_ID);
+    /** Reserves a key for OTHER_ID only while the user it depends on is present (as a group add depends on its member). */
+    const reserveIfPresent = (key: string, withCache: StreamStateCache | undefined, meanwhile?: () => Promise<void>) =>
+      runCommand(
+        store,
+        METADATA,
+        async (loader) => {
+          const [user] = await loader.dependOn([userStream], userDecider);
+          if (meanwhile) await meanwhile();
+          if (user.state.status !== 'present') throw Object.assign(new Error('the user it depends on is gone'), { status: 400 });
+          return [decision(keyStream(key), uniqueKeyDecider, { type: 'ReserveUniqueKey', kind: 'userName', key, ownerId: OTHER_ID, at: AT })];
+        },
+        { cache: withCache },
+      );
+    const deleteUser = () => runCommand(inner, METADATA, async () => [decision(userStream, userDecider, { type: 'DeleteUser', userId: USER_ID, at: AT })]);
+
+    it('a cached dependency is checked by the append instead of read: one round trip', async () => {
+      await createWithKey('ann', cache);
+      counting.reads = 0;
+      counting.appends = 0;
+      await reserveIfPresent('k1', cache);
+      expect(counting).toMatchObject({ reads: 0, appends: 1 });
+      expect(await inner.readStream(keyStream('k1'))).toHaveLength(1);
+      expect(await inner.readStream(userStream)).toHaveLength(1); // nothing written to the dependency
+    });
+
+    it('a stale cached dependency makes the append fail; the command then decides on the fresh read', async () => {
+      await createWithKey('ann', cache);
+      await deleteUser(); // another writer: the cache still says present
+      await expect(reserveIfPresent('k1', cache)).rejects.toMatchObject({ status: 400 });
+      expect(await inner.readStream(keyStream('k1'))).toEqual([]);
+    });
+
+    it('a dependency changed between the read and the append: the change wins, the command decides again', async () => {
+      await createWithKey('ann', undefined);
+      let deleted = false;
+      const meanwhile = async () => {
+        if (deleted) return;
+        deleted = true;
+        await deleteUser(); // commits after the command read the user, before it appends
+      };
+      await expect(reserveIfPresent('k1', undefined, meanwhile)).rejects.toMatchObject({ status: 400 });
+      expect(await inner.readStream(keyStream('k1'))).toEqual([]);
+      expect((await inner.readStream(userStream)).map((event) => event.type)).toEqual(['UserCreated', 'UserDeleted']);
+    });
+
+    it('a dependency the cache does not hold is read before deciding (a guessed "no stream" cannot be checked)', async () => {
+      await createWithKey('ann', undefined);
+      counting.reads = 0;
+      await reserveIfPresent('k1', cache);
+      expect(counting.reads).toBeGreaterThan(0);
+      expect(await inner.readStream(keyStream('k1'))).toHaveLength(1);
+    });
+
+    it('a dependency that is also written is checked once, by its own append', async () => {
+      await createWithKey('ann', cache);
+      const outcome = await runCommand(
+        store,
+        METADATA,
+        async (loader) => {
+          await loader.dependOn([userStream, otherStream], userDecider);
+          return [decision(userStream, userDecider, { type: 'ReplaceUser', userId: USER_ID, attributes: { userName: 'bob' }, at: AT })];
+        },
+        { cache },
+      );
+      expect(outcome.streams.get(userStream)).toMatchObject({ revision: 1n });
+      expect(await inner.readStream(otherStream)).toEqual([]);
+    });
+  });
 });

@@ -12,6 +12,7 @@ import {
   type NewEvent,
   type RecordedEvent,
   type StreamAppend,
+  type StreamCondition,
 } from './event-store.port.js';
 
 /** What one backend gives the contract: a store over an empty database of its own. */
@@ -29,6 +30,12 @@ export interface EventStoreContractOptions {
    * EventStoreDB: only retries of the same append are recognised, so its adapter passes false.
    */
   readonly rejectsReusedEventIds: boolean;
+  /**
+   * Whether an append's conditions are checked in the same transaction as its writes, so two appends that each
+   * depend on the stream the other writes can never both commit. Postgres: yes. EventStoreDB: no, it reads them
+   * just before writing and a window remains (see its adapter), so it passes false.
+   */
+  readonly checksConditionsAtCommit: boolean;
   /** The concurrency test: how many appenders, and how many appends each (defaults 16 and 50). */
   readonly concurrentAppenders?: number;
   readonly appendsPerAppender?: number;
@@ -293,6 +300,183 @@ export function describeEventStoreContract(
         await waitUntilReadable(store, last.position);
         expect(ids(await readAllUnder(prefix, reserved.position))).toEqual([sentinel.id]);
       });
+    });
+
+    describe('appendToStreams with conditions', () => {
+      /** A user stream at revision 1 and a group stream at revision 0: adding the user to the group depends on it. */
+      const userAndGroup = async () => {
+        const prefix = uniquePrefix();
+        const user = `${prefix}user-1`;
+        const group = `${prefix}group-1`;
+        await store.appendToStreams([
+          { streamName: user, expectedRevision: 'no-stream', events: [newEvent('UserCreated'), newEvent('UserReplaced')] },
+          { streamName: group, expectedRevision: 'no-stream', events: [newEvent('GroupCreated')] },
+        ]);
+        return { prefix, user, group, userEvents: await store.readStream(user) };
+      };
+      const addMember = (group: string, expectedRevision: bigint = 0n): StreamAppend => ({
+        streamName: group,
+        expectedRevision,
+        events: [newEvent('GroupMembersAdded')],
+      });
+
+      it('a condition that holds lets the append commit, writes nothing to its stream and adds no result', async () => {
+        const { prefix, user, group, userEvents } = await userAndGroup();
+        const results = await store.appendToStreams([addMember(group)], [{ streamName: user, revision: 1n }]);
+        expect(results.map((result) => result.nextRevision)).toEqual([1n]);
+        const groupEvents = await store.readStream(group);
+        expect(groupEvents.map((event) => event.type)).toEqual(['GroupCreated', 'GroupMembersAdded']);
+        expect(groupEvents[1].position).toEqual(results[0].position);
+        expect(await store.readStream(user)).toEqual(userEvents);
+
+        // Several appends and several conditions: one result per append, in their order.
+        const other = `${prefix}user-2`;
+        await store.appendToStream({ streamName: other, expectedRevision: 'no-stream', events: [newEvent('UserCreated')] });
+        const more = await store.appendToStreams(
+          [addMember(group, 1n), { streamName: `${prefix}reservation`, expectedRevision: 'no-stream', events: [newEvent('KeyReserved')] }],
+          [
+            { streamName: other, revision: 0n },
+            { streamName: user, revision: 1n },
+          ],
+        );
+        expect(more.map((result) => result.nextRevision)).toEqual([2n, 0n]);
+        expect(await store.readStream(user)).toEqual(userEvents);
+        expect(await store.readStream(other)).toHaveLength(1);
+        // The condition stream is where it was: its next writer still expects revision 1.
+        expect((await store.appendToStream({ streamName: user, expectedRevision: 1n, events: [newEvent('UserDeleted')] })).nextRevision).toBe(2n);
+      });
+
+      it.each([
+        ['behind', 0n],
+        ['ahead', 2n],
+        ['far ahead', 9n],
+      ])('a condition stream at another revision (condition %s) fails the whole append, naming it; nothing is stored', async (_where, revision) => {
+        const { prefix, user, group, userEvents } = await userAndGroup();
+        const reservation = `${prefix}reservation`;
+        const before = await store.appendToStream({ streamName: `${prefix}before`, expectedRevision: 'no-stream', events: [newEvent()] });
+        const other = `${prefix}user-2`;
+        await store.appendToStream({ streamName: other, expectedRevision: 'no-stream', events: [newEvent('UserCreated')] });
+        const attempt = store.appendToStreams(
+          [{ streamName: reservation, expectedRevision: 'no-stream', events: [newEvent('KeyReserved')] }, addMember(group)],
+          [
+            { streamName: other, revision: 0n },
+            { streamName: user, revision },
+          ],
+        );
+        await expect(attempt).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(attempt).rejects.toMatchObject({ streamName: user, expected: revision.toString(), actual: '1' });
+        expect(await store.readStream(reservation)).toEqual([]);
+        expect(await store.readStream(group)).toHaveLength(1);
+        expect(await store.readStream(user)).toEqual(userEvents);
+        // Nothing of it in the global log either: a later append, once readable, is the only event after `before`.
+        const sentinel = newEvent();
+        const last = await store.appendToStream({ streamName: `${prefix}sentinel`, expectedRevision: 'no-stream', events: [sentinel] });
+        await waitUntilReadable(store, last.position);
+        expect(ids(await readAllUnder(prefix, before.position))).toEqual([ids(await store.readStream(other))[0], sentinel.id]);
+      });
+
+      it('a condition on a stream that does not exist fails the same way', async () => {
+        const { prefix, group } = await userAndGroup();
+        const missing = `${prefix}user-missing`;
+        const attempt = store.appendToStreams([addMember(group)], [{ streamName: missing, revision: 0n }]);
+        await expect(attempt).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(attempt).rejects.toMatchObject({ streamName: missing, expected: '0', actual: 'no-stream' });
+        expect(await store.readStream(group)).toHaveLength(1);
+        expect(await store.readStream(missing)).toEqual([]);
+        // The failed condition created nothing: the stream can still be created from scratch.
+        expect((await store.appendToStream({ streamName: missing, expectedRevision: 'no-stream', events: [newEvent()] })).nextRevision).toBe(0n);
+      });
+
+      it('with no appends, returns [] and checks nothing', async () => {
+        expect(await store.appendToStreams([], [{ streamName: `${uniquePrefix()}missing`, revision: 3n }])).toEqual([]);
+        expect(await store.appendToStreams([], [])).toEqual([]);
+      });
+
+      it('refuses conditions on an appended stream, a stream named twice or a negative revision, and stores nothing', async () => {
+        const { prefix, user, group } = await userAndGroup();
+        const other = `${prefix}user-2`;
+        const refused: [readonly StreamCondition[], typeof Error][] = [
+          [[{ streamName: group, revision: 0n }], Error],
+          [
+            [
+              { streamName: user, revision: 1n },
+              { streamName: user, revision: 1n },
+            ],
+            Error,
+          ],
+          [[{ streamName: user, revision: -1n }], RangeError],
+        ];
+        for (const [conditions, errorType] of refused) {
+          const attempt = store.appendToStreams([addMember(group), { streamName: other, expectedRevision: 'any', events: [newEvent()] }], conditions);
+          await expect(attempt).rejects.toThrow(errorType);
+          await expect(attempt).rejects.not.toBeInstanceOf(VersionConflictError);
+        }
+        expect(await store.readStream(group)).toHaveLength(1);
+        expect(await store.readStream(other)).toEqual([]);
+      });
+
+      it('a retry of an append with conditions that succeeded returns its first results, even once a condition stream moved on', async () => {
+        const { user, group } = await userAndGroup();
+        const appends = [addMember(group)];
+        const conditions: StreamCondition[] = [{ streamName: user, revision: 1n }];
+        const first = await store.appendToStreams(appends, conditions);
+        await expect(store.appendToStreams(appends, conditions)).resolves.toEqual(first);
+        // It committed while the condition held; that the user changed since does not undo it.
+        await store.appendToStream({ streamName: user, expectedRevision: 1n, events: [newEvent('UserDeleted')] });
+        await expect(store.appendToStreams(appends, conditions)).resolves.toEqual(first);
+        expect(await store.readStream(group)).toHaveLength(2);
+      });
+
+      it('racing an append to its condition stream: either that append commits first and ours fails, or ours commits and theirs still succeeds', async () => {
+        const other = await subject.openAnotherStore();
+        const outcomes = { oursFirst: 0, theirsFirst: 0 };
+        for (let round = 0; round < 10; round++) {
+          const { user, group, userEvents } = await userAndGroup();
+          const deleted = newEvent('UserDeleted');
+          const [ours, theirs] = await Promise.allSettled([
+            store.appendToStreams([addMember(group)], [{ streamName: user, revision: 1n }]),
+            other.appendToStream({ streamName: user, expectedRevision: 1n, events: [deleted] }),
+          ]);
+          // A condition never moves its stream: the append to it succeeds whichever commits first.
+          expect(theirs).toMatchObject({ status: 'fulfilled', value: { nextRevision: 2n } });
+          expect(ids(await store.readStream(user))).toEqual([...ids(userEvents), deleted.id]);
+          if (ours.status === 'fulfilled') {
+            outcomes.oursFirst++;
+            expect(ours.value.map((result) => result.nextRevision)).toEqual([1n]);
+            expect(await store.readStream(group)).toHaveLength(2);
+          } else {
+            outcomes.theirsFirst++;
+            expect(ours.reason).toBeInstanceOf(VersionConflictError);
+            expect(ours.reason).toMatchObject({ streamName: user, expected: '1', actual: '2' });
+            expect(await store.readStream(group)).toHaveLength(1);
+          }
+        }
+        console.log(`contract on ${name}: a condition raced an append to its stream: ours first ${outcomes.oursFirst}, theirs first ${outcomes.theirsFirst}`);
+      });
+
+      if (options.checksConditionsAtCommit) {
+        it('two appends that each depend on the stream the other writes never both commit', async () => {
+          const other = await subject.openAnotherStore();
+          for (let round = 0; round < 6; round++) {
+            const prefix = uniquePrefix();
+            const [a, b] = [`${prefix}a`, `${prefix}b`];
+            await store.appendToStreams([
+              { streamName: a, expectedRevision: 'no-stream', events: [newEvent()] },
+              { streamName: b, expectedRevision: 'no-stream', events: [newEvent()] },
+            ]);
+            const outcomes = await Promise.allSettled([
+              store.appendToStreams([{ streamName: a, expectedRevision: 0n, events: [newEvent()] }], [{ streamName: b, revision: 0n }]),
+              other.appendToStreams([{ streamName: b, expectedRevision: 0n, events: [newEvent()] }], [{ streamName: a, revision: 0n }]),
+            ]);
+            // Serially, whichever commits first moves the stream the other depends on. (Crossing, they may deadlock:
+            // the server aborts one, which is a VersionConflictError too, and the other commits.)
+            expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+            const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+            expect(refused?.reason).toBeInstanceOf(VersionConflictError);
+            expect((await store.readStream(a)).length + (await store.readStream(b)).length).toBe(3);
+          }
+        }, 60_000);
+      }
     });
 
     describe('readAll', () => {

@@ -82,6 +82,15 @@ export interface StreamAppend {
   readonly compensation?: readonly NewEvent[];
 }
 
+/**
+ * A stream an append depends on without writing to it: the whole append fails with VersionConflictError (naming
+ * this stream) unless the stream is at exactly `revision` when the append commits. Nothing is written to it.
+ */
+export interface StreamCondition {
+  readonly streamName: string;
+  readonly revision: bigint;
+}
+
 export interface AppendResult {
   /** Revision of the last event appended: the stream's new revision. */
   readonly nextRevision: bigint;
@@ -117,8 +126,14 @@ export interface EventStore {
    * expected revision must hold, else VersionConflictError and nothing is visible. Stores without
    * multi-stream transactions append in order and compensate (see the EventStoreDB adapter).
    * Results are in the order of the appends.
+   *
+   * `conditions` name streams the append depends on without writing to them (a group's new member): each must be
+   * at exactly its revision when the append commits, else VersionConflictError naming it and nothing is visible.
+   * They add no results. With no appends nothing is written, so nothing is checked: the call returns [].
+   * PostgreSQL checks them in the append's transaction; EventStoreDB reads them just before appending (a window
+   * remains, see its adapter).
    */
-  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  appendToStreams(appends: readonly StreamAppend[], conditions?: readonly StreamCondition[]): Promise<AppendResult[]>;
 
   /** The whole stream in revision order, from a revision (inclusive, default 0); [] if it does not exist. */
   readStream(streamName: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
@@ -152,3 +167,26 @@ export interface EventStore {
 }
 
 export const EVENT_STORE = Symbol('EventStore');
+
+/**
+ * The argument checks every adapter makes of appendToStreams' conditions (a plain Error, or a RangeError for a
+ * negative revision): a condition's stream is not also appended to (its own expected revision already checks it),
+ * and no stream is named twice.
+ */
+export function validateStreamConditions(appends: readonly StreamAppend[], conditions: readonly StreamCondition[]): void {
+  if (conditions.length === 0) return;
+  const appended = new Set(appends.map((append) => append.streamName));
+  const names = new Set<string>();
+  for (const condition of conditions) {
+    if (appended.has(condition.streamName)) {
+      throw new Error(`stream ${condition.streamName} is both appended to and a condition of one appendToStreams call; its expected revision already checks it`);
+    }
+    if (names.has(condition.streamName)) {
+      throw new Error(`stream ${condition.streamName} appears twice among the conditions of one appendToStreams call`);
+    }
+    names.add(condition.streamName);
+    if (typeof condition.revision !== 'bigint' || condition.revision < 0n) {
+      throw new RangeError(`condition revision of ${condition.streamName} must be a bigint >= 0, got ${String(condition.revision)}`);
+    }
+  }
+}

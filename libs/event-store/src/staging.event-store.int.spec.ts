@@ -70,6 +70,41 @@ describe('StagingEventStore (dry-run overlay) over a real store', () => {
     expect(await staging.readStream('other')).toEqual([]);
   });
 
+  it('checks conditions against real plus staged events, and stages nothing when one fails', async () => {
+    await real.appendToStream({ streamName: 'c-user', expectedRevision: 'no-stream', events: [event(1)] });
+    await real.appendToStream({ streamName: 'c-group', expectedRevision: 'no-stream', events: [event(2)] });
+    const staging = new StagingEventStore(real);
+    const results = await staging.appendToStreams(
+      [{ streamName: 'c-group', expectedRevision: 0n, events: [event(3)] }],
+      [{ streamName: 'c-user', revision: 0n }],
+    );
+    expect(results.map((result) => result.nextRevision)).toEqual([1n]);
+    expect(staging.stagedEvents().map((e) => e.streamName)).toEqual(['c-group']);
+
+    // A staged append moves the condition stream for this dry run (and only for it).
+    await staging.appendToStream({ streamName: 'c-user', expectedRevision: 0n, events: [event(4)] });
+    const attempt = staging.appendToStreams(
+      [
+        { streamName: 'c-other', expectedRevision: 'no-stream', events: [event(5)] },
+        { streamName: 'c-group', expectedRevision: 1n, events: [event(6)] },
+      ],
+      [{ streamName: 'c-user', revision: 0n }],
+    );
+    await expect(attempt).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(attempt).rejects.toMatchObject({ streamName: 'c-user', expected: '0', actual: '1' });
+    await expect(
+      staging.appendToStreams([{ streamName: 'c-other', expectedRevision: 'no-stream', events: [event(5)] }], [{ streamName: 'c-missing', revision: 0n }]),
+    ).rejects.toMatchObject({ name: 'VersionConflictError', streamName: 'c-missing', actual: 'no-stream' });
+    expect(await staging.readStream('c-other')).toEqual([]);
+    expect((await staging.readStream('c-group')).map((e) => e.revision)).toEqual([0n, 1n]);
+
+    await expect(
+      staging.appendToStreams([{ streamName: 'c-other', expectedRevision: 'no-stream', events: [event(5)] }], [{ streamName: 'c-other', revision: 0n }]),
+    ).rejects.toThrow('both appended to and a condition');
+    expect(await staging.appendToStreams([], [{ streamName: 'c-missing', revision: 7n }])).toEqual([]);
+    expect((await real.readStream('c-group')).map((e) => e.revision)).toEqual([0n]);
+  });
+
   it('a real append made after staging is shadowed, not mixed in', async () => {
     await real.appendToStream({ streamName: 's-3', expectedRevision: 'no-stream', events: [event(1)] });
     const staging = new StagingEventStore(real);

@@ -1,9 +1,19 @@
 import { VersionConflictError } from './event-store.errors.js';
-import type { AppendResult, EventStore, GlobalPosition, ReadAllOptions, RecordedEvent, StreamAppend, StreamRead } from './event-store.port.js';
+import {
+  validateStreamConditions,
+  type AppendResult,
+  type EventStore,
+  type GlobalPosition,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type StreamAppend,
+  type StreamCondition,
+  type StreamRead,
+} from './event-store.port.js';
 
 /**
  * A dry run's event store (docs/admin.md "Dry-run"): reads see the real store plus what this dry run has
- * appended so far, appends are checked exactly like real ones (expected revision, all or nothing) but only
+ * appended so far, appends are checked exactly like real ones (expected revision, conditions, all or nothing) but only
  * kept in memory, and nothing reaches the real store, the global log, the projections or Kafka. One instance
  * lives for one request, so a later operation of a dry-run Bulk sees the resources an earlier one "created".
  */
@@ -23,9 +33,15 @@ export class StagingEventStore implements EventStore {
     return result;
   }
 
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    // Check every stream before staging anything: all or nothing, like the real stores.
-    const lastRevisions = await Promise.all(appends.map((append) => this.lastRevision(append.streamName)));
+  async appendToStreams(appends: readonly StreamAppend[], conditions: readonly StreamCondition[] = []): Promise<AppendResult[]> {
+    validateStreamConditions(appends, conditions);
+    if (appends.length === 0) return [];
+    // Check every stream before staging anything: all or nothing, like the real stores. Conditions are checked
+    // against what this dry run sees too: the real store plus what it staged.
+    const [lastRevisions, conditionRevisions] = await Promise.all([
+      Promise.all(appends.map((append) => this.lastRevision(append.streamName))),
+      Promise.all(conditions.map((condition) => this.lastRevision(condition.streamName))),
+    ]);
     appends.forEach((append, index) => {
       const actual = lastRevisions[index];
       const expected = append.expectedRevision;
@@ -33,6 +49,12 @@ export class StagingEventStore implements EventStore {
       if (expected === 'any') return;
       if (expected === 'no-stream' ? actual !== null : actual !== expected) {
         throw new VersionConflictError(append.streamName, String(expected), actual === null ? 'no-stream' : String(actual));
+      }
+    });
+    conditions.forEach((condition, index) => {
+      const actual = conditionRevisions[index];
+      if (actual !== condition.revision) {
+        throw new VersionConflictError(condition.streamName, condition.revision.toString(), actual === null ? 'no-stream' : actual.toString());
       }
     });
     const recordedAt = new Date();

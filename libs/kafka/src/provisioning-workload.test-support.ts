@@ -166,7 +166,7 @@ export class ProvisioningWorkload {
         const groupId = randomUUID();
         const attributes = { schemas: [CORE_GROUP], displayName: `Group ${++this.serial}`, externalId: `ext-${this.serial}` };
         const members = this.somePresentUsers(3).map((value) => ({ value, type: 'User' as const }));
-        const states = await this.command(() => [decision(streamNames.group(t, groupId), groupDecider, { type: 'CreateGroup', groupId, attributes, members, at })]);
+        const states = await this.command(() => [decision(streamNames.group(t, groupId), groupDecider, { type: 'CreateGroup', groupId, attributes, members, knownMembers: asUsers(members), at })]);
         this.rememberGroup(groupId, states.get(streamNames.group(t, groupId)) as GroupState);
         return;
       }
@@ -179,14 +179,15 @@ export class ProvisioningWorkload {
         const group = this.groups.get(groupId)!;
         let command;
         if (operation === 'addMembers') {
-          command = { type: 'PatchGroup' as const, groupId, registry: this.registry, at, operations: [{ op: 'Add', path: 'members', value: this.somePresentUsers(3).map((value) => ({ value })) }] };
+          const added = this.somePresentUsers(3).map((value) => ({ value }));
+          command = { type: 'PatchGroup' as const, groupId, registry: this.registry, at, knownMembers: asUsers(added), operations: [{ op: 'Add', path: 'members', value: added }] };
         } else if (operation === 'removeMembers') {
           const memberId = this.pick([...group.memberIds]);
           if (!memberId) return;
-          command = { type: 'PatchGroup' as const, groupId, registry: this.registry, at, operations: [{ op: 'Remove', path: `members[value eq "${memberId}"]` }] };
+          command = { type: 'PatchGroup' as const, groupId, registry: this.registry, at, knownMembers: asUsers([]), operations: [{ op: 'Remove', path: `members[value eq "${memberId}"]` }] };
         } else if (operation === 'replaceGroup') {
           const members = this.somePresentUsers(4).map((value) => ({ value, type: 'User' as const }));
-          command = { type: 'ReplaceGroup' as const, groupId, attributes: { ...group.attributes, displayName: `Group ${++this.serial} (renamed)` }, members, at };
+          command = { type: 'ReplaceGroup' as const, groupId, attributes: { ...group.attributes, displayName: `Group ${++this.serial} (renamed)` }, members, knownMembers: asUsers(members), at };
         } else {
           command = { type: 'DeleteGroup' as const, groupId, at };
         }
@@ -206,4 +207,9 @@ export class ProvisioningWorkload {
     if (state.status === 'present') this.groups.set(groupId, { attributes: state.attributes, memberIds: new Set(state.memberIds) });
     else this.groups.delete(groupId);
   }
+}
+
+/** These members are users this workload created and has not deleted (the gateway's handler looks them up). */
+function asUsers(members: readonly { readonly value: string }[]): ReadonlyMap<string, 'User' | 'Group'> {
+  return new Map(members.map((member) => [member.value, 'User' as const]));
 }

@@ -191,6 +191,7 @@ describe('AuditService.stateAsOf', () => {
       groupId: GROUP_ID,
       attributes: { displayName: 'Tour Guides' },
       members: [{ value: m2, type: 'User', display: 'Bob' }, { value: m1, type: 'User', display: 'Ann' }],
+      knownMembers: new Map([[m1, 'User'], [m2, 'User']]),
       at: at('2025-01-01T10:00:00.000Z'),
     });
     await group({ type: 'RemoveDeletedMember', groupId: GROUP_ID, memberId: m2, at: at('2025-01-01T11:00:00.000Z') });
@@ -199,6 +200,7 @@ describe('AuditService.stateAsOf', () => {
       groupId: GROUP_ID,
       attributes: { displayName: 'Guides' },
       members: [{ value: m3, type: 'Group' }],
+      knownMembers: new Map([[m3, 'Group']]),
       at: at('2025-01-01T12:00:00.000Z'),
     });
 

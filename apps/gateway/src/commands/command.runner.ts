@@ -29,9 +29,12 @@ export class CommandRunner {
     return outcome;
   }
 
-  /** Read-your-writes: the answer leaves once the read model has the write (a dry run wrote nothing). */
-  async settle(context: ScimCallContext, position: GlobalPosition | null): Promise<void> {
-    if (!context.dryRun) await this.readModel.waitFor(position);
+  /**
+   * Read-your-writes: the answer leaves once the read model has the write (a dry run wrote nothing). False when
+   * the read model had not caught up within READ_YOUR_WRITES_TIMEOUT_MS (the write stands; it is logged).
+   */
+  async settle(context: ScimCallContext, position: GlobalPosition | null): Promise<boolean> {
+    return context.dryRun ? true : this.readModel.waitFor(position);
   }
 
   /** One staging store per request, so every operation of a dry-run Bulk sees the ones before it. */

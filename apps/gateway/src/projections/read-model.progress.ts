@@ -23,11 +23,12 @@ export abstract class ReadModelProgress {
 
   constructor(protected readonly timeoutMs: number) {}
 
-  async waitFor(position: GlobalPosition | null): Promise<void> {
-    if (position === null) return;
-    if (!(await this.reached(position))) {
-      this.logger.warn(`read model has not reached ${formatPosition(position)} after ${this.timeoutMs} ms; answering anyway`);
-    }
+  /** True once the read model has applied `position`; false (and a warning) when the bound ran out first. */
+  async waitFor(position: GlobalPosition | null): Promise<boolean> {
+    if (position === null) return true;
+    if (await this.reached(position)) return true;
+    this.logger.warn(`read model has not reached ${formatPosition(position)} after ${this.timeoutMs} ms; answering anyway`);
+    return false;
   }
 
   protected abstract reached(position: GlobalPosition): Promise<boolean>;

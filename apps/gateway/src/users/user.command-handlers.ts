@@ -2,13 +2,13 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streamNames } from '#domain/stream-names.js';
 import { attributesAfter, userDecider, type UserCommand, type UserState } from '#domain/user/user.decider.js';
-import { groupDecider } from '#domain/group/group.decider.js';
 import { decision, type DecidedStream } from '#event-store/command.loop.js';
 import { GroupsQuery } from '#read-model/groups.query.js';
 import { CommandRunner } from '../commands/command.runner.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
 import { uniqueKeyDecisions, uniqueKeysOf } from '../unique-keys.js';
+import { removalsFromGroups, sweepDeletedMember } from '../groups/group-members.js';
 import type { UserSnapshot } from './user.presenter.js';
 
 /**
@@ -69,9 +69,9 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
 
   /**
    * Deleting frees the user's keys (DESIGN.md: "Rename and delete release the old key") and removes the user
-   * from every group it was in, each removal an event downstream apps and auditors see, all in one append.
-   * The groups come from the read model's member index; a membership added concurrently with the delete can
-   * escape (documented in docs/limitations).
+   * from every group it was in, each removal an event downstream apps and auditors see, in the same append.
+   * The groups come from the read model's member index; a membership committed just before the delete that the
+   * read model had not applied yet is removed by the sweep once the delete has settled (sweepDeletedMember).
    */
   async execute({ context, userId, requiredRevision }: DeleteUserCommand): Promise<void> {
     const at = context.metadata.occurredAt;
@@ -84,12 +84,11 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
         return [
           userDecision,
           ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf.user(state.attributes), [], at),
-          ...groupIds.map((groupId) =>
-            decision(streamNames.group(context.tenantId, groupId), groupDecider, { type: 'RemoveDeletedMember', groupId, memberId: userId, at }),
-          ),
+          ...removalsFromGroups(context.tenantId, userId, groupIds, at),
         ];
       });
-    await this.commands.settle(context, outcome.position);
+    const settled = await this.commands.settle(context, outcome.position);
+    await sweepDeletedMember(this.commands, this.groups, context, userId, settled);
   }
 }
 

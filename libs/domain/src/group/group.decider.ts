@@ -29,6 +29,12 @@ export type GroupState =
 
 type PresentGroup = Extract<GroupState, { status: 'present' }>;
 
+/**
+ * What the command's shell found for each id the command may add as a member (`membersToResolve`): the kind of
+ * resource it is. An id missing here is neither a User nor a Group of the tenant, and adding it is refused.
+ */
+export type KnownMembers = ReadonlyMap<string, 'User' | 'Group'>;
+
 export type GroupCommand =
   | {
       readonly type: 'CreateGroup';
@@ -36,11 +42,26 @@ export type GroupCommand =
       /** Validated attributes without `members`. */
       readonly attributes: ScimAttributes;
       readonly members: readonly GroupMember[];
+      readonly knownMembers: KnownMembers;
       readonly at: string;
     }
   /** PUT (RFC 7644 §3.5.1): new attributes and the exact new member list. */
-  | { readonly type: 'ReplaceGroup'; readonly groupId: string; readonly attributes: ScimAttributes; readonly members: readonly GroupMember[]; readonly at: string }
-  | { readonly type: 'PatchGroup'; readonly groupId: string; readonly operations: readonly PatchOperation[]; readonly registry: SchemaRegistry; readonly at: string }
+  | {
+      readonly type: 'ReplaceGroup';
+      readonly groupId: string;
+      readonly attributes: ScimAttributes;
+      readonly members: readonly GroupMember[];
+      readonly knownMembers: KnownMembers;
+      readonly at: string;
+    }
+  | {
+      readonly type: 'PatchGroup';
+      readonly groupId: string;
+      readonly operations: readonly PatchOperation[];
+      readonly registry: SchemaRegistry;
+      readonly knownMembers: KnownMembers;
+      readonly at: string;
+    }
   /** A deleted user (or group) leaves every group it was in. */
   | { readonly type: 'RemoveDeletedMember'; readonly groupId: string; readonly memberId: string; readonly at: string }
   | { readonly type: 'DeleteGroup'; readonly groupId: string; readonly at: string };
@@ -69,7 +90,7 @@ export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
         if (state.status !== 'absent') throw new ScimError(409, 'uniqueness', `group ${command.groupId} already exists`);
         displayNameOf(command.attributes);
         const { groupId, attributes, at } = command;
-        const members = distinctMembers(command.members);
+        const members = checkedNewMembers(groupId, distinctMembers(command.members), command.knownMembers);
         return [
           { type: 'GroupCreated', data: { groupId, attributes, at } },
           ...(members.length > 0 ? [{ type: 'GroupMembersAdded' as const, data: { groupId, members, at } }] : []),
@@ -79,7 +100,7 @@ export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
         const group = presentOrNotFound(state, command.groupId);
         displayNameOf(command.attributes);
         const events: GroupEvent[] = attributeEvents(group, command.attributes, command.at);
-        const members = distinctMembers(command.members);
+        const members = withNewMembersChecked(group, distinctMembers(command.members), command.knownMembers);
         const sameMembers = members.length === group.memberIds.size && members.every((member) => group.memberIds.has(member.value));
         if (!sameMembers) events.push({ type: 'GroupMembersReplaced', data: { groupId: group.groupId, members, at: command.at } });
         return events;
@@ -89,7 +110,7 @@ export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
         const plan = planGroupPatch(command.operations);
         const attributes = applyAttributeOperations(group.attributes, plan.steps, command.registry);
         displayNameOf(attributes);
-        return [...attributeEvents(group, attributes, command.at), ...memberEvents(group, plan.steps, command.at)];
+        return [...attributeEvents(group, attributes, command.at), ...memberEvents(group, plan.steps, command.knownMembers, command.at)];
       }
       case 'RemoveDeletedMember': {
         if (state.status !== 'present' || !state.memberIds.has(command.memberId)) return [];
@@ -157,7 +178,7 @@ function applyAttributeOperations(attributes: ScimAttributes, steps: readonly Me
  * The net membership change of a PATCH, as deltas against the state: an add of a present member or a removal
  * of an absent one records nothing, and no event carries the whole list unless the PATCH replaced it.
  */
-function memberEvents(group: PresentGroup, steps: readonly MemberChange[], at: string): GroupEvent[] {
+function memberEvents(group: PresentGroup, steps: readonly MemberChange[], knownMembers: KnownMembers, at: string): GroupEvent[] {
   const groupId = group.groupId;
   if (steps.some((step) => step.kind === 'replace' || step.kind === 'removeAll')) {
     // A replace anywhere makes the result a list, not a delta: compute the final list in order.
@@ -168,7 +189,7 @@ function memberEvents(group: PresentGroup, steps: readonly MemberChange[], at: s
       else if (step.kind === 'add') for (const member of step.members) members.set(member.value, member);
       else if (step.kind === 'remove') for (const id of step.memberIds) members.delete(id);
     }
-    const finalMembers = [...members.values()];
+    const finalMembers = withNewMembersChecked(group, [...members.values()], knownMembers);
     const unchanged = finalMembers.length === group.memberIds.size && finalMembers.every((m) => group.memberIds.has(m.value));
     return unchanged ? [] : [{ type: 'GroupMembersReplaced', data: { groupId, members: finalMembers, at } }];
   }
@@ -188,9 +209,64 @@ function memberEvents(group: PresentGroup, steps: readonly MemberChange[], at: s
     }
   }
   const events: GroupEvent[] = [];
-  if (added.size > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, members: [...added.values()], at } });
+  if (added.size > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, members: checkedNewMembers(groupId, [...added.values()], knownMembers), at } });
   if (removed.size > 0) events.push({ type: 'GroupMembersRemoved', data: { groupId, memberIds: [...removed], reason: 'request', at } });
   return events;
+}
+
+/**
+ * The ids a command may add that are not members yet, each with the type the client gave (if any): what the
+ * shell resolves into KnownMembers before deciding. Members already in the group are not looked up again, so a
+ * PUT that resends a 100,000-member list costs no 100,000 reads.
+ */
+export function membersToResolve(
+  command: Extract<GroupCommand, { type: 'CreateGroup' | 'ReplaceGroup' | 'PatchGroup' }>,
+  state: GroupState,
+): GroupMember[] {
+  const present = state.status === 'present' ? state.memberIds : null;
+  const offered =
+    command.type === 'PatchGroup'
+      ? planGroupPatch(command.operations).steps.flatMap((step) => (step.kind === 'add' || step.kind === 'replace' ? step.members : []))
+      : command.members;
+  return distinctMembers(offered).filter((member) => present === null || !present.has(member.value));
+}
+
+/** The members of a list that are new to the group checked (see checkedNewMembers); the others as they are. */
+function withNewMembersChecked(group: PresentGroup, members: readonly GroupMember[], knownMembers: KnownMembers): GroupMember[] {
+  const fresh = checkedNewMembers(group.groupId, members.filter((member) => !group.memberIds.has(member.value)), knownMembers);
+  const checked = new Map(fresh.map((member) => [member.value, member]));
+  return members.map((member) => checked.get(member.value) ?? member);
+}
+
+/**
+ * Members being added must be existing Users or Groups of the tenant (RFC 7644 §3.5.2: an invalid value is 400
+ * invalidValue), of the type the client gave when it gave one; a member without a type gets the one found, so
+ * downstream apps can tell users from groups. A group cannot contain itself.
+ */
+function checkedNewMembers(groupId: string, members: readonly GroupMember[], knownMembers: KnownMembers): GroupMember[] {
+  const unknown: string[] = [];
+  const checked = members.map((member) => {
+    if (member.value === groupId) throw new ScimError(400, 'invalidValue', `a group cannot be a member of itself (members value "${groupId}")`);
+    const kind = knownMembers.get(member.value);
+    if (kind === undefined) {
+      unknown.push(member.value);
+      return member;
+    }
+    if (member.type !== undefined && member.type !== kind) {
+      throw new ScimError(400, 'invalidValue', `member "${member.value}" is a ${kind}, not a ${member.type}: fix its "type" or leave it out`);
+    }
+    return member.type === kind ? member : { ...member, type: kind };
+  });
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 5).map((id) => `"${id}"`).join(', ');
+    const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : '';
+    throw new ScimError(
+      400,
+      'invalidValue',
+      `members must be existing Users or Groups of this tenant; no such resource: ${shown}${more} (create the member first, or remove it from the request)`,
+    );
+  }
+  return checked;
 }
 
 function distinctMembers(members: readonly GroupMember[]): GroupMember[] {

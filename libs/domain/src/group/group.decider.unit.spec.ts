@@ -1,7 +1,7 @@
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { deciderSpec } from '#testing/given-when-then.js';
 import { foldEvents } from '../decider.js';
-import { groupDecider } from './group.decider.js';
+import { groupDecider, membersToResolve, type KnownMembers } from './group.decider.js';
 import type { GroupEvent } from './group.events.js';
 
 const at = '2026-11-23T10:00:00.000Z';
@@ -12,29 +12,35 @@ const attributes = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], d
 const created: GroupEvent = { type: 'GroupCreated', data: { groupId, attributes, at } };
 const withAnnAndBob: GroupEvent = { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'ann' }, { value: 'bob' }], at } };
 const spec = deciderSpec(groupDecider);
-const patch = (operations: unknown[]) => ({ type: 'PatchGroup' as const, groupId, operations: operations as never, registry, at: later });
+/** What the handler would have found: these ids are users of the tenant, `team` is a group. */
+const knownMembers: KnownMembers = new Map([
+  ...['ann', 'bob', 'carol', 'dan', 'eve', 'new', 'x'].map((id) => [id, 'User'] as const),
+  ['team', 'Group'] as const,
+]);
+const patch = (operations: unknown[], known: KnownMembers = knownMembers) =>
+  ({ type: 'PatchGroup' as const, groupId, operations: operations as never, registry, knownMembers: known, at: later });
 
 describe('group decider', () => {
   it('creates a group with an empty member list as one event (Entra POSTs groups without members)', () => {
-    spec.given([]).when({ type: 'CreateGroup', groupId, attributes, members: [], at }).then([created]);
+    spec.given([]).when({ type: 'CreateGroup', groupId, attributes, members: [], knownMembers, at }).then([created]);
   });
 
   it('creates a group with members as a creation and one delta', () => {
-    spec.given([]).when({ type: 'CreateGroup', groupId, attributes, members: [{ value: 'ann' }, { value: 'ann' }], at }).then([
+    spec.given([]).when({ type: 'CreateGroup', groupId, attributes, members: [{ value: 'ann' }, { value: 'ann' }], knownMembers, at }).then([
       created,
-      { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'ann' }], at } },
+      { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'ann', type: 'User' }], at } },
     ]);
   });
 
   it('refuses a group without displayName', () => {
-    spec.given([]).when({ type: 'CreateGroup', groupId, attributes: { externalId: 'x' }, members: [], at }).thenThrows({ status: 400, scimType: 'invalidValue', detail: /displayName/ });
+    spec.given([]).when({ type: 'CreateGroup', groupId, attributes: { externalId: 'x' }, members: [], knownMembers, at }).thenThrows({ status: 400, scimType: 'invalidValue', detail: /displayName/ });
   });
 
   it("adds members with Entra's capitalised Add as a delta of only the new ones", () => {
     spec
       .given([created, withAnnAndBob])
       .when(patch([{ op: 'Add', path: 'members', value: [{ $ref: null, value: 'bob' }, { $ref: null, value: 'carol' }] }]))
-      .then([{ type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'carol' }], at: later } }]);
+      .then([{ type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'carol', type: 'User' }], at: later } }]);
   });
 
   it('adds members from a path-less add (aadOptscim062020)', () => {
@@ -81,7 +87,7 @@ describe('group decider', () => {
           type: 'GroupUpdated',
           data: { groupId, changes: [{ path: ['displayName'], before: 'Sales', after: 'Sales EMEA' }], attributes: { ...attributes, displayName: 'Sales EMEA' }, at: later },
         },
-        { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'ann' }], at: later } },
+        { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'ann', type: 'User' }], at: later } },
       ]);
   });
 
@@ -97,9 +103,10 @@ describe('group decider', () => {
   });
 
   it('replaces the member list with PUT only when it differs', () => {
-    spec.given([created, withAnnAndBob]).when({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'bob' }, { value: 'ann' }], at: later }).then([]);
-    spec.given([created, withAnnAndBob]).when({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'carol' }], at: later }).then([
-      { type: 'GroupMembersReplaced', data: { groupId, members: [{ value: 'carol' }], at: later } },
+    // Members already in the group are not looked up again: none of these ids is known here.
+    spec.given([created, withAnnAndBob]).when({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'bob' }, { value: 'ann' }], knownMembers: new Map(), at: later }).then([]);
+    spec.given([created, withAnnAndBob]).when({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'carol' }, { value: 'bob' }], knownMembers, at: later }).then([
+      { type: 'GroupMembersReplaced', data: { groupId, members: [{ value: 'carol', type: 'User' }, { value: 'bob' }], at: later } },
     ]);
   });
 
@@ -113,7 +120,71 @@ describe('group decider', () => {
     const state = foldEvents(groupDecider, events);
     expect(state.status === 'present' && state.memberIds.size).toBe(100_000);
     expect(groupDecider.decide(patch([{ op: 'Add', path: 'members', value: [{ value: 'm5' }, { value: 'new' }] }]), state)).toEqual([
-      { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'new' }], at: later } },
+      { type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'new', type: 'User' }], at: later } },
     ]);
+    // Only the new id is looked up, not the 100,000 present ones.
+    expect(membersToResolve(patch([{ op: 'Add', path: 'members', value: [{ value: 'm5' }, { value: 'new' }] }]), state)).toEqual([{ value: 'new' }]);
+  });
+
+  describe('members must exist (the handler looks each new one up: KnownMembers)', () => {
+    it('refuses to add an id that is neither a user nor a group of the tenant, naming it', () => {
+      spec
+        .given([created])
+        .when(patch([{ op: 'Add', path: 'members', value: [{ value: 'ann' }, { value: 'ghost' }] }]))
+        .thenThrows({ status: 400, scimType: 'invalidValue', detail: /no such resource: "ghost"/ });
+      spec
+        .given([])
+        .when({ type: 'CreateGroup', groupId, attributes, members: [{ value: 'ghost' }], knownMembers, at })
+        .thenThrows({ status: 400, scimType: 'invalidValue', detail: /"ghost"/ });
+      spec
+        .given([created, withAnnAndBob])
+        .when({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'ann' }, { value: 'ghost' }], knownMembers, at: later })
+        .thenThrows({ status: 400, scimType: 'invalidValue', detail: /"ghost"/ });
+      spec
+        .given([created])
+        .when(patch([{ op: 'replace', path: 'members', value: [{ value: 'ghost' }] }]))
+        .thenThrows({ status: 400, scimType: 'invalidValue', detail: /"ghost"/ });
+    });
+
+    it('names at most five unknown ids and counts the rest', () => {
+      const ghosts = Array.from({ length: 8 }, (_, i) => ({ value: `ghost-${i}` }));
+      spec.given([created]).when(patch([{ op: 'add', path: 'members', value: ghosts }])).thenThrows({ status: 400, detail: /"ghost-4" and 3 more/ });
+    });
+
+    it('fills in the type found for a member sent without one, and refuses a type that does not match', () => {
+      spec
+        .given([created])
+        .when(patch([{ op: 'add', path: 'members', value: [{ value: 'team' }, { value: 'ann', type: 'User' }] }]))
+        .then([{ type: 'GroupMembersAdded', data: { groupId, members: [{ value: 'team', type: 'Group' }, { value: 'ann', type: 'User' }], at: later } }]);
+      spec
+        .given([created])
+        .when(patch([{ op: 'add', path: 'members', value: [{ value: 'ann', type: 'Group' }] }]))
+        .thenThrows({ status: 400, scimType: 'invalidValue', detail: /"ann" is a User, not a Group/ });
+    });
+
+    it('refuses a group as a member of itself', () => {
+      spec
+        .given([created])
+        .when(patch([{ op: 'add', path: 'members', value: [{ value: groupId }] }], new Map([[groupId, 'Group']])))
+        .thenThrows({ status: 400, scimType: 'invalidValue', detail: /member of itself/ });
+    });
+
+    it('needs nothing known to remove members, even ones that no longer exist', () => {
+      spec
+        .given([created, withAnnAndBob])
+        .when(patch([{ op: 'remove', path: 'members[value eq "ann"]' }], new Map()))
+        .then([{ type: 'GroupMembersRemoved', data: { groupId, memberIds: ['ann'], reason: 'request', at: later } }]);
+    });
+
+    it('resolves only ids the command adds that are not members yet, with the type given', () => {
+      const state = foldEvents(groupDecider, [created, withAnnAndBob]);
+      expect(
+        membersToResolve(patch([{ op: 'add', path: 'members', value: [{ value: 'ann' }, { value: 'team', type: 'Group' }] }, { op: 'remove', path: 'members[value eq "bob"]' }]), state),
+      ).toEqual([{ value: 'team', type: 'Group' }]);
+      expect(membersToResolve({ type: 'CreateGroup', groupId, attributes, members: [{ value: 'ann' }, { value: 'ann' }], knownMembers, at }, groupDecider.initialState)).toEqual([
+        { value: 'ann' },
+      ]);
+      expect(membersToResolve({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'bob' }, { value: 'carol' }], knownMembers, at }, state)).toEqual([{ value: 'carol' }]);
+    });
   });
 });

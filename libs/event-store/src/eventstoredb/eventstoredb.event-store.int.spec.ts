@@ -50,7 +50,7 @@ if (url === undefined) {
         },
       };
     },
-    { rejectsReusedEventIds: false },
+    { rejectsReusedEventIds: false, checksConditionsAtCommit: false },
   );
 
   describe('EventStoreDbEventStore on an EventStoreDB server', () => {

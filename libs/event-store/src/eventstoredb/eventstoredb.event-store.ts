@@ -1,5 +1,5 @@
 import { BACKWARDS, END, EventStoreDBClient, FORWARDS, type AllStreamResolvedEvent, type Direction } from '@eventstore/db-client';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
+import { EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
 import {
   comparePositions,
   formatPosition,
@@ -10,7 +10,9 @@ import {
   type ReadAllOptions,
   type RecordedEvent,
   type StreamAppend,
+  type StreamCondition,
   type StreamRead,
+  validateStreamConditions,
 } from '../event-store.port.js';
 import type { EventStoreDbConnection, VendorRead, VendorSubscription } from './eventstoredb.connection.js';
 import { isStreamNotFound, isTransient, isWrongExpectedVersion, PartialAppendError, toVersionConflict, translateFailure } from './eventstoredb.errors.js';
@@ -24,7 +26,7 @@ import {
   precheckAppend,
   type PrecheckVerdict,
 } from './eventstoredb.multi-stream-append.js';
-import { toGlobalPosition, toReadPosition, toVendorExpectedRevision } from './eventstoredb.positions.js';
+import { describeCurrentRevision, toGlobalPosition, toReadPosition, toVendorExpectedRevision } from './eventstoredb.positions.js';
 
 export interface EventStoreDbEventStoreOptions {
   /** Longest one call to the server may take before it counts as an outage (EventStoreUnavailableError). Default 10 s. */
@@ -53,6 +55,8 @@ const FAILED_SUBSCRIPTION_POLL_MS = 1_000;
  * - Streams, revisions and expected revisions are EventStoreDB's own; a global position is its (commit, prepare).
  * - appendToStreams has no transaction to lean on: it checks every expected revision first, writes undoable
  *   appends (reservations) first, and compensates them if a later append fails (eventstoredb.multi-stream-append.ts).
+ *   Its conditions (streams it depends on without writing) are read in that same look before writing, so they
+ *   hold just before the first write, not at "commit": see appendToStreams.
  * - readAll reads $all in pages and filters on our side: client 6.2.1's readAll sends no server-side filter. The
  *   cost is that a reader pays for transferring the events it skips (other tenants, reservation events, the
  *   server's own `$` events); each call pages on until it has maxCount matches or reaches the end of the log, so
@@ -104,15 +108,30 @@ export class EventStoreDbEventStore implements EventStore {
     return this.appendWithRetries(append, this.appendRetries);
   }
 
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+  /**
+   * Conditions: EventStoreDB can make an append depend only on the revision of the stream it writes, and has no
+   * lock or transaction spanning streams. So each condition stream's last revision is read just before the first
+   * write (together with the expected-revision look, one round trip), and a condition that does not hold refuses
+   * the call before anything is written. A window remains: an append to a condition stream that lands between that
+   * read and our writes (or between our writes, when there are several) is not noticed, and both succeed. The
+   * PostgreSQL adapter has no such window (its check and its writes are one transaction).
+   */
+  async appendToStreams(appends: readonly StreamAppend[], conditions: readonly StreamCondition[] = []): Promise<AppendResult[]> {
     validateAppends(appends);
+    validateStreamConditions(appends, conditions);
     if (appends.length === 0) return [];
     this.assertOpen();
-    if (appends.length === 1) return [await this.appendWithRetries(appends[0], this.appendRetries)];
+    if (appends.length === 1 && conditions.length === 0) return [await this.appendWithRetries(appends[0], this.appendRetries)];
 
     // Look before writing: a refused call then writes nothing at all, and a repeated call is recognised.
-    const verdicts = await Promise.all(appends.map((append) => this.precheck(append)));
+    const [verdicts, conditionConflict] = await Promise.all([
+      Promise.all(appends.map((append) => this.precheck(append))),
+      this.firstUnheldCondition(conditions),
+    ]);
     for (const verdict of verdicts) if (verdict.kind === 'conflict') throw verdict.conflict;
+    // A repeated call whose appends are all stored already succeeded while its conditions held: its first result
+    // stands even if a condition stream has moved on since. Anything still to write needs the conditions now.
+    if (conditionConflict && verdicts.some((verdict) => verdict.kind !== 'already-appended')) throw conditionConflict;
 
     const results: AppendResult[] = new Array<AppendResult>(appends.length);
     const written: number[] = [];
@@ -281,6 +300,17 @@ export class EventStoreDbEventStore implements EventStore {
     if (append.expectedRevision === 'any') return { kind: 'append' };
     const [last] = await this.readStreamEvents(append.streamName, END, 1, BACKWARDS);
     return precheckAppend(append, last?.revision ?? null, (fromRevision, count) => this.readStreamEvents(append.streamName, fromRevision, count));
+  }
+
+  /** The first condition whose stream is not at its revision now (a read of each stream's last event), or null. */
+  private async firstUnheldCondition(conditions: readonly StreamCondition[]): Promise<VersionConflictError | null> {
+    const lastRevisions = await Promise.all(
+      conditions.map(async (condition) => (await this.readStreamEvents(condition.streamName, END, 1, BACKWARDS))[0]?.revision ?? null),
+    );
+    const index = conditions.findIndex((condition, position) => lastRevisions[position] !== condition.revision);
+    if (index < 0) return null;
+    const { streamName, revision } = conditions[index];
+    return new VersionConflictError(streamName, revision.toString(), describeCurrentRevision(lastRevisions[index]));
   }
 
   /**

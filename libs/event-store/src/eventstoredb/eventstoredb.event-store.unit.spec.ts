@@ -29,7 +29,7 @@ describeEventStoreContract(
       },
     };
   },
-  { rejectsReusedEventIds: false, concurrentAppenders: 8, appendsPerAppender: 30 },
+  { rejectsReusedEventIds: false, checksConditionsAtCommit: false, concurrentAppenders: 8, appendsPerAppender: 30 },
 );
 
 const METADATA: EventMetadata = {
@@ -180,6 +180,35 @@ describe('EventStoreDbEventStore.appendToStreams without a transaction', () => {
     await store.appendToStream({ streamName: `${p}user-1`, expectedRevision: 0n, events: [event('UserReplaced')] });
     await expect(store.appendToStreams(appends)).resolves.toEqual(first);
     expect(await types(`${p}user-1`)).toEqual(['UserCreated', 'UserReplaced']);
+  });
+
+  it('checks a condition by reading its stream just before the first write, so a change after that read goes unnoticed', async () => {
+    const p = prefix();
+    const user = `${p}user-1`;
+    const group = `${p}group-1`;
+    await store.appendToStreams([
+      { streamName: user, expectedRevision: 'no-stream', events: [event('UserCreated')] },
+      { streamName: group, expectedRevision: 'no-stream', events: [event('GroupCreated')] },
+    ]);
+    const reads: string[] = [];
+    const connection = server.connect();
+    const watched = new EventStoreDbEventStore({ ...connection, readStream: (streamName, options) => (reads.push(streamName), connection.readStream(streamName, options)) }, { log: () => undefined });
+    // One append with a condition still reads before writing: the condition stream and its own expected revision.
+    await watched.appendToStreams([{ streamName: group, expectedRevision: 0n, events: [event('GroupMembersAdded')] }], [{ streamName: user, revision: 0n }]);
+    expect(reads.sort()).toEqual([group, user].sort());
+
+    // The documented window: a writer that appends to the condition stream after that read and before our write.
+    server.beforeAppend = async (streamName) => {
+      if (streamName !== group) return;
+      server.beforeAppend = null;
+      await store.appendToStream({ streamName: user, expectedRevision: 0n, events: [event('UserDeleted')] });
+    };
+    await expect(
+      watched.appendToStreams([{ streamName: group, expectedRevision: 1n, events: [event('GroupMembersAdded')] }], [{ streamName: user, revision: 0n }]),
+    ).resolves.toHaveLength(1);
+    expect(await types(user)).toEqual(['UserCreated', 'UserDeleted']);
+    expect(await types(group)).toEqual(['GroupCreated', 'GroupMembersAdded', 'GroupMembersAdded']);
+    await watched.close();
   });
 });
 

@@ -59,7 +59,7 @@ for (const backend of testDatabases()) {
       const opened = new Opened(await backend.start({ maxConnections: POOL_SIZE * 4 }));
       return { store: await opened.store(), openAnotherStore: () => opened.store(), cleanup: () => opened.close() };
     },
-    { rejectsReusedEventIds: true },
+    { rejectsReusedEventIds: true, checksConditionsAtCommit: true },
   );
 
   describe(`PostgresEventStore on ${backend.name}`, () => {

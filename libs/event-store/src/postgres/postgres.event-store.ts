@@ -10,7 +10,9 @@ import {
   type ReadAllOptions,
   type RecordedEvent,
   type StreamAppend,
+  type StreamCondition,
   type StreamRead,
+  validateStreamConditions,
 } from '../event-store.port.js';
 import { isTransientConflict, isUniqueViolation, translateFailure } from './postgres.errors.js';
 import { APPENDED_CHANNEL, PostgresNotificationListener } from './postgres.notification-listener.js';
@@ -131,8 +133,9 @@ export class PostgresEventStore implements EventStore {
     return result;
   }
 
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+  async appendToStreams(appends: readonly StreamAppend[], conditions: readonly StreamCondition[] = []): Promise<AppendResult[]> {
     validateAppends(appends);
+    validateStreamConditions(appends, conditions);
     if (appends.length === 0) return [];
     this.assertOpen();
     try {
@@ -140,8 +143,9 @@ export class PostgresEventStore implements EventStore {
       // One statement is its own transaction: an append to any number of streams is one round trip, all or
       // nothing. (On PGlite this relies on pglite.wire-server.ts keeping other connections out between a
       // statement's Parse and Sync; pglite-socket's server does not when a message spans two TCP reads.)
-      return await this.appendInOneStatement(appends, notify);
+      return await this.appendInOneStatement(appends, conditions, notify);
     } catch (error) {
+      // Also when a condition failed: an append whose events are all stored committed while its conditions held.
       if (error instanceof VersionConflictError || isUniqueViolation(error, EVENT_ID_CONSTRAINT)) {
         const replayed = await this.findCompletedAppend(appends);
         if (replayed) return replayed;
@@ -314,7 +318,7 @@ export class PostgresEventStore implements EventStore {
     return (await this.backend()) === 'pglite' ? 'in-process' : 'listen';
   }
 
-  private async appendInOneStatement(appends: readonly StreamAppend[], notify: boolean): Promise<AppendResult[]> {
+  private async appendInOneStatement(appends: readonly StreamAppend[], conditions: readonly StreamCondition[], notify: boolean): Promise<AppendResult[]> {
     const input = JSON.stringify(
       appends.map((append) => ({
         name: append.streamName,
@@ -332,9 +336,17 @@ export class PostgresEventStore implements EventStore {
     );
     let rows: AppendRow[];
     try {
-      ({ rows } = await this.hotQuery<AppendRow>(notify ? APPEND_AND_NOTIFY_STATEMENT : APPEND_STATEMENT, [input]));
+      if (conditions.length === 0) {
+        ({ rows } = await this.hotQuery<AppendRow>(notify ? APPEND_AND_NOTIFY_STATEMENT : APPEND_STATEMENT, [input]));
+      } else {
+        ({ rows } = await this.hotQuery<AppendRow>(notify ? CONDITIONAL_APPEND_AND_NOTIFY_STATEMENT : CONDITIONAL_APPEND_STATEMENT, [
+          input,
+          conditions.map((condition) => condition.streamName),
+          conditions.map((condition) => condition.revision.toString()),
+        ]));
+      }
     } catch (error) {
-      const conflict = appendConflictOf(error, appends);
+      const conflict = appendConflictOf(error, appends, conditions);
       throw conflict ?? error;
     }
     return rows.map((row) => ({ nextRevision: BigInt(row.revision), position: { commit: BigInt(row.commit), prepare: BigInt(row.prepare) } }));
@@ -438,16 +450,38 @@ export class PostgresEventStore implements EventStore {
  * makes event_store.require_appended raise, which rolls the whole statement back: all or nothing.
  *
  * $1 is a JSON array of {name, kind: 'no-stream' | 'any' | 'exact', expected, count, events}.
+ *
+ * With `conditional`, $2 and $3 are the conditions' stream names and revisions (StreamCondition), checked before
+ * anything is written: each condition stream's row is locked FOR SHARE, so no append to it can commit before this
+ * statement does. Under READ COMMITTED a writer that holds the row makes us wait, and what we lock and compare is
+ * then its new row: a concurrent append to a condition stream either commits first (and the condition fails) or
+ * waits for us. Appends that depend on the same stream do not wait for each other (shared locks).
+ * A condition that does not hold raises from require_appended like an append's conflict (HINT: the actual
+ * revision). The input CTE reads no row until every condition has been checked, and every write reads the input.
+ * Without conditions the statement is exactly the unconditional one.
  */
-function appendStatement(notify: boolean): string {
+function appendStatement(notify: boolean, conditional = false): string {
   const notification = notify
     ? `, notified AS (SELECT pg_notify('${APPENDED_CHANNEL}', '') FROM (SELECT 1 FROM appended LIMIT 1) AS appended_any)`
     : '';
+  // require_appended's first argument is "the condition holds" here; HINT is then the stream's actual revision.
+  const conditionCheck = conditional
+    ? `condition_held AS (
+      SELECT ${EVENT_STORE_SCHEMA}.require_appended(s.revision IS NOT DISTINCT FROM c.expected, c.name, s.revision) AS held
+      FROM unnest($2::text[], $3::bigint[]) AS c(name, expected)
+      LEFT JOIN LATERAL (SELECT revision FROM ${STREAMS_TABLE} WHERE stream_name = c.name FOR SHARE) AS s ON true
+    ),
+    `
+    : '';
+  const afterConditions = conditional
+    ? `
+      WHERE NOT EXISTS (SELECT 1 FROM condition_held WHERE NOT held)`
+    : '';
   return `
-    WITH input AS (
+    WITH ${conditionCheck}input AS (
       SELECT a->>'name' AS name, a->>'kind' AS kind, (a->>'expected')::bigint AS expected, (a->>'count')::bigint AS n,
              a->'events' AS events, i AS append_index
-      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(a, i)
+      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(a, i)${afterConditions}
     ),
     created AS (
       INSERT INTO ${STREAMS_TABLE} (stream_name, revision)
@@ -495,14 +529,18 @@ function appendStatement(notify: boolean): string {
 
 const APPEND_STATEMENT = appendStatement(false);
 const APPEND_AND_NOTIFY_STATEMENT = appendStatement(true);
+const CONDITIONAL_APPEND_STATEMENT = appendStatement(false, true);
+const CONDITIONAL_APPEND_AND_NOTIFY_STATEMENT = appendStatement(true, true);
 
 /** require_appended's refusal (see postgres.schema.ts) as our VersionConflictError; null for any other failure. */
-function appendConflictOf(error: unknown, appends: readonly StreamAppend[]): VersionConflictError | null {
+function appendConflictOf(error: unknown, appends: readonly StreamAppend[], conditions: readonly StreamCondition[]): VersionConflictError | null {
   const fields = error as { code?: unknown; detail?: unknown; hint?: unknown } | null;
   if (fields?.code !== APPEND_CONFLICT_SQLSTATE) return null;
   const streamName = String(fields.detail);
-  const append = appends.find((candidate) => candidate.streamName === streamName) ?? appends[0];
   const actual = fields.hint === undefined || fields.hint === null ? 'no-stream' : String(fields.hint);
+  const condition = conditions.find((candidate) => candidate.streamName === streamName);
+  if (condition) return new VersionConflictError(streamName, condition.revision.toString(), actual);
+  const append = appends.find((candidate) => candidate.streamName === streamName) ?? appends[0];
   return new VersionConflictError(
     streamName,
     describeExpected(append.expectedRevision),
