@@ -159,6 +159,38 @@ describe('Groups over HTTP', () => {
     for (const group of groups) expect(await memberIds(group.id)).toEqual([]);
   });
 
+  it("shows a user's groups (RFC 7643 §4.1.2): direct and through nested groups, filterable, never stale after a removal", async () => {
+    const user = await createUser('groups-attr@contoso.com');
+    const inner = await createGroup('Attr Inner');
+    const outer = await createGroup('Attr Outer');
+    expect((await patch(inner.id, [{ op: 'add', path: 'members', value: [{ value: user }] }])).status).toBe(204);
+    expect((await patch(outer.id, [{ op: 'add', path: 'members', value: [{ value: inner.id }] }])).status).toBe(204);
+    // A cycle of groups must not loop.
+    expect((await patch(inner.id, [{ op: 'add', path: 'members', value: [{ value: outer.id }] }])).status).toBe(204);
+
+    const shown = json(await gateway.scim('get', `/scim/v2/Users/${user}`));
+    expect(shown.groups).toEqual([
+      { value: inner.id, $ref: expect.stringContaining(`/Groups/${inner.id}`), display: 'Attr Inner', type: 'direct' },
+      { value: outer.id, $ref: expect.stringContaining(`/Groups/${outer.id}`), display: 'Attr Outer', type: 'indirect' },
+    ]);
+    expect(json(await gateway.scim('get', `/scim/v2/Users/${user}?excludedAttributes=groups`)).groups).toBeUndefined();
+    expect(json(await gateway.scim('get', `/scim/v2/Users/${user}?attributes=userName`)).groups).toBeUndefined();
+    expect(json(await gateway.scim('get', `/scim/v2/Users/${user}?attributes=groups.value`)).groups).toEqual([{ value: inner.id }, { value: outer.id }]);
+
+    const listed = async (filter: string) =>
+      (json(await gateway.scim('get', `/scim/v2/Users?filter=${encodeURIComponent(filter)}`)).Resources as { id: string; groups?: unknown[] }[]);
+    const byMembership = await listed(`groups[value eq "${inner.id}"]`);
+    expect(byMembership.map((u) => u.id)).toEqual([user]);
+    expect(byMembership[0].groups).toHaveLength(2);
+    expect((await listed(`groups.display eq "Attr Inner"`)).map((u) => u.id)).toEqual([user]);
+    expect(await listed(`groups[value eq "${outer.id}"]`)).toEqual([]); // filters see direct memberships
+
+    expect((await patch(inner.id, [{ op: 'remove', path: `members[value eq "${user}"]` }])).status).toBe(204);
+    expect(json(await gateway.scim('get', `/scim/v2/Users/${user}`)).groups).toBeUndefined();
+    const searched = await gateway.scim('post', '/scim/v2/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName eq "groups-attr@contoso.com"` });
+    expect(json(searched).Resources[0].groups).toBeUndefined();
+  });
+
   it('replaces a group with PUT, members included', async () => {
     const group = await createGroup('Put Group');
     const member = await createUser('put-member@contoso.com');

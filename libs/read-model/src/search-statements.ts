@@ -18,6 +18,11 @@ export interface SearchStatementInput {
   readonly startIndex: number;
   /** RFC 7644 §3.4.2.4: the page size; 0 asks only for totalResults. */
   readonly count: number;
+  /**
+   * More values per resource row, computed for the page only: SQL expressions over `page.<column>` (and $1, the
+   * tenant), keyed by the name they are returned under.
+   */
+  readonly computed?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -42,9 +47,10 @@ export function buildSearchStatements(input: SearchStatementInput): SearchStatem
   const innerOrder = [...(sort ? [`${sort.expression} ${sort.direction}`] : []), ...tieBreakers].join(', ');
   const outerOrder = [...(sort ? [`page.${SORT_KEY} ${sort.direction}`] : []), ...tieBreakers.map((column) => `page.${column}`)].join(', ');
   const selectedSortKey = sort ? `, ${sort.expression} AS ${SORT_KEY}` : '';
+  const computed = Object.entries(input.computed ?? {}).map(([name, expression]) => `, ${expression} AS ${name}`).join('');
   return {
     search: {
-      sql: `SELECT matched.total, ${columns.map((column) => `page.${column}`).join(', ')}
+      sql: `SELECT matched.total, ${columns.map((column) => `page.${column}`).join(', ')}${computed}
        FROM (${countSql}) AS matched
        LEFT JOIN LATERAL (
          SELECT ${columns.join(', ')}${selectedSortKey} FROM ${table} WHERE ${condition}

@@ -10,6 +10,21 @@ export interface UserView {
   readonly version: bigint;
   readonly createdAt: Date;
   readonly lastModifiedAt: Date;
+  /** RFC 7643 §4.1.2 `groups`, when asked for (`withGroups`): [] for none. */
+  readonly groups?: readonly UserGroupView[];
+}
+
+/** A group the user is in: directly, or through a group that is a member of it (nested groups). */
+export interface UserGroupView {
+  readonly value: string;
+  readonly display: string;
+  readonly type: 'direct' | 'indirect';
+}
+
+/** What to read besides the user's own attributes. */
+export interface UserReadOptions {
+  /** The user's groups (RFC 7643 §4.1.2), computed from the group members: only when they will be returned. */
+  readonly withGroups?: boolean;
 }
 
 export interface UserPage {
@@ -23,6 +38,7 @@ interface UserRow {
   version: string;
   created_at: Date;
   last_modified_at: Date;
+  groups?: UserGroupView[] | null;
 }
 
 /** What the queries need of a connection: a TypeORM DataSource, or a test's client adapter. */
@@ -38,10 +54,11 @@ export class UsersQuery {
     private readonly registry: SchemaRegistry = new SchemaRegistry(),
   ) {}
 
-  async findById(tenantId: string, id: string): Promise<UserView | null> {
+  async findById(tenantId: string, id: string, options: UserReadOptions = {}): Promise<UserView | null> {
     if (!UUID.test(id)) return null;
+    const groups = options.withGroups ? `, ${userGroupsSql('scim_users.id')} AS groups` : '';
     const rows: UserRow[] = await this.dataSource.query(
-      `SELECT id, attributes, version, created_at, last_modified_at FROM scim_users WHERE tenant_id = $1 AND id = $2`,
+      `SELECT id, attributes, version, created_at, last_modified_at${groups} FROM scim_users WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
     );
     return rows.length === 0 ? null : toView(rows[0]);
@@ -59,8 +76,10 @@ export class UsersQuery {
     count: number,
     sort?: SortRequest,
     registry: SchemaRegistry = this.registry,
+    options: UserReadOptions = {},
   ): Promise<UserPage> {
-    const result = await runSearch<UserRow>(this.dataSource, buildUserSearchStatements(tenantId, filter, startIndex, count, sort, registry), count);
+    const statements = buildUserSearchStatements(tenantId, filter, startIndex, count, sort, registry, options);
+    const result = await runSearch<UserRow>(this.dataSource, statements, count);
     return { totalResults: result.total, resources: result.rows.map(toView) };
   }
 }
@@ -77,6 +96,7 @@ export function buildUserSearchStatements(
   count: number,
   sort: SortRequest | undefined,
   registry: SchemaRegistry,
+  options: UserReadOptions = {},
 ): SearchStatements {
   return buildSearchStatements({
     table: 'scim_users',
@@ -87,7 +107,27 @@ export function buildUserSearchStatements(
     tieBreakers: ['created_at', 'id'],
     startIndex,
     count,
+    ...(options.withGroups ? { computed: { groups: userGroupsSql('page.id') } } : {}),
   });
+}
+
+/**
+ * The groups of the user whose id is `userId` (an SQL expression; $1 is the tenant) as a jsonb array of
+ * {value, display, type}, NULL for none: the groups it is a member of (`direct`), and those that contain one of
+ * them, at any depth (`indirect`). UNION (not UNION ALL) ends the recursion on a cycle of groups. Reads the
+ * member index (tenant_id, member_id) once per group on the way up.
+ */
+function userGroupsSql(userId: string): string {
+  // Most users of a search are in no group: one probe of the member index answers for them.
+  return `CASE WHEN EXISTS (SELECT 1 FROM scim_group_members WHERE tenant_id = $1 AND member_id = ${userId}::text) THEN (WITH RECURSIVE membership(group_id, direct) AS (
+      SELECT m.group_id, true FROM scim_group_members m WHERE m.tenant_id = $1 AND m.member_id = ${userId}::text
+      UNION
+      SELECT m.group_id, false FROM membership p JOIN scim_group_members m ON m.tenant_id = $1 AND m.member_id = p.group_id::text
+    )
+    SELECT jsonb_agg(jsonb_build_object('value', g.id::text, 'display', g.display_name, 'type', CASE WHEN d.direct THEN 'direct' ELSE 'indirect' END)
+                     ORDER BY g.display_name_lower, g.id)
+    FROM (SELECT group_id, bool_or(direct) AS direct FROM membership GROUP BY group_id) AS d
+    JOIN scim_groups g ON g.tenant_id = $1 AND g.id = d.group_id) END`;
 }
 
 const USER_COLUMNS = ['id', 'attributes', 'version', 'created_at', 'last_modified_at'];
@@ -100,5 +140,6 @@ function toView(row: UserRow): UserView {
     version: BigInt(row.version),
     createdAt: row.created_at,
     lastModifiedAt: row.last_modified_at,
+    ...(row.groups !== undefined ? { groups: row.groups ?? [] } : {}),
   };
 }

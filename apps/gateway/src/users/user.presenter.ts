@@ -8,6 +8,8 @@ export interface UserSnapshot {
   readonly version: bigint;
   readonly createdAt: string;
   readonly lastModifiedAt: string;
+  /** RFC 7643 §4.1.2, read from the group members; undefined when not read (not asked for, or a write's answer). */
+  readonly groups?: readonly { readonly value: string; readonly display: string; readonly type: string }[];
 }
 
 /**
@@ -20,6 +22,9 @@ export function presentUser(user: UserSnapshot, baseUrl: string, registry: Schem
     schemas: schemas ?? [USER_SCHEMA_ID],
     id: user.id,
     ...attributes,
+    ...(user.groups && user.groups.length > 0
+      ? { groups: user.groups.map((group) => ({ value: group.value, $ref: `${baseUrl}/Groups/${group.value}`, display: group.display, type: group.type })) }
+      : {}),
     meta: {
       resourceType: 'User',
       created: user.createdAt,

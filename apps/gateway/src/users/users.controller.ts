@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import { UsersQuery, type UserView } from '#read-model/users.query.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
+import { returnsAttribute } from '#scim/resource/projection.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
@@ -61,7 +62,8 @@ export class UsersController {
 
   async search(context: ScimCallContext, { filter, sort, startIndex, count, projection }: ListParameters) {
     const registry = this.registries.forTenant(context.tenantId);
-    const page = await this.users.search(context.tenantId, filter, startIndex, count, sort, registry);
+    const withGroups = returnsAttribute(registry, 'User', projection, 'groups');
+    const page = await this.users.search(context.tenantId, filter, startIndex, count, sort, registry, { withGroups });
     return buildListResponse(
       page.resources.map((user) => presentUser(snapshotOfView(user), this.baseUrl, registry, projection)),
       { totalResults: page.totalResults, startIndex },
@@ -77,7 +79,9 @@ export class UsersController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const user = await this.users.findById(context.tenantId, id);
+    const projection = parseProjection(query);
+    const withGroups = returnsAttribute(this.registries.forTenant(context.tenantId), 'User', projection, 'groups');
+    const user = await this.users.findById(context.tenantId, id, { withGroups });
     if (!user) throw new NotFoundError(`User ${id} not found`);
     if (matchesIfNoneMatch(ifNoneMatch, weakEtag(user.version))) {
       response.status(304).setHeader('ETag', weakEtag(user.version));

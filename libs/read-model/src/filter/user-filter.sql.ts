@@ -29,6 +29,20 @@ export const USER_COLUMN_MAPPING: ColumnMapping = {
     'meta.location': { kind: 'unsupported', reason: 'the location depends on the base URL the request came through' },
   },
   typedValueColumns: [{ attribute: 'emails', type: 'work', subAttribute: 'value', expression: 'work_emails_lower' }],
+  elementTables: {
+    // RFC 7643 §4.1.2 `groups` is not stored with the user: it is the group member rows naming the user. Filters
+    // see the direct memberships (the member index (tenant_id, member_id) serves them); a GET shows indirect ones too.
+    groups: {
+      from: 'scim_group_members user_group JOIN scim_groups user_group_group ON user_group_group.tenant_id = user_group.tenant_id AND user_group_group.id = user_group.group_id',
+      correlation: 'user_group.tenant_id = scim_users.tenant_id AND user_group.member_id = scim_users.id::text',
+      columns: {
+        value: { kind: 'string', expression: 'user_group.group_id::text' },
+        display: { kind: 'string', expression: 'user_group_group.display_name' },
+        type: { kind: 'string', expression: `'direct'::text` },
+        $ref: { kind: 'unsupported', reason: "a group's $ref is derived from its value; filter on groups.value" },
+      },
+    },
+  },
 };
 
 const BUILT_IN_SCHEMAS = new SchemaRegistry();

@@ -70,6 +70,23 @@ export function projectResource(
   return projected;
 }
 
+/**
+ * Whether a representation projected with these options would include the core attribute `name` (or some of its
+ * sub-attributes): for values the service provider computes only when they are returned, such as a User's
+ * `groups`, read from the group members on request.
+ */
+export function returnsAttribute(registry: SchemaRegistry, resourceType: ResourceTypeName, options: ProjectionOptions, name: string): boolean {
+  const core = registry.coreSchema(resourceType);
+  const attribute = core.attributes.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+  if (!attribute) return false;
+  const key = keyOf(core.id, attribute.name);
+  const requested = options.attributes === undefined ? undefined : selectionsOf(options.attributes, registry, resourceType);
+  const excluded = selectionsOf(options.excludedAttributes ?? [], registry, resourceType);
+  const element = Object.fromEntries((attribute.subAttributes ?? []).map((subAttribute) => [subAttribute.name, 'x']));
+  const sample = attribute.type !== 'complex' ? 'x' : attribute.multiValued ? [element] : element;
+  return projectAttribute(attribute, sample, requested?.get(key), excluded.get(key), requested !== undefined) !== undefined;
+}
+
 function projectAttribute(
   attribute: AttributeDefinition,
   value: unknown,

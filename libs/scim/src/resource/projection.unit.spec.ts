@@ -2,7 +2,7 @@ import { INTERACT_EXTENSIONS } from '../../test-fixtures/interact-extension.js';
 import { BARBARA_JENSEN, TOUR_GUIDES_GROUP } from '../../test-fixtures/rfc7643-users.js';
 import { SchemaRegistry } from '../schema/schema.registry.js';
 import { InvalidPathError } from '../scim-error.js';
-import { projectResource, type ProjectionOptions } from './projection.js';
+import { projectResource, returnsAttribute, type ProjectionOptions } from './projection.js';
 
 const registry = new SchemaRegistry(INTERACT_EXTENSIONS);
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -74,5 +74,31 @@ describe('projectResource (RFC 7644 §3.4.2.5, RFC 7643 §2.4 returned)', () => 
 
   it('a malformed name is invalidPath', () => {
     expect(() => projectResource(BARBARA_JENSEN, registry, 'User', { attributes: 'emails[type eq "work"]' })).toThrow(InvalidPathError);
+  });
+});
+
+describe('returnsAttribute: whether a computed attribute (a User\'s groups) is worth reading', () => {
+  it.each<[ProjectionOptions, boolean]>([
+    [{}, true], // returned: default
+    [{ excludedAttributes: 'groups' }, false],
+    [{ excludedAttributes: 'GROUPS,emails' }, false],
+    [{ excludedAttributes: 'groups.display' }, true], // only a sub-attribute is left out
+    [{ attributes: 'userName' }, false],
+    [{ attributes: 'userName,groups' }, true],
+    [{ attributes: 'groups.value' }, true],
+    [{ attributes: 'urn:ietf:params:scim:schemas:core:2.0:User:groups' }, true],
+  ])('%j → %s', (options, expected) => {
+    expect(returnsAttribute(registry, 'User', options, 'groups')).toBe(expected);
+  });
+
+  it('agrees with projectResource on the same options', () => {
+    for (const options of [{}, { excludedAttributes: 'groups' }, { attributes: 'userName' }, { attributes: 'groups' }] as ProjectionOptions[]) {
+      const projected = projectResource({ ...BARBARA_JENSEN, groups: [{ value: 'g', display: 'G', type: 'direct' }] }, registry, 'User', options);
+      expect('groups' in projected).toBe(returnsAttribute(registry, 'User', options, 'groups'));
+    }
+  });
+
+  it('is false for a name the core schema does not define', () => {
+    expect(returnsAttribute(registry, 'User', {}, 'nonsense')).toBe(false);
   });
 });
