@@ -302,17 +302,91 @@ describe('admin API: tenants and SCIM tokens', () => {
       ]);
     });
 
+    it('admin-tokens create, list, revoke; the printed token opens the admin API', async () => {
+      const created = await cli('admin-tokens', 'create', '--label', 'second operator');
+      expect(created.code).toBe(0);
+      const token = /^ {4}(admin_\S+)$/m.exec(created.text)![1];
+      const tokenId = /token id\s+(\S+)/.exec(created.text)![1];
+      expect((await gateway.as(token, 'get', '/admin/v1/tenants')).status).toBe(200);
+      const listed = await cli('admin-tokens', 'list');
+      expect(listed.text).toMatch(new RegExp(`^${tokenId}\\s+active\\s+second operator\\s+`, 'm'));
+      expect(listed.text).not.toContain(token);
+      expect(await cli('admin-tokens', 'revoke', tokenId)).toEqual({ code: 0, text: expect.stringMatching(/^revoked admin token /) });
+      expect((await gateway.as(token, 'get', '/admin/v1/tenants')).status).toBe(401);
+      expect((await cli('admin-tokens', 'revoke')).code).toBe(2);
+    });
+
     it('answers usage errors with exit code 2 and the usage line', async () => {
       expect(await cli('tokens', 'create')).toEqual({ code: 2, text: expect.stringMatching(/missing <tenantId>\nusage: npm run admin -- tokens create <tenantId>/) });
       expect((await cli('tokens', 'create', 'cli-tenant', '--expires-in-days', 'soon')).code).toBe(2);
       expect((await cli('tokens', 'rotate', 'cli-tenant')).text).toMatch(/missing <tokenId>/);
       const help = await cli('help');
       expect(help.code).toBe(0);
-      for (const name of ['tenants create', 'tenants list', 'tenants show', 'tenants disable', 'tenants enable', 'tokens create', 'tokens list', 'tokens rotate', 'tokens revoke']) {
+      for (const name of ['tenants create', 'tenants list', 'tenants show', 'tenants disable', 'tenants enable', 'tokens create', 'tokens list', 'tokens rotate', 'tokens revoke', 'admin-tokens create', 'admin-tokens list', 'admin-tokens revoke']) {
         expect(help.text).toContain(`  ${name} `);
       }
     });
   });
+});
+
+describe('admin API: admin tokens (docs/admin.md "Admin tokens")', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+  const adminStatus = async (token: string) => (await gateway.as(token, 'get', '/admin/v1/tenants')).status;
+
+  it('answers 404 for an unknown or malformed admin token id, 400 for a bad body, 401 without an admin token', async () => {
+    for (const id of ['6f1d2c3b-0000-4000-8000-000000000000', 'not-a-uuid']) {
+      const response = await gateway.admin('post', `/admin/v1/admin-tokens/${id}/revoke`);
+      expect(response.status).toBe(404);
+      expect(json(response).detail).toContain(id);
+    }
+    const bad = await gateway.admin('post', '/admin/v1/admin-tokens', { label: 7 });
+    expect(bad.status).toBe(400);
+    expect(json(bad)).toMatchObject({ scimType: 'invalidValue' });
+    expect((await gateway.admin('post', '/admin/v1/admin-tokens', { colour: 'red' })).status).toBe(400);
+    expect((await gateway.as(TEST_TOKEN, 'get', '/admin/v1/admin-tokens')).status).toBe(401);
+  });
+
+  it('lists, creates (shown once), and revokes admin tokens; a revoked one is refused at once; the last one cannot go', async () => {
+    const before = json(await gateway.admin('get', '/admin/v1/admin-tokens')).tokens as { id: string; label: string; status: string }[];
+    expect(before).toEqual([{ id: expect.any(String), label: 'ADMIN_TOKEN', status: 'active', createdAt: expect.any(String), revokedAt: null }]);
+
+    const created = await gateway.admin('post', '/admin/v1/admin-tokens', { label: 'ci pipeline' });
+    expect(created.status).toBe(201);
+    const issued = json(created) as { id: string; token: string; label: string; status: string };
+    expect(issued).toMatchObject({ label: 'ci pipeline', status: 'active', token: expect.stringMatching(/^admin_/) });
+    expect(await adminStatus(issued.token)).toBe(200);
+    expect((await gateway.as(issued.token, 'get', '/scim/v2/Users')).status).toBe(401); // an admin token is no SCIM token
+
+    const listed = await gateway.admin('get', '/admin/v1/admin-tokens');
+    expect(listed.text).not.toContain(issued.token);
+    expect((json(listed).tokens as { id: string }[]).map((t) => t.id)).toEqual([before[0].id, issued.id]);
+
+    const revoked = await gateway.admin('post', `/admin/v1/admin-tokens/${issued.id}/revoke`);
+    expect(revoked.status).toBe(200);
+    expect(json(revoked)).toMatchObject({ id: issued.id, status: 'revoked', revokedAt: expect.any(String) });
+    expect(await adminStatus(issued.token)).toBe(401);
+    const again = json(await gateway.admin('post', `/admin/v1/admin-tokens/${issued.id}/revoke`));
+    expect(again.revokedAt).toBe(json(revoked).revokedAt);
+
+    // The test's own token is now the only active one: revoking it would lock the admin API.
+    const last = await gateway.admin('post', `/admin/v1/admin-tokens/${before[0].id}/revoke`);
+    expect(last.status).toBe(409);
+    expect(json(last)).toMatchObject({ schemas: [SCIM_ERROR], detail: expect.stringMatching(/last active one; create another admin token first/) });
+    expect(await adminStatus(TEST_ADMIN_TOKEN)).toBe(200);
+
+    // With a second token, an operator can revoke the one they used (here the bootstrap ADMIN_TOKEN).
+    const second = json(await gateway.admin('post', '/admin/v1/admin-tokens', {})) as { id: string; token: string };
+    expect((await gateway.as(second.token, 'post', `/admin/v1/admin-tokens/${before[0].id}/revoke`)).status).toBe(200);
+    expect(await adminStatus(TEST_ADMIN_TOKEN)).toBe(401);
+    expect(await adminStatus(second.token)).toBe(200);
+  });
+
 });
 
 describe('rate limit per SCIM token (RATE_LIMIT_PER_SECOND)', () => {

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   let batchSize: number;
   let gateway;
   let kafka;
+  let publisher;
   try {
     from = values.from === undefined || values.from === 'start' ? START : parsePosition(values.from);
     to = values.to === undefined ? undefined : parsePosition(values.to);
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
     gateway = loadGatewayConfig(process.env);
     kafka = loadKafkaConfig(process.env);
     if (!kafka) throw new Error('KAFKA_BROKERS is not set: nowhere to replay to');
+    // Reads the TLS and SASL files (KAFKA_SSL_*_FILE, KAFKA_SASL_PASSWORD_FILE): a bad one stops the replay here.
+    publisher = new ScimEventPublisher(kafka, console);
   } catch (error) {
     console.error(`${error instanceof ConfigError ? error.message : String(error instanceof Error ? error.message : error)}\n\n${USAGE}`);
     process.exit(2);
@@ -51,7 +54,6 @@ async function main(): Promise<void> {
     if (!gateway.databaseUrl) embedded = await startEmbeddedPostgres({ dataDir: gateway.dataDir, maxConnections: 8 });
     store = await PostgresEventStore.create(gateway.databaseUrl ?? embedded!.connectionString, { poolSize: 4 });
   }
-  const publisher = new ScimEventPublisher(kafka, console);
   try {
     console.log(`replaying to ${kafka.topicPrefix}.users / ${kafka.topicPrefix}.groups from ${values.from ?? 'start'}${to ? ` to ${formatPosition(to)}` : ''}`);
     let lastReport = 0;

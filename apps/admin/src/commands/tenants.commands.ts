@@ -27,6 +27,14 @@ interface IssuedToken extends Token {
   token: string;
 }
 
+interface AdminToken {
+  id: string;
+  label: string;
+  status: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 const path = (...segments: string[]) => segments.map((segment) => `/${encodeURIComponent(segment)}`).join('');
 
 /** `--json` prints the API's answer as it is (for scripts); otherwise a table or a few lines for people. */
@@ -169,5 +177,32 @@ export const TENANT_COMMANDS: readonly AdminCommand[] = [
     const token = await client.json<Token>('POST', `${path('tenants', tenantId, 'tokens', tokenId)}/revoke`);
     if (printJson(args, output, token)) return;
     output.out(`revoked token ${token.id} of tenant ${tenantId} at ${token.revokedAt}`);
+  }),
+  command('admin-tokens create', 'admin-tokens create [--label <text>]', 'issue another admin token (printed once)', async (args, client, output) => {
+    const label = flagText(args, 'label');
+    const issued = await client.json<AdminToken & { token: string }>('POST', '/admin-tokens', label !== undefined ? { label } : {});
+    if (printJson(args, output, issued)) return;
+    output.out(
+      [
+        'created an admin token',
+        `  token id   ${issued.id}`,
+        `  label      ${issued.label || '-'}`,
+        '',
+        'admin token (ADMIN_TOKEN for npm run admin), shown only this once; store it now:',
+        '',
+        `    ${issued.token}`,
+        '',
+      ].join('\n'),
+    );
+  }),
+  command('admin-tokens list', 'admin-tokens list', 'the admin tokens: status, label, creation', async (args, client, output) => {
+    const { tokens } = await client.json<{ tokens: AdminToken[] }>('GET', '/admin-tokens');
+    if (printJson(args, output, { tokens })) return;
+    output.out(table([['ID', 'STATUS', 'LABEL', 'CREATED', 'REVOKED'], ...tokens.map((t) => [t.id, t.status, t.label || '-', t.createdAt, t.revokedAt ?? '-'])]));
+  }),
+  command('admin-tokens revoke', 'admin-tokens revoke <tokenId>', 'refuse an admin token from its next request on (not the last active one)', async (args, client, output) => {
+    const token = await client.json<AdminToken>('POST', `${path('admin-tokens', requiredPositional(args, 0, '<tokenId>'))}/revoke`);
+    if (printJson(args, output, token)) return;
+    output.out(`revoked admin token ${token.id} at ${token.revokedAt}`);
   }),
 ];

@@ -7,6 +7,7 @@ import { TenantsService } from '../tenancy/tenants.service.js';
 import { TokenService } from '../tenancy/token.service.js';
 import type { AdminPart } from './admin.parts.js';
 import { TenantsController } from './tenants.controller.js';
+import { AdminTokensController } from './admin-tokens.controller.js';
 import { TokensController } from './tokens.controller.js';
 
 const providers: Provider[] = [
@@ -25,5 +26,8 @@ const providers: Provider[] = [
   { provide: ScimRateLimit, useFactory: (config: GatewayConfig) => new ScimRateLimit(config), inject: [GATEWAY_CONFIG] },
 ];
 
-/** The admin API's routes for tenants and their SCIM tokens (per-tenant schemas: apps/gateway/src/schemas). */
-export const TENANTS_ADMIN: AdminPart = { controllers: [TenantsController, TokensController], providers };
+/**
+ * The admin API's routes for tenants, their SCIM tokens and the admin tokens themselves (per-tenant schemas:
+ * apps/gateway/src/schemas).
+ */
+export const TENANTS_ADMIN: AdminPart = { controllers: [TenantsController, TokensController, AdminTokensController], providers };

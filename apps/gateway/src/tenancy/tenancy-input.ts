@@ -52,6 +52,12 @@ export function parseCreateToken(body: unknown, now: Date): CreateTokenInput {
   return { label: optionalText(fields.label, 'label') ?? '', expiresAt: parseExpiry(fields, now) };
 }
 
+/** POST /admin/v1/admin-tokens: `{ "label"? }`. */
+export function parseCreateAdminToken(body: unknown): { label: string } {
+  const fields = objectBody(body, ['label']);
+  return { label: optionalText(fields.label, 'label') ?? '' };
+}
+
 /** POST /admin/v1/tenants/{tenant}/tokens/{tokenId}/rotate: `{ "gracePeriodSeconds"?, "label"?, "expiresAt"? | "expiresInDays"? }`. */
 export function parseRotateToken(body: unknown, now: Date, defaultGraceSeconds: number): RotateTokenInput {
   const fields = objectBody(body, ['gracePeriodSeconds', 'label', 'expiresAt', 'expiresInDays']);
