@@ -16,7 +16,7 @@ const logger: KafkaLogger = {
   warn: (message) => reply({ type: 'log', level: 'warn', message }),
   error: (message, trace) => reply({ type: 'log', level: 'error', message: trace ? `${message}\n${trace}` : message }),
 };
-const publisher = new ScimEventPublisher(config, logger, { ...options, sendThread: 'inline' });
+const publisher = new ScimEventPublisher(config, logger, { ...options, sendThread: 'inline', logSecurityWarnings: false });
 
 // Sends one after another: the next starts only when the previous one settled (order per partition).
 let queue: Promise<void> = Promise.resolve();

@@ -12,6 +12,8 @@ import { START, type GlobalPosition, type RecordedEvent } from '#event-store/eve
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
+import type { KafkaConfig } from '#config/kafka.config.js';
+import { kafkaClientConfig } from './kafka-client.options.js';
 import { ensureTopics, scimTopics } from './kafka-topics.js';
 import type { KafkaLogger } from './kafka.logger.js';
 import type { ScimCloudEvent } from './scim-cloud-event.js';
@@ -29,6 +31,71 @@ export function kafkaBrokersForTests(suite: string): string[] | null {
     return null;
   }
   return brokers.split(',').map((broker) => broker.trim());
+}
+
+/** A user of the test broker's SASL_SSL listener (scripts/kafka/start-kafka.sh prints them). */
+export interface TestSaslUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The test broker's SASL_SSL listener: TLS with a self-signed certificate, SASL PLAIN and SCRAM users. */
+export interface SaslSslListenerForTests {
+  readonly brokers: string[];
+  /** PEM of the broker's self-signed certificate: the CA file a client must trust. */
+  readonly caFile: string;
+  /** Knows PLAIN only. */
+  readonly plain: TestSaslUser;
+  /** Has SCRAM-SHA-256 and SCRAM-SHA-512 credentials. */
+  readonly scram: TestSaslUser;
+}
+
+/** The test broker's mutual-TLS listener: it requires the client certificate start-kafka.sh made. */
+export interface MutualTlsListenerForTests {
+  readonly brokers: string[];
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+function requiredVariables<const Names extends readonly string[]>(suite: string, names: Names): Record<Names[number], string> | null {
+  const missing = names.filter((name) => !process.env[name]?.trim());
+  if (missing.length > 0) {
+    process.stderr.write(
+      `skipped: ${suite}: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set (start a broker: eval "$(bash scripts/kafka/start-kafka.sh)")\n`,
+    );
+    return null;
+  }
+  return Object.fromEntries(names.map((name) => [name, process.env[name]!.trim()])) as Record<Names[number], string>;
+}
+
+export function saslSslListenerForTests(suite: string): SaslSslListenerForTests | null {
+  const env = requiredVariables(suite, [
+    'KAFKA_SASL_SSL_BROKERS',
+    'KAFKA_TEST_CA_FILE',
+    'KAFKA_TEST_PLAIN_USERNAME',
+    'KAFKA_TEST_PLAIN_PASSWORD',
+    'KAFKA_TEST_SCRAM_USERNAME',
+    'KAFKA_TEST_SCRAM_PASSWORD',
+  ] as const);
+  if (!env) return null;
+  return {
+    brokers: env.KAFKA_SASL_SSL_BROKERS.split(',').map((broker) => broker.trim()),
+    caFile: env.KAFKA_TEST_CA_FILE,
+    plain: { username: env.KAFKA_TEST_PLAIN_USERNAME, password: env.KAFKA_TEST_PLAIN_PASSWORD },
+    scram: { username: env.KAFKA_TEST_SCRAM_USERNAME, password: env.KAFKA_TEST_SCRAM_PASSWORD },
+  };
+}
+
+export function mutualTlsListenerForTests(suite: string): MutualTlsListenerForTests | null {
+  const env = requiredVariables(suite, ['KAFKA_MTLS_BROKERS', 'KAFKA_TEST_CA_FILE', 'KAFKA_TEST_CLIENT_CERT_FILE', 'KAFKA_TEST_CLIENT_KEY_FILE'] as const);
+  if (!env) return null;
+  return {
+    brokers: env.KAFKA_MTLS_BROKERS.split(',').map((broker) => broker.trim()),
+    caFile: env.KAFKA_TEST_CA_FILE,
+    certFile: env.KAFKA_TEST_CLIENT_CERT_FILE,
+    keyFile: env.KAFKA_TEST_CLIENT_KEY_FILE,
+  };
 }
 
 /** A topic prefix no other suite or run uses, so suites share one broker without seeing each other. */
@@ -54,14 +121,22 @@ export interface CollectedRecord {
   readonly event: ScimCloudEvent;
 }
 
-/** Reads `<prefix>.users` and `<prefix>.groups` from the beginning with a consumer group of its own. */
+/**
+ * Reads `<prefix>.users` and `<prefix>.groups` from the beginning with a consumer group of its own. Given a
+ * configuration rather than brokers, it connects as the product does (its TLS and SASL settings).
+ */
 export class TopicCollector {
   readonly records: CollectedRecord[] = [];
 
   private constructor(private readonly consumer: Consumer) {}
 
-  static async start(brokers: readonly string[], topicPrefix: string, partitions = 3): Promise<TopicCollector> {
-    const kafka = new Kafka({ clientId: 'test-collector', brokers: [...brokers], logLevel: logLevel.NOTHING });
+  static async start(
+    brokers: readonly string[] | Pick<KafkaConfig, 'brokers' | 'tls' | 'sasl'>,
+    topicPrefix: string,
+    partitions = 3,
+  ): Promise<TopicCollector> {
+    const config = 'brokers' in brokers ? brokers : { brokers };
+    const kafka = new Kafka(kafkaClientConfig({ ...config, clientId: 'test-collector' }, { logLevel: logLevel.NOTHING }));
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -166,7 +241,16 @@ export class OwnKafkaBroker {
     let controllerPort = await freeTcpPort();
     while (controllerPort === port) controllerPort = await freeTcpPort();
     const root = await mkdtemp(path.join(tmpdir(), 'scim-kafka-test-'));
-    const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_ROOT: root, KAFKA_HEAP_OPTS: '-Xmx384m -Xms64m' };
+    // PLAINTEXT only: no secured listeners (ports next to free ones are not known to be free, and they cost time).
+    const env = {
+      ...process.env,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(controllerPort),
+      KAFKA_SASL_SSL_PORT: '0',
+      KAFKA_MTLS_PORT: '0',
+      KAFKA_ROOT: root,
+      KAFKA_HEAP_OPTS: '-Xmx384m -Xms64m',
+    };
     const broker = new OwnKafkaBroker(env, [`127.0.0.1:${port}`], root);
     await broker.script('start-kafka.sh');
     return broker;

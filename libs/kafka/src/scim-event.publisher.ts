@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { KafkaConfig } from '#config/kafka.config.js';
+import { describeKafkaSecurity, kafkaClientConfig, kafkaClientSecurity } from './kafka-client.options.js';
 import { ensureTopics, scimTopics } from './kafka-topics.js';
 import { kafkaLogCreator, type KafkaLogger } from './kafka.logger.js';
 import { CLOUD_EVENTS_CONTENT_TYPE, type ScimKafkaRecord, type ScimTopicKind } from './scim-cloud-event.js';
@@ -29,6 +30,11 @@ export interface ScimEventPublisherOptions {
    * live projection's small batches (createKafkaProjection asks for it). The records sent are the same bytes.
    */
   readonly sendThread?: 'worker' | 'inline';
+  /**
+   * Log the configuration's security warnings (KAFKA_SASL_MECHANISM=plain without TLS, ...) when constructed.
+   * Default true; the send thread's publisher says false, its calling thread's publisher has said them already.
+   */
+  readonly logSecurityWarnings?: boolean;
 }
 
 /** One topic's records, serialised: what a publish hands to kafkajs (here or in the send thread). */
@@ -67,15 +73,22 @@ export class ScimEventPublisher implements ScimRecordSink {
     private readonly options: ScimEventPublisherOptions = {},
   ) {
     const retries = options.retries ?? 4;
-    this.kafka = new Kafka({
-      clientId: config.clientId,
-      brokers: [...config.brokers],
-      connectionTimeout: 3_000,
-      requestTimeout: options.requestTimeoutMs ?? 15_000,
-      retry: { retries, initialRetryTime: 250, maxRetryTime: 4_000 },
-      logLevel: logLevel.WARN,
-      logCreator: kafkaLogCreator(logger),
-    });
+    // Reads the TLS and SASL files now: one that is missing or wrong stops the start (a ConfigError naming it).
+    const security = kafkaClientSecurity(config);
+    if (options.logSecurityWarnings ?? true) for (const warning of security.warnings) logger.warn(warning);
+    this.kafka = new Kafka(
+      kafkaClientConfig(
+        config,
+        {
+          connectionTimeout: 3_000,
+          requestTimeout: options.requestTimeoutMs ?? 15_000,
+          retry: { retries, initialRetryTime: 250, maxRetryTime: 4_000 },
+          logLevel: logLevel.WARN,
+          logCreator: kafkaLogCreator(logger),
+        },
+        security,
+      ),
+    );
     this.topics = scimTopics(config.topicPrefix);
     const thread = options.sendThread ?? (kafkaSendThreadAvailable() ? 'worker' : 'inline');
     this.sendThread = thread === 'worker' ? new KafkaSendThread(config, { requestTimeoutMs: options.requestTimeoutMs, retries: options.retries }, logger) : null;
@@ -102,7 +115,9 @@ export class ScimEventPublisher implements ScimRecordSink {
       await this.discardProducer();
       this.topicsEnsured = false; // look again next time: the topics may be what went missing
       const reason = error instanceof Error ? error.message : String(error);
-      throw new KafkaPublishError(`publishing ${count} events to Kafka (${this.config.brokers.join(',')}) failed: ${reason}`, {
+      const security = this.config.tls || this.config.sasl ? `, ${describeKafkaSecurity(this.config)}` : '';
+      const brokers = `${this.config.brokers.join(',')}${security}`;
+      throw new KafkaPublishError(`publishing ${count} events to Kafka (${brokers}) failed: ${reason}`, {
         cause: error,
       });
     }
