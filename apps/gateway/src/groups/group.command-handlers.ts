@@ -1,6 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { groupAttributesAfter, groupDecider, membersToResolve, type GroupCommand, type GroupState, type KnownMembers } from '#domain/group/group.decider.js';
+import {
+  groupAttributesAfter,
+  groupDecider,
+  membersToResolve,
+  typedMember,
+  type GroupCommand,
+  type GroupState,
+  type KnownMembers,
+} from '#domain/group/group.decider.js';
 import type { GroupMember } from '#domain/group/group.events.js';
 import { streamNames } from '#domain/stream-names.js';
 import { decision, type DecidedStream } from '#event-store/command.loop.js';
@@ -98,7 +106,7 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
 
 /** The request's members with the type found for each (a member added without one gets it in the events too). */
 function typed(members: readonly GroupMember[], knownMembers: KnownMembers): GroupMember[] {
-  return members.map((member) => (member.type === undefined && knownMembers.has(member.value) ? { ...member, type: knownMembers.get(member.value)! } : member));
+  return members.map((member) => typedMember(member, knownMembers));
 }
 
 function snapshotOf(group: DecidedStream): GroupSnapshot {

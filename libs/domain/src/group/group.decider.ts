@@ -255,7 +255,7 @@ function checkedNewMembers(groupId: string, members: readonly GroupMember[], kno
     if (member.type !== undefined && member.type !== kind) {
       throw new ScimError(400, 'invalidValue', `member "${member.value}" is a ${kind}, not a ${member.type}: fix its "type" or leave it out`);
     }
-    return member.type === kind ? member : { ...member, type: kind };
+    return typedMember(member, knownMembers);
   });
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 5).map((id) => `"${id}"`).join(', ');
@@ -267,6 +267,12 @@ function checkedNewMembers(groupId: string, members: readonly GroupMember[], kno
     );
   }
   return checked;
+}
+
+/** The member with the type found for it (KnownMembers) when the client sent none. */
+export function typedMember(member: GroupMember, knownMembers: KnownMembers): GroupMember {
+  const kind = knownMembers.get(member.value);
+  return member.type !== undefined || kind === undefined ? member : { ...member, type: kind };
 }
 
 function distinctMembers(members: readonly GroupMember[]): GroupMember[] {
