@@ -1,0 +1,127 @@
+import { adminQuery, BACKENDS, createStorage, disposeAllStorage, type BackendName } from './lib/backends.js';
+import { GatewayProcess, killAllGateways } from './lib/gateway-process.js';
+import { createFuzzTenant, runHostileFuzz, seedFuzzTargets, type FuzzReport } from './lib/hostile-fuzz.js';
+
+const HELP = `The hostile-input fuzz of issue 12 against built gateways (run \`npm run build\` first; \`npm run fuzz:hostile\`
+does both): for each backend, a fresh gateway process, a tenant of its own with a few users and groups, then
+N hostile requests (bench/lib/hostile-requests.ts) one at a time. Reports the answers by status, every answer
+that is a 5xx or an improper SCIM error, refused requests that stored events, the gateway's RSS before and after,
+and (PostgreSQL server) the gateway's statements still running on the server after the last answer.
+
+  node dist/bench/hostile-fuzz.js [--requests=5000] [--seed=1] [--backend=pglite,postgres] [--database-url=URL]
+
+Exit code 1 when any finding was made.
+`;
+
+const ADMIN_TOKEN = 'fuzz-admin-token-0123456789abcdef';
+
+interface BackendResult {
+  readonly backend: BackendName;
+  readonly report: FuzzReport;
+  readonly rssBeforeMb: number | null;
+  readonly rssAfterMb: number | null;
+  readonly peakRssMb: number | null;
+  readonly lingering: number | null;
+  readonly seconds: number;
+}
+
+function parseArgs(argv: readonly string[]): { requests: number; seed: number; backends: BackendName[]; adminUrl: string } {
+  const values = new Map<string, string>();
+  for (const arg of argv) {
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(HELP);
+      process.exit(0);
+    }
+    const match = /^--(requests|seed|backend|database-url)=(.*)$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg} (see --help)`);
+    values.set(match[1], match[2]);
+  }
+  const backends = (values.get('backend') ?? BACKENDS.join(',')).split(',') as BackendName[];
+  for (const backend of backends) if (!BACKENDS.includes(backend)) throw new Error(`--backend: ${backend} is not one of ${BACKENDS.join(', ')}`);
+  return {
+    requests: Number(values.get('requests') ?? 5000),
+    seed: Number(values.get('seed') ?? 1),
+    backends,
+    adminUrl: values.get('database-url') ?? process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:54329/postgres',
+  };
+}
+
+async function fuzzBackend(backend: BackendName, options: ReturnType<typeof parseArgs>): Promise<BackendResult> {
+  const storage = await createStorage(backend, 'hostile_fuzz', options.adminUrl);
+  const gateway = await GatewayProcess.start({ label: `hostile fuzz on ${backend}`, storageEnv: storage.gatewayEnv, extraEnv: { ADMIN_TOKEN, LOG_LEVEL: 'error' } });
+  const started = performance.now();
+  try {
+    const baseUrl = `http://127.0.0.1:${gateway.port}`;
+    const { tenantId, scimToken } = await createFuzzTenant(baseUrl, ADMIN_TOKEN);
+    const tokens = { scim: scimToken, admin: ADMIN_TOKEN };
+    const targets = await seedFuzzTargets(baseUrl, tokens, tenantId);
+    const rssBeforeMb = gateway.currentRssMb();
+    const report = await runHostileFuzz({
+      baseUrl,
+      tokens,
+      targets,
+      count: options.requests,
+      seed: options.seed,
+      onProgress: (sent) => {
+        if (sent % 500 === 0) process.stdout.write(`  ${backend}: ${sent} sent, RSS ${gateway.currentRssMb()} MB\n`);
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    // Give a garbage collection and the provisioning log's batch a moment before reading RSS again.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const rssAfterMb = gateway.currentRssMb();
+    const lingering = backend === 'postgres' ? await lingeringStatements(options.adminUrl, storage.gatewayEnv['DATABASE_URL']!) : null;
+    const stopped = await gateway.stop();
+    return { backend, report, rssBeforeMb, rssAfterMb, peakRssMb: stopped.peakRssMb, lingering, seconds };
+  } finally {
+    await gateway.stop().catch(() => undefined);
+    await storage.dispose();
+  }
+}
+
+/** Statements of the gateway's database still active on the server (none should be, once every answer is in). */
+async function lingeringStatements(adminUrl: string, databaseUrl: string): Promise<number> {
+  const database = new URL(databaseUrl).pathname.slice(1);
+  const rows = await adminQuery<{ n: string }>(adminUrl, `SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()`, [database]);
+  return Number(rows[0].n);
+}
+
+function summarise(result: BackendResult): string {
+  const { report } = result;
+  const statuses = [...report.statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ');
+  const fivexx = [...report.statuses.entries()].filter(([status]) => status >= 500 || status === 0).reduce((sum, [, count]) => sum + count, 0);
+  const lines = [
+    `== ${result.backend}: ${report.requests} hostile requests in ${result.seconds.toFixed(0)} s`,
+    `   answers by status: ${statuses}`,
+    `   5xx or no answer: ${fivexx}; improper answers (findings): ${report.findings.length}; refused but stored: ${report.storedOnError}`,
+    `   gateway RSS: ${result.rssBeforeMb} MB before, ${result.rssAfterMb} MB after (peak ${result.peakRssMb} MB)`,
+  ];
+  if (result.lingering !== null) lines.push(`   statements still active on the server after the last answer: ${result.lingering}`);
+  for (const finding of report.findings.slice(0, 40)) lines.push(`   - ${finding.status} ${finding.problems.join('; ')}: ${finding.request}\n       ${finding.body}`);
+  if (report.findings.length > 40) lines.push(`   ... and ${report.findings.length - 40} more`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  let failed = false;
+  for (const backend of options.backends) {
+    const result = await fuzzBackend(backend, options);
+    process.stdout.write(`${summarise(result)}\n`);
+    if (result.report.findings.length > 0 || result.report.storedOnError > 0 || (result.lingering ?? 0) > 0) failed = true;
+  }
+  if (failed) process.exitCode = 1;
+}
+
+process.on('SIGINT', () => {
+  killAllGateways();
+  void disposeAllStorage().finally(() => process.exit(130));
+});
+
+main().catch(async (error: unknown) => {
+  killAllGateways();
+  await disposeAllStorage();
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
+
