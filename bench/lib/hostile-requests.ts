@@ -377,6 +377,9 @@ export function sendHostile(baseUrl: string, tokens: { readonly scim: string; re
         port: url.port,
         method: request.method,
         path: request.path,
+        // A connection of its own per request: a socket the server closed after a refused request (431) must not
+        // turn the next request's answer into a reset.
+        agent: false,
         headers: {
           Authorization: `Bearer ${request.auth === 'scim' ? tokens.scim : tokens.admin}`,
           ...(payload ? { 'Content-Type': request.contentType ?? 'application/scim+json', 'Content-Length': payload.length } : {}),
