@@ -9,6 +9,8 @@ that is a 5xx or an improper SCIM error, refused requests that stored events, th
 and (PostgreSQL server) the gateway's statements still running on the server after the last answer.
 
   node dist/bench/hostile-fuzz.js [--requests=5000] [--seed=1] [--backend=pglite,postgres] [--database-url=URL]
+  node dist/bench/hostile-fuzz.js --url=http://host:port --admin-token=T [--requests=5000] [--seed=1]
+      (a gateway that is already running: its log shows the cause of each 5xx; no RSS figures)
 
 Exit code 1 when any finding was made.
 `;
@@ -25,14 +27,14 @@ interface BackendResult {
   readonly seconds: number;
 }
 
-function parseArgs(argv: readonly string[]): { requests: number; seed: number; backends: BackendName[]; adminUrl: string } {
+function parseArgs(argv: readonly string[]): { requests: number; seed: number; backends: BackendName[]; adminUrl: string; url?: string; adminToken?: string } {
   const values = new Map<string, string>();
   for (const arg of argv) {
     if (arg === '--help' || arg === '-h') {
       process.stdout.write(HELP);
       process.exit(0);
     }
-    const match = /^--(requests|seed|backend|database-url)=(.*)$/.exec(arg);
+    const match = /^--(requests|seed|backend|database-url|url|admin-token)=(.*)$/.exec(arg);
     if (!match) throw new Error(`unknown argument ${arg} (see --help)`);
     values.set(match[1], match[2]);
   }
@@ -43,7 +45,19 @@ function parseArgs(argv: readonly string[]): { requests: number; seed: number; b
     seed: Number(values.get('seed') ?? 1),
     backends,
     adminUrl: values.get('database-url') ?? process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:54329/postgres',
+    url: values.get('url'),
+    adminToken: values.get('admin-token'),
   };
+}
+
+/** Against a gateway someone else started (`--url`): the same requests and oracle, without RSS or server figures. */
+async function fuzzRunningGateway(baseUrl: string, adminToken: string, options: ReturnType<typeof parseArgs>): Promise<BackendResult> {
+  const started = performance.now();
+  const { tenantId, scimToken } = await createFuzzTenant(baseUrl, adminToken);
+  const tokens = { scim: scimToken, admin: adminToken };
+  const targets = await seedFuzzTargets(baseUrl, tokens, tenantId);
+  const report = await runHostileFuzz({ baseUrl, tokens, targets, count: options.requests, seed: options.seed });
+  return { backend: baseUrl as BackendName, report, rssBeforeMb: null, rssAfterMb: null, peakRssMb: null, lingering: null, seconds: (performance.now() - started) / 1000 };
 }
 
 async function fuzzBackend(backend: BackendName, options: ReturnType<typeof parseArgs>): Promise<BackendResult> {
@@ -94,8 +108,8 @@ function summarise(result: BackendResult): string {
     `== ${result.backend}: ${report.requests} hostile requests in ${result.seconds.toFixed(0)} s`,
     `   answers by status: ${statuses}`,
     `   5xx or no answer: ${fivexx}; improper answers (findings): ${report.findings.length}; refused but stored: ${report.storedOnError}`,
-    `   gateway RSS: ${result.rssBeforeMb} MB before, ${result.rssAfterMb} MB after (peak ${result.peakRssMb} MB)`,
   ];
+  if (result.rssBeforeMb !== null) lines.push(`   gateway RSS: ${result.rssBeforeMb.toFixed(0)} MB before, ${result.rssAfterMb?.toFixed(0)} MB after (peak ${result.peakRssMb?.toFixed(0)} MB)`);
   if (result.lingering !== null) lines.push(`   statements still active on the server after the last answer: ${result.lingering}`);
   for (const finding of report.findings.slice(0, 40)) lines.push(`   - ${finding.status} ${finding.problems.join('; ')}: ${finding.request}\n       ${finding.body}`);
   if (report.findings.length > 40) lines.push(`   ... and ${report.findings.length - 40} more`);
@@ -105,8 +119,10 @@ function summarise(result: BackendResult): string {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   let failed = false;
-  for (const backend of options.backends) {
-    const result = await fuzzBackend(backend, options);
+  if (options.url !== undefined && options.adminToken === undefined) throw new Error('--url needs --admin-token');
+  const runs = options.url !== undefined ? [() => fuzzRunningGateway(options.url!, options.adminToken!, options)] : options.backends.map((backend) => () => fuzzBackend(backend, options));
+  for (const run of runs) {
+    const result = await run();
     process.stdout.write(`${summarise(result)}\n`);
     if (result.report.findings.length > 0 || result.report.storedOnError > 0 || (result.lingering ?? 0) > 0) failed = true;
   }
