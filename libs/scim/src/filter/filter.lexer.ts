@@ -1,3 +1,4 @@
+import { unstorableCharacterIn } from '../resource/json-input.js';
 import { InvalidFilterError } from '../scim-error.js';
 
 /**
@@ -60,7 +61,12 @@ function readString(text: string, start: number): { value: string; end: number }
   let index = start + 1;
   while (index < text.length) {
     const character = text[index];
-    if (character === '"') return { value, end: index + 1 };
+    if (character === '"') {
+      // A `\u0000` or `\ud800` escape makes a value no attribute can hold (json-input.ts).
+      const problem = unstorableCharacterIn(value);
+      if (problem !== undefined) throw new InvalidFilterError(`the string at position ${start} in '${text}' holds ${problem} of its value; such characters are refused`);
+      return { value, end: index + 1 };
+    }
     if (character !== '\\') {
       value += character;
       index += 1;
