@@ -90,7 +90,6 @@ export const CONFIG_VARIABLES = {
   PATCH_MAX_OPERATIONS: 'most operations in one PATCH, 400 invalidValue above (default 1000)',
   JSON_MAX_DEPTH: 'deepest nesting of objects and arrays in a request body, 400 invalidSyntax above (default 32)',
   JSON_MAX_STRING_LENGTH: 'longest string (or key) in a request body in characters, 400 invalidValue above (default 16384)',
-  INDEXED_VALUE_MAX_BYTES: 'longest userName, externalId, displayName or emails.value in UTF-8 bytes, 400 invalidValue above (default 768, at most 800)',
 } as const;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -205,7 +204,6 @@ function loadRequestLimits(integer: (name: keyof typeof CONFIG_VARIABLES, fallba
       maxDepth: integer('JSON_MAX_DEPTH', defaults.json.maxDepth, 4, ceilings.json.maxDepth),
       maxStringLength: integer('JSON_MAX_STRING_LENGTH', defaults.json.maxStringLength, 1024, ceilings.json.maxStringLength),
     },
-    indexedValueBytes: integer('INDEXED_VALUE_MAX_BYTES', defaults.indexedValueBytes, 64, ceilings.indexedValueBytes),
   };
 }
 

@@ -14,12 +14,6 @@ export interface RequestLimits {
   readonly patchOperations: number;
   /** Any JSON body: nesting and string length. */
   readonly json: JsonInputLimits;
-  /**
-   * UTF-8 bytes of a value the stores index: userName, externalId, displayName, emails.value. PostgreSQL's B-tree
-   * refuses an index row over 2,704 bytes (`index row size exceeds btree maximum`), and a unique key's reservation
-   * stream name holds the value percent-encoded (up to three times as long) next to the tenant id.
-   */
-  readonly indexedValueBytes: number;
 }
 
 export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
@@ -27,7 +21,6 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
   attributeList: { maxEntries: 100, maxLength: 4096 },
   patchOperations: 1000,
   json: { maxDepth: 32, maxStringLength: 16_384 },
-  indexedValueBytes: 768,
 };
 
 /** The most a deployment may configure: beyond these the stores or the call stack, not the gateway, would refuse. */
@@ -36,5 +29,4 @@ export const REQUEST_LIMIT_CEILINGS: RequestLimits = {
   attributeList: { maxEntries: 1000, maxLength: 65_536 },
   patchOperations: 10_000,
   json: { maxDepth: 256, maxStringLength: 1_048_576 },
-  indexedValueBytes: 800,
 };
