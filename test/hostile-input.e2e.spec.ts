@@ -194,8 +194,15 @@ describe.each(backends())('hostile input (%s)', (_backend, env) => {
       expectScimError(await scimRaw('post', '/scim/v2/Users', post), 400, 'invalidSyntax', new RegExp(key));
       const name = JSON.stringify(entraUser(`proto-name-${key}@contoso.com`)).replace('"name":{', `"name":{"${key}":"x",`);
       expectScimError(await scimRaw('post', '/scim/v2/Users', name), 400, 'invalidSyntax', new RegExp(key));
-      const search = await scim('get', `/scim/v2/Users?filter=${encodeURIComponent(`${key} pr or name.${key} eq "x"`)}&attributes=${key}&sortBy=${key}`);
-      expect(search.status).toBe(200);
+      for (const filter of [`${key} pr`, `name.${key} eq "x"`, `emails[${key} eq "x"]`]) {
+        expectScimError(await scim('get', `/scim/v2/Users?filter=${encodeURIComponent(filter)}`), 400, 'invalidFilter', new RegExp(key));
+      }
+      // An unknown name in attributes is ignored (RFC 7644 §3.9 names what to return); one that is no ATTRNAME
+      // (`__proto__` starts with "_", RFC 7643 §2.1) is invalidPath. sortBy must name an attribute.
+      const projected = await scim('get', `/scim/v2/Users?attributes=${key}`);
+      if (key === '__proto__') expectScimError(projected, 400, 'invalidPath', new RegExp(key));
+      else expect(projected.status).toBe(200);
+      expectScimError(await scim('get', `/scim/v2/Users?sortBy=${key}`), 400, 'invalidValue', new RegExp(key));
       expect(json(await scim('get', `/scim/v2/Users/${userId}`)).meta.version).toBe('W/"0"');
     });
   });
