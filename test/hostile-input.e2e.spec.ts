@@ -205,6 +205,12 @@ describe.each(backends())('hostile input (%s)', (_backend, env) => {
       expectScimError(await scim('get', `/scim/v2/Users?sortBy=${key}`), 400, 'invalidValue', new RegExp(key));
       expect(json(await scim('get', `/scim/v2/Users/${userId}`)).meta.version).toBe('W/"0"');
     });
+    it.each(['__proto__', 'constructor'])('a pathless group PATCH {"%s": {...}} is refused, and the group is unchanged', async (key) => {
+      const before = json(await scim('get', `/scim/v2/Groups/${groupId}`)).meta.version;
+      const patch = `{"schemas":["${PATCH_OP}"],"Operations":[{"op":"replace","value":{"${key}":{"displayName":"Polluted"}}}]}`;
+      expectScimError(await scimRaw('patch', `/scim/v2/Groups/${groupId}`, patch), 400, 'invalidPath', new RegExp(key));
+      expect(json(await scim('get', `/scim/v2/Groups/${groupId}`)).meta.version).toBe(before);
+    });
   });
 
   describe('limits the HTTP server enforces answer as SCIM errors', () => {

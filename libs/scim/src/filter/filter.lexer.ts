@@ -73,7 +73,7 @@ function readString(text: string, start: number): { value: string; end: number }
       continue;
     }
     const escape = text[index + 1];
-    if (escape !== undefined && escape in SIMPLE_ESCAPES) {
+    if (escape !== undefined && Object.hasOwn(SIMPLE_ESCAPES, escape)) {
       value += SIMPLE_ESCAPES[escape];
       index += 2;
     } else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(index + 2, index + 6))) {
