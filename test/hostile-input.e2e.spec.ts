@@ -154,6 +154,7 @@ describe.each(backends())('hostile input (%s)', (_backend, env) => {
       expectScimError(await scim('get', '/scim/v2/Users?filter=userName%20eq%20%22a%00b%22'), 400, 'invalidValue', /filter/);
       const admin = await gateway.admin('post', '/admin/v1/tenants').set('Content-Type', 'application/json').send('{"id":"x","displayName":"a\\ud800"}');
       expectScimError(admin, 400, 'invalidValue', /displayName/);
+      expectScimError(await gateway.admin('get', '/admin/v1/tenants/a%00b'), 400, 'invalidValue', /URL path/);
       expect(json(await scim('get', `/scim/v2/Users/${userId}`)).meta.version).toBe('W/"0"');
     });
   });
