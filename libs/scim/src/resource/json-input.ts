@@ -23,6 +23,11 @@ export function unstorableCharacterIn(text: string): string | undefined {
   return `${code === '0000' ? 'a NUL character' : 'a lone surrogate'} (U+${code}) at position ${match.index}`;
 }
 
+/** `text` with NUL and lone surrogates written as `\u0000` escapes: an error detail must itself be storable (the provisioning log keeps it). */
+export function escapeUnstorable(text: string): string {
+  return text.replace(/\u0000|\p{Cs}/gu, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Refuses a text holding NUL or a lone surrogate: 400 invalidValue naming `where` (e.g. `query parameter filter`). */
 export function assertStorableText(text: string, where: string): void {
   const problem = unstorableCharacterIn(text);
@@ -44,8 +49,9 @@ export function checkJsonInput(value: unknown, limits: JsonInputLimits, where: s
   }
   const place = (entry: Entry | undefined, key?: string | number): string => {
     const parts: string[] = [];
-    if (key !== undefined) parts.push(typeof key === 'number' ? `[${key}]` : `.${key}`);
-    for (let at = entry; at?.key !== undefined; at = at.parent) parts.push(typeof at.key === 'number' ? `[${at.key}]` : `.${at.key}`);
+    const part = (name: string | number) => (typeof name === 'number' ? `[${name}]` : `.${escapeUnstorable(name)}`);
+    if (key !== undefined) parts.push(part(key));
+    for (let at = entry; at?.key !== undefined; at = at.parent) parts.push(part(at.key));
     const path = parts.reverse().join('').replace(/^\./, '');
     return path === '' ? where : `${path} in ${where}`;
   };
