@@ -123,6 +123,21 @@ describe.each(backends())('hostile input (%s)', (_backend, env) => {
       expectScimError(await scim('post', '/scim/v2/dry-run/Users', user), 400, 'invalidValue');
       expect(await userCount()).toBe(before);
     });
+    it('the same limit holds for PATCH, PUT and Bulk, live and dry-run', async () => {
+      const long = `${'a'.repeat(2000)}@contoso.com`;
+      const patch = { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'userName', value: long }] };
+      expectScimError(await scim('patch', `/scim/v2/Users/${userId}`, patch), 400, 'invalidValue', /userName.*at most 768 bytes/);
+      expectScimError(await scim('patch', `/scim/v2/dry-run/Users/${userId}`, patch), 400, 'invalidValue', /userName.*at most 768 bytes/);
+      const pathless = { schemas: [PATCH_OP], Operations: [{ op: 'add', value: { emails: [{ value: long, type: 'home' }] } }] };
+      expectScimError(await scim('patch', `/scim/v2/Users/${userId}`, pathless), 400, 'invalidValue', /emails\[1\]\.value.*768/);
+      expectScimError(await scim('put', `/scim/v2/Users/${userId}`, { ...entraUser('victim@contoso.com'), externalId: long }), 400, 'invalidValue', /externalId/);
+      const groupPatch = { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: '中'.repeat(300) }] };
+      expectScimError(await scim('patch', `/scim/v2/Groups/${groupId}`, groupPatch), 400, 'invalidValue', /displayName.*768/);
+      const bulk = await scim('post', '/scim/v2/Bulk', { schemas: [BULK], Operations: [{ method: 'POST', path: '/Users', bulkId: 'long', data: entraUser(long) }] });
+      expect(bulk.status).toBe(200);
+      expect(json(bulk).Operations[0]).toMatchObject({ status: '400', response: { scimType: 'invalidValue' } });
+      expect(json(await scim('get', `/scim/v2/Users/${userId}`)).meta.version).toBe('W/"0"');
+    });
     it('a group displayName of 2,000 multi-byte characters is 400 invalidValue', async () => {
       const before = await groupCount();
       expectScimError(await scim('post', '/scim/v2/Groups', { schemas: [GROUP], displayName: '中'.repeat(300) }), 400, 'invalidValue', /displayName.*768 bytes/);
