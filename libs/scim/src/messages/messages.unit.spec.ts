@@ -213,3 +213,15 @@ describe('validateMessage with hostile members', () => {
     );
   });
 });
+
+describe('validateMessage with prototype-shaped members of the message itself', () => {
+  it.each(['__proto__', 'constructor', 'prototype'])('a SearchRequest and a PatchOp with a "%s" member are validated as data', (key) => {
+    const search = JSON.parse(`{"schemas":["${MessageSchema.searchRequest}"],"${key}":{"filter":"x"},"filter":"userName pr"}`);
+    expect(validateMessage(SearchRequest, search).filter).toBe('userName pr');
+    const patch = JSON.parse(`{"schemas":["${PATCH_OP}"],"${key}":1,"Operations":[{"op":"add","path":"title","value":"x","${key}":{"op":"bad"}}]}`);
+    const [operation] = validateMessage(PatchOpRequest, patch).Operations;
+    expect(operation).toBeInstanceOf(PatchOperationDto);
+    expect(operation).toMatchObject({ op: 'add', path: 'title', value: 'x' });
+    expect(() => validateMessage(PatchOpRequest, JSON.parse(`{"schemas":["${PATCH_OP}"],"Operations":{"${key}":[]}}`))).toThrow(InvalidSyntaxError);
+  });
+});
