@@ -37,6 +37,24 @@ describe('discovery endpoints', () => {
     });
   });
 
+  it('advertises the other input limits (docs/operations.md "Limits") in its own extension', async () => {
+    const limits = 'urn:scim-gateway:params:scim:schemas:extension:limits:1.0:ServiceProviderConfig';
+    const config = JSON.parse((await gateway.scim('get', '/scim/v2/ServiceProviderConfig')).text);
+    expect(config.schemas).toEqual(expect.arrayContaining([limits]));
+    expect(config[limits]).toEqual({
+      filterMaxLength: 4096,
+      filterMaxComparisons: 50,
+      filterMaxDepth: 16,
+      filterMaxAttributePaths: 20,
+      attributesMaxEntries: 100,
+      attributesMaxLength: 4096,
+      patchMaxOperations: 1000,
+      jsonMaxDepth: 32,
+      jsonMaxStringLength: 16384,
+      indexedValueMaxBytes: 768,
+    });
+  });
+
   it('lists the User schemas including the configured extension, and each by id', async () => {
     const list = JSON.parse((await gateway.scim('get', '/scim/v2/Schemas')).text);
     const ids = list.Resources.map((schema: { id: string }) => schema.id);

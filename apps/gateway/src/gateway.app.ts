@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '#config/gateway.config.js';
 import { routeDryRun } from './dry-run/dry-run.middleware.js';
 import { assignRequestId } from './http/request-context.js';
+import { answerClientErrors, checkRequestInput, refuseDeclaredOversizeBody } from './http/request-input.js';
 import { SCIM_CONTENT_TYPE, ScimExceptionFilter } from './http/scim-exception.filter.js';
 import { SCIM_BASE_PATH } from './scim-paths.js';
 import { provisioningLogMiddleware } from './provisioning-log/provisioning-log.middleware.js';
@@ -10,14 +11,18 @@ import { ProvisioningLogRecorder } from './provisioning-log/provisioning-log.rec
 import { TokenService } from './tenancy/token.service.js';
 
 /** HTTP settings shared by main.ts and the e2e tests, so tests exercise what production runs. */
-export function configureGatewayApp(app: NestExpressApplication, config: Pick<GatewayConfig, 'maxBodyBytes'>): void {
+export function configureGatewayApp(app: NestExpressApplication, config: Pick<GatewayConfig, 'maxBodyBytes' | 'requestLimits'>): void {
+  answerClientErrors(app.getHttpServer());
   app.use(assignRequestId);
   // Before the body parser, so requests it refuses (invalid JSON, too large) are recorded too.
   const tokens = app.get(TokenService);
   app.use(provisioningLogMiddleware(app.get(ProvisioningLogRecorder), (token, now) => tokens.authenticate(token, now)));
   app.use(routeDryRun);
   // RFC 7644 §3.1: clients send application/scim+json; Entra and curl users often send application/json.
+  app.use(refuseDeclaredOversizeBody(config.maxBodyBytes));
   app.useBodyParser('json', { type: ['application/scim+json', 'application/json'], limit: config.maxBodyBytes });
+  // Right after parsing, before any route: NUL, lone surrogates, nesting and string limits (docs/operations.md "Limits").
+  app.use(checkRequestInput(config.requestLimits));
   app.useGlobalFilters(new ScimExceptionFilter());
   // RFC 7644 §3.1: every SCIM response is application/scim+json. Set before the route runs (res.json keeps a type
   // already set), as a plain middleware rather than a Nest interceptor: that costs an rxjs pipeline per request.

@@ -2,6 +2,8 @@
  * The gateway's configuration, read once from the environment and validated at boot (DESIGN.md "Two ways to
  * run"). A bad value stops the start with a message naming the variable. Pure: takes the environment as data.
  */
+import { DEFAULT_REQUEST_LIMITS, REQUEST_LIMIT_CEILINGS, type RequestLimits } from '#scim/messages/request-limits.js';
+
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
 export interface GatewayConfig {
@@ -42,6 +44,8 @@ export interface GatewayConfig {
   readonly tokenRotationGraceSeconds: number;
   /** Provisioning-log entries older than this many days are deleted. */
   readonly provisioningLogRetentionDays: number;
+  /** Bounds on filters, attribute lists, PATCH and JSON bodies (docs/operations.md "Limits"). */
+  readonly requestLimits: RequestLimits;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +81,15 @@ export const CONFIG_VARIABLES = {
   RATE_LIMIT_BURST: 'requests a token may send in a burst above its rate (default: twice RATE_LIMIT_PER_SECOND)',
   TOKEN_ROTATION_GRACE_SECONDS: 'how long a rotated SCIM token keeps working (default 86400, one day)',
   PROVISIONING_LOG_RETENTION_DAYS: 'days the provisioning log keeps each request (default 30)',
+  FILTER_MAX_LENGTH: 'longest filter in characters, 400 invalidFilter above (default 4096)',
+  FILTER_MAX_COMPARISONS: 'most comparisons in one filter, 400 invalidFilter above (default 50)',
+  FILTER_MAX_DEPTH: 'deepest nesting of "(", "not (" and "[" in a filter, 400 invalidFilter above (default 16)',
+  FILTER_MAX_ATTRIBUTE_PATHS: 'most distinct attribute paths in one filter, 400 invalidFilter above (default 20)',
+  ATTRIBUTES_MAX_ENTRIES: 'most names in attributes / excludedAttributes, 400 invalidValue above (default 100)',
+  ATTRIBUTES_MAX_LENGTH: 'longest attributes / excludedAttributes list in characters, 400 invalidValue above (default 4096)',
+  PATCH_MAX_OPERATIONS: 'most operations in one PATCH, 400 invalidValue above (default 1000)',
+  JSON_MAX_DEPTH: 'deepest nesting of objects and arrays in a request body, 400 invalidSyntax above (default 32)',
+  JSON_MAX_STRING_LENGTH: 'longest string (or key) in a request body in characters, 400 invalidValue above (default 16384)',
 } as const;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -166,9 +179,32 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     rateLimitBurst: integer('RATE_LIMIT_BURST', Math.max(1, rateLimitPerSecond * 2), 1, 10_000_000),
     tokenRotationGraceSeconds: integer('TOKEN_ROTATION_GRACE_SECONDS', 86_400, 0, 365 * 86_400),
     provisioningLogRetentionDays: integer('PROVISIONING_LOG_RETENTION_DAYS', 30, 1, 3650),
+    requestLimits: loadRequestLimits(integer),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Each limit defaults to DEFAULT_REQUEST_LIMITS and may be set from 1 to its ceiling (REQUEST_LIMIT_CEILINGS). */
+function loadRequestLimits(integer: (name: keyof typeof CONFIG_VARIABLES, fallback: number, min: number, max: number) => number): RequestLimits {
+  const [defaults, ceilings] = [DEFAULT_REQUEST_LIMITS, REQUEST_LIMIT_CEILINGS];
+  return {
+    filter: {
+      maxLength: integer('FILTER_MAX_LENGTH', defaults.filter.maxLength, 1, ceilings.filter.maxLength),
+      maxComparisons: integer('FILTER_MAX_COMPARISONS', defaults.filter.maxComparisons, 1, ceilings.filter.maxComparisons),
+      maxDepth: integer('FILTER_MAX_DEPTH', defaults.filter.maxDepth, 1, ceilings.filter.maxDepth),
+      maxAttributePaths: integer('FILTER_MAX_ATTRIBUTE_PATHS', defaults.filter.maxAttributePaths, 1, ceilings.filter.maxAttributePaths),
+    },
+    attributeList: {
+      maxEntries: integer('ATTRIBUTES_MAX_ENTRIES', defaults.attributeList.maxEntries, 1, ceilings.attributeList.maxEntries),
+      maxLength: integer('ATTRIBUTES_MAX_LENGTH', defaults.attributeList.maxLength, 1, ceilings.attributeList.maxLength),
+    },
+    patchOperations: integer('PATCH_MAX_OPERATIONS', defaults.patchOperations, 1, ceilings.patchOperations),
+    json: {
+      maxDepth: integer('JSON_MAX_DEPTH', defaults.json.maxDepth, 4, ceilings.json.maxDepth),
+      maxStringLength: integer('JSON_MAX_STRING_LENGTH', defaults.json.maxStringLength, 1024, ceilings.json.maxStringLength),
+    },
+  };
 }
 
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');

@@ -32,6 +32,41 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig(env)).toThrow(named);
   });
 
+  it('reads the request limits (docs/operations.md "Limits"), defaulting to the documented values', () => {
+    expect(loadGatewayConfig({}).requestLimits).toEqual({
+      filter: { maxLength: 4096, maxComparisons: 50, maxDepth: 16, maxAttributePaths: 20 },
+      attributeList: { maxEntries: 100, maxLength: 4096 },
+      patchOperations: 1000,
+      json: { maxDepth: 32, maxStringLength: 16384 },
+    });
+    const configured = loadGatewayConfig({
+      FILTER_MAX_LENGTH: '8192',
+      FILTER_MAX_COMPARISONS: '3',
+      FILTER_MAX_DEPTH: '2',
+      FILTER_MAX_ATTRIBUTE_PATHS: '4',
+      ATTRIBUTES_MAX_ENTRIES: '5',
+      ATTRIBUTES_MAX_LENGTH: '60',
+      PATCH_MAX_OPERATIONS: '7',
+      JSON_MAX_DEPTH: '8',
+      JSON_MAX_STRING_LENGTH: '2048',
+    }).requestLimits;
+    expect(configured).toEqual({
+      filter: { maxLength: 8192, maxComparisons: 3, maxDepth: 2, maxAttributePaths: 4 },
+      attributeList: { maxEntries: 5, maxLength: 60 },
+      patchOperations: 7,
+      json: { maxDepth: 8, maxStringLength: 2048 },
+    });
+  });
+
+  it.each([
+    [{ FILTER_MAX_DEPTH: '65' }, 'FILTER_MAX_DEPTH="65" must be an integer from 1 to 64'],
+    [{ FILTER_MAX_COMPARISONS: '0' }, 'FILTER_MAX_COMPARISONS="0"'],
+    [{ JSON_MAX_DEPTH: '1000' }, 'JSON_MAX_DEPTH="1000" must be an integer from 4 to 256'],
+    [{ PATCH_MAX_OPERATIONS: 'many' }, 'PATCH_MAX_OPERATIONS="many"'],
+  ])('refuses a limit beyond its ceiling: %j', (env, named) => {
+    expect(() => loadGatewayConfig(env)).toThrow(named);
+  });
+
   it('reports every bad variable at once', () => {
     try {
       loadGatewayConfig({ PORT: 'x', LOG_LEVEL: 'y' });

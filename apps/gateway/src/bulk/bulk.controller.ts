@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Logger, Post, UseGuards } from '@ne
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import type { RequestLimits } from '#scim/messages/request-limits.js';
 import {
   bulkIdReferencesIn,
   bulkIdReferencesInPath,
@@ -40,6 +41,7 @@ export class BulkController {
   private readonly logger = new Logger('Bulk');
   private readonly baseUrl: string;
   private readonly unknownAttributes: InputPolicy['unknownAttributes'];
+  private readonly limits: RequestLimits;
 
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
@@ -48,6 +50,7 @@ export class BulkController {
   ) {
     this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
     this.unknownAttributes = config.unknownAttributes;
+    this.limits = config.requestLimits;
   }
 
   @Post()
@@ -126,14 +129,14 @@ export class BulkController {
       const change =
         method === 'PUT'
           ? { type: 'ReplaceUser' as const, attributes: parseUserResource(operation.data, input) }
-          : { type: 'PatchUser' as const, operations: parsePatchOperations(operation.data) };
+          : { type: 'PatchUser' as const, operations: parsePatchOperations(operation.data, this.limits) };
       const user = await this.commands.execute(new UpdateUserCommand(context, id, change, ifMatch));
       return { status: 200, id, version: user.version };
     }
     const change =
       method === 'PUT'
         ? { type: 'ReplaceGroup' as const, ...parseGroupResource(operation.data, input) }
-        : { type: 'PatchGroup' as const, operations: parsePatchOperations(operation.data) };
+        : { type: 'PatchGroup' as const, operations: parsePatchOperations(operation.data, this.limits) };
     const group = await this.commands.execute(new UpdateGroupCommand(context, id, change, ifMatch));
     return { status: method === 'PATCH' ? 204 : 200, id, version: group.version };
   }

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import type { RequestLimits } from '#scim/messages/request-limits.js';
 import { GroupsQuery, type GroupView } from '#read-model/groups.query.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
 import { NotFoundError } from '#scim/scim-error.js';
@@ -23,6 +24,7 @@ import { membersRequested, presentGroup, type GroupSnapshot } from './group.pres
 export class GroupsController {
   private readonly baseUrl: string;
   private readonly unknownAttributes: InputPolicy['unknownAttributes'];
+  private readonly limits: RequestLimits;
 
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
@@ -32,6 +34,7 @@ export class GroupsController {
   ) {
     this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
     this.unknownAttributes = config.unknownAttributes;
+    this.limits = config.requestLimits;
   }
 
   @Post()
@@ -46,14 +49,14 @@ export class GroupsController {
   /** Entra: `GET /Groups?excludedAttributes=members&filter=displayName eq "<name>"`; members are not read then. */
   @Get()
   list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
-    return this.search(context, parseListParameters(query));
+    return this.search(context, parseListParameters(query, this.limits));
   }
 
   /** RFC 7644 §3.4.3. */
   @Post('.search')
   @HttpCode(200)
   searchByPost(@CallContext() context: ScimCallContext, @Body() body: unknown) {
-    return this.search(context, parseSearchRequest(body));
+    return this.search(context, parseSearchRequest(body, this.limits));
   }
 
   async search(context: ScimCallContext, { filter, sort, startIndex, count, projection }: ListParameters) {
@@ -73,7 +76,7 @@ export class GroupsController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const group = await this.groups.findById(context.tenantId, id, membersRequested(parseProjection(query)));
+    const group = await this.groups.findById(context.tenantId, id, membersRequested(parseProjection(query, this.limits)));
     if (!group) throw new NotFoundError(`Group ${id} not found`);
     if (matchesIfNoneMatch(ifNoneMatch, weakEtag(group.version))) {
       response.status(304).setHeader('ETag', weakEtag(group.version));
@@ -109,7 +112,7 @@ export class GroupsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const group = await this.commands.execute(new UpdateGroupCommand(context, id, { type: 'PatchGroup', operations: parsePatchOperations(body) }, parseIfMatch(ifMatch)));
+    const group = await this.commands.execute(new UpdateGroupCommand(context, id, { type: 'PatchGroup', operations: parsePatchOperations(body, this.limits) }, parseIfMatch(ifMatch)));
     response.setHeader('ETag', weakEtag(group.version));
   }
 
@@ -121,7 +124,7 @@ export class GroupsController {
 
   private answer(context: ScimCallContext, group: GroupSnapshot, query: Record<string, unknown>, response: Response) {
     response.setHeader('ETag', weakEtag(group.version));
-    return presentGroup(group, this.baseUrl, this.registries.forTenant(context.tenantId), parseProjection(query));
+    return presentGroup(group, this.baseUrl, this.registries.forTenant(context.tenantId), parseProjection(query, this.limits));
   }
 
   /** Validation with the tenant's schemas (its own extensions on top of the deployment's). */

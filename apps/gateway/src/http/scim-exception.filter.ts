@@ -38,6 +38,8 @@ export class ScimExceptionFilter implements ExceptionFilter {
     if (bodyParserType === 'entity.too.large') {
       return new ScimError(413, undefined, `request body is larger than the ${(exception as { limit?: number }).limit ?? ''} bytes allowed`);
     }
+    const clientFault = clientFaultOf(exception);
+    if (clientFault) return clientFault;
     if (exception instanceof EventStoreUnavailableError) {
       this.logFailure(exception, request);
       return new ScimError(503, undefined, 'the event store is unavailable; retry later');
@@ -59,6 +61,18 @@ export class ScimExceptionFilter implements ExceptionFilter {
       exception instanceof Error ? exception.stack : undefined,
     );
   }
+}
+
+/**
+ * Other errors of the HTTP stack that blame the request (http-errors with `expose`, e.g. body-parser's
+ * unsupported charset 415 or an aborted body 400): their own 4xx status and message, never a 500.
+ */
+function clientFaultOf(exception: unknown): ScimError | undefined {
+  const candidate = exception as { status?: unknown; expose?: unknown; message?: unknown } | null;
+  if (candidate === null || typeof candidate !== 'object' || candidate.expose !== true) return undefined;
+  const status = candidate.status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return new ScimError(status, status === 400 ? 'invalidSyntax' : undefined, String(candidate.message));
 }
 
 export function requestIdOf(request: Request): string {

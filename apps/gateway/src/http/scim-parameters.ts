@@ -2,6 +2,7 @@ import type { Filter } from '#scim/filter/filter.ast.js';
 import { parseFilter } from '#scim/filter/filter.parser.js';
 import { validateMessage } from '#scim/messages/message.validator.js';
 import { parsePagination } from '#scim/messages/pagination.js';
+import type { RequestLimits } from '#scim/messages/request-limits.js';
 import { SearchRequest } from '#scim/messages/search-request.dto.js';
 import type { ProjectionOptions } from '#scim/resource/projection.js';
 import { InvalidSyntaxError, InvalidValueError, PreconditionFailedError } from '#scim/scim-error.js';
@@ -18,8 +19,11 @@ export interface ListParameters {
   readonly projection: ProjectionOptions;
 }
 
+/** The limits a query is held to (docs/operations.md "Limits"). */
+export type QueryLimits = Pick<RequestLimits, 'filter' | 'attributeList'>;
+
 /** RFC 7644 §3.4.2: the query-string form (parameter names case-insensitive). */
-export function parseListParameters(query: Record<string, unknown>): ListParameters {
+export function parseListParameters(query: Record<string, unknown>, limits: QueryLimits): ListParameters {
   return listParameters({
     filter: single(query, 'filter'),
     sortBy: single(query, 'sortBy'),
@@ -28,27 +32,30 @@ export function parseListParameters(query: Record<string, unknown>): ListParamet
     count: single(query, 'count'),
     attributes: single(query, 'attributes'),
     excludedAttributes: single(query, 'excludedAttributes'),
-  });
+  }, limits);
 }
 
 /** RFC 7644 §3.4.3: the same parameters in a SearchRequest body (`POST .../.search`). */
-export function parseSearchRequest(body: unknown): ListParameters {
-  const request = validateMessage(SearchRequest, body);
-  return listParameters(request);
+export function parseSearchRequest(body: unknown, limits: QueryLimits): ListParameters {
+  return listParameters(validateMessage(SearchRequest, body), limits);
 }
 
-function listParameters(request: {
-  filter?: string;
-  sortBy?: string;
-  sortOrder?: string;
-  startIndex?: unknown;
-  count?: unknown;
-  attributes?: string | readonly string[];
-  excludedAttributes?: string | readonly string[];
-}): ListParameters {
-  const filter = request.filter === undefined || request.filter.trim() === '' ? undefined : parseFilter(request.filter);
+function listParameters(
+  request: {
+    filter?: string;
+    sortBy?: string;
+    sortOrder?: string;
+    startIndex?: unknown;
+    count?: unknown;
+    attributes?: string | readonly string[];
+    excludedAttributes?: string | readonly string[];
+  },
+  limits: QueryLimits,
+): ListParameters {
+  const filter = request.filter === undefined || request.filter.trim() === '' ? undefined : parseFilter(request.filter, limits.filter);
   const { startIndex, count } = parsePagination({ startIndex: request.startIndex, count: request.count }, PAGE_LIMITS);
-  return { filter, sort: sortOf(request.sortBy, request.sortOrder), startIndex, count, projection: { attributes: request.attributes, excludedAttributes: request.excludedAttributes } };
+  const projection = projectionOf(request.attributes, request.excludedAttributes, limits);
+  return { filter, sort: sortOf(request.sortBy, request.sortOrder), startIndex, count, projection };
 }
 
 /** RFC 7644 §3.4.2.3: sortOrder without sortBy is ignored; values are case-insensitive here, as Entra-era clients vary. */
@@ -62,8 +69,28 @@ function sortOf(sortBy: string | undefined, sortOrder: string | undefined): Sort
 }
 
 /** RFC 7644 §3.9: `attributes` / `excludedAttributes` on any request that returns a resource. */
-export function parseProjection(query: Record<string, unknown>): ProjectionOptions {
-  return { attributes: single(query, 'attributes'), excludedAttributes: single(query, 'excludedAttributes') };
+export function parseProjection(query: Record<string, unknown>, limits: QueryLimits): ProjectionOptions {
+  return projectionOf(single(query, 'attributes'), single(query, 'excludedAttributes'), limits);
+}
+
+function projectionOf(attributes: string | readonly string[] | undefined, excludedAttributes: string | readonly string[] | undefined, limits: QueryLimits): ProjectionOptions {
+  assertAttributeListWithinLimits('attributes', attributes, limits);
+  assertAttributeListWithinLimits('excludedAttributes', excludedAttributes, limits);
+  return { attributes, excludedAttributes };
+}
+
+/** Each name costs a lookup per returned resource: the list is bounded (400 invalidValue, docs/operations.md "Limits"). */
+function assertAttributeListWithinLimits(name: string, list: string | readonly string[] | undefined, { attributeList }: QueryLimits): void {
+  if (list === undefined) return;
+  const items = typeof list === 'string' ? [list] : list;
+  const length = items.reduce((sum, item) => sum + item.length, 0) + items.length - 1;
+  if (length > attributeList.maxLength) {
+    throw new InvalidValueError(`${name} is ${length} characters long; at most ${attributeList.maxLength} are allowed`);
+  }
+  const entries = items.reduce((sum, item) => sum + item.split(',').filter((entry) => entry.trim() !== '').length, 0);
+  if (entries > attributeList.maxEntries) {
+    throw new InvalidValueError(`${name} has ${entries} entries; at most ${attributeList.maxEntries} are allowed`);
+  }
 }
 
 /** `If-Match: W/"3"` → 3n (RFC 7644 §3.14); `*` or absent → no requirement. */

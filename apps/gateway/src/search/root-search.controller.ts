@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import { restrictFilterToType } from '#scim/filter/filter.restrict.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
 import type { ResourceTypeName } from '#scim/schema/resource-type.js';
@@ -25,12 +26,13 @@ export class RootSearchController {
     @Inject(UsersController) private readonly users: UsersController,
     @Inject(GroupsController) private readonly groups: GroupsController,
     @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   @Post('.search')
   @HttpCode(200)
   async search(@CallContext() context: ScimCallContext, @Body() body: unknown) {
-    const parameters = parseSearchRequest(body);
+    const parameters = parseSearchRequest(body, this.config.requestLimits);
     const searchers: [ResourceTypeName, (p: ListParameters) => Promise<unknown>][] = [
       ['User', (p) => this.users.search(context, p)],
       ['Group', (p) => this.groups.search(context, p)],

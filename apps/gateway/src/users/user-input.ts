@@ -2,6 +2,9 @@ import type { ScimAttributes } from '#domain/scim-resource.js';
 import type { PatchOperation } from '#scim/patch/patch.operation.js';
 import { validateMessage } from '#scim/messages/message.validator.js';
 import { PatchOpRequest } from '#scim/messages/patch-op.dto.js';
+import type { RequestLimits } from '#scim/messages/request-limits.js';
+import { parsePatchPath } from '#scim/patch/patch-path.parser.js';
+import { InvalidValueError } from '#scim/scim-error.js';
 import { normaliseResource } from '#scim/resource/resource.normaliser.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 
@@ -15,7 +18,17 @@ export function parseUserResource(body: unknown, policy: InputPolicy): ScimAttri
   return normaliseResource(body, policy.registry, 'User', { unknownAttributes: policy.unknownAttributes });
 }
 
-/** A PATCH body → its operations, after the PatchOp message shape is checked (RFC 7644 §3.5.2). */
-export function parsePatchOperations(body: unknown): readonly PatchOperation[] {
-  return validateMessage(PatchOpRequest, body).Operations;
+/**
+ * A PATCH body → its operations, after the PatchOp message shape is checked (RFC 7644 §3.5.2), their number is
+ * within PATCH_MAX_OPERATIONS, and each path's value filter within the filter limits (400 invalidPath), before any
+ * operation is applied (docs/operations.md "Limits").
+ */
+export function parsePatchOperations(body: unknown, limits: Pick<RequestLimits, 'patchOperations' | 'filter'>): readonly PatchOperation[] {
+  const count = (body as { Operations?: unknown } | null)?.Operations;
+  if (Array.isArray(count) && count.length > limits.patchOperations) {
+    throw new InvalidValueError(`the PatchOp has ${count.length} operations; at most ${limits.patchOperations} are allowed in one request`);
+  }
+  const operations = validateMessage(PatchOpRequest, body).Operations;
+  for (const { path } of operations) if (typeof path === 'string') parsePatchPath(path, limits.filter);
+  return operations;
 }

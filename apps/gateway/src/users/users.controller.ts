@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import type { RequestLimits } from '#scim/messages/request-limits.js';
 import { UsersQuery, type UserView } from '#read-model/users.query.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
 import { returnsAttribute } from '#scim/resource/projection.js';
@@ -22,6 +23,7 @@ import { presentUser, weakEtag, type UserSnapshot } from './user.presenter.js';
 export class UsersController {
   private readonly baseUrl: string;
   private readonly unknownAttributes: InputPolicy['unknownAttributes'];
+  private readonly limits: RequestLimits;
 
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
@@ -31,6 +33,7 @@ export class UsersController {
   ) {
     this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
     this.unknownAttributes = config.unknownAttributes;
+    this.limits = config.requestLimits;
   }
 
   /** RFC 7644 §3.3: 201 with the created resource, its Location and ETag. */
@@ -50,14 +53,14 @@ export class UsersController {
   /** RFC 7644 §3.4.2: a filter with no match is 200 with totalResults 0, never 404. */
   @Get()
   list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
-    return this.search(context, parseListParameters(query));
+    return this.search(context, parseListParameters(query, this.limits));
   }
 
   /** RFC 7644 §3.4.3: the same query as a SearchRequest body (keeps filters out of URLs and logs). */
   @Post('.search')
   @HttpCode(200)
   searchByPost(@CallContext() context: ScimCallContext, @Body() body: unknown) {
-    return this.search(context, parseSearchRequest(body));
+    return this.search(context, parseSearchRequest(body, this.limits));
   }
 
   async search(context: ScimCallContext, { filter, sort, startIndex, count, projection }: ListParameters) {
@@ -79,7 +82,7 @@ export class UsersController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const projection = parseProjection(query);
+    const projection = parseProjection(query, this.limits);
     const withGroups = returnsAttribute(this.registries.forTenant(context.tenantId), 'User', projection, 'groups');
     const user = await this.users.findById(context.tenantId, id, { withGroups });
     if (!user) throw new NotFoundError(`User ${id} not found`);
@@ -115,7 +118,7 @@ export class UsersController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const change = { type: 'PatchUser' as const, operations: parsePatchOperations(body) };
+    const change = { type: 'PatchUser' as const, operations: parsePatchOperations(body, this.limits) };
     const user = await this.commands.execute(new UpdateUserCommand(context, id, change, parseIfMatch(ifMatch)));
     return this.answer(context, user, query, response);
   }
@@ -129,7 +132,7 @@ export class UsersController {
 
   private answer(context: ScimCallContext, user: UserSnapshot, query: Record<string, unknown>, response: Response) {
     response.setHeader('ETag', weakEtag(user.version));
-    return presentUser(user, this.baseUrl, this.registries.forTenant(context.tenantId), parseProjection(query));
+    return presentUser(user, this.baseUrl, this.registries.forTenant(context.tenantId), parseProjection(query, this.limits));
   }
 
   /** Validation with the tenant's schemas (its own extensions on top of the deployment's). */

@@ -4,6 +4,7 @@ import { patchOperationName, type PatchOperation } from '#scim/patch/patch.opera
 import { GROUP_SCHEMA_ID } from '#scim/schema/group.schema.js';
 import { sameUrn } from '#scim/schema/schema.registry.js';
 import { InvalidPathError, InvalidValueError } from '#scim/scim-error.js';
+import { setOwn } from '#scim/resource/json-value.js';
 import type { GroupMember } from './group.events.js';
 
 /** One step of a group PATCH, in request order: attribute operations go to the PATCH engine, member ones become deltas. */
@@ -74,7 +75,7 @@ function planPathless(op: 'add' | 'remove' | 'replace', operation: PatchOperatio
     if (key.toLowerCase() === 'members' || key.toLowerCase() === `${GROUP_SCHEMA_ID.toLowerCase()}:members`) {
       steps.push({ kind: op, members: parseMembers(item, `${where}.value.${key}`) });
     } else {
-      rest[key] = item;
+      setOwn(rest, key, item); // `__proto__` from client JSON stays a key (the engine refuses it), never a prototype
     }
   }
   if (Object.keys(rest).length > 0) steps.push({ kind: 'attributes', operations: [{ ...operation, value: rest }] });

@@ -1,3 +1,4 @@
+import { unstorableCharacterIn } from '../resource/json-input.js';
 import { InvalidFilterError } from '../scim-error.js';
 
 /**
@@ -60,14 +61,19 @@ function readString(text: string, start: number): { value: string; end: number }
   let index = start + 1;
   while (index < text.length) {
     const character = text[index];
-    if (character === '"') return { value, end: index + 1 };
+    if (character === '"') {
+      // A `\u0000` or `\ud800` escape makes a value no attribute can hold (json-input.ts).
+      const problem = unstorableCharacterIn(value);
+      if (problem !== undefined) throw new InvalidFilterError(`the string at position ${start} in '${text}' holds ${problem} of its value; such characters are refused`);
+      return { value, end: index + 1 };
+    }
     if (character !== '\\') {
       value += character;
       index += 1;
       continue;
     }
     const escape = text[index + 1];
-    if (escape !== undefined && escape in SIMPLE_ESCAPES) {
+    if (escape !== undefined && Object.hasOwn(SIMPLE_ESCAPES, escape)) {
       value += SIMPLE_ESCAPES[escape];
       index += 2;
     } else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(index + 2, index + 6))) {

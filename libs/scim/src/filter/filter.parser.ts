@@ -1,6 +1,7 @@
 import { InvalidFilterError } from '../scim-error.js';
 import type { AttributePath, ComparisonOperator, Filter, FilterValue } from './filter.ast.js';
 import { filterSyntaxError, tokenizeFilter, type FilterToken } from './filter.lexer.js';
+import { FILTER_LIMIT_CEILINGS, type FilterLimits } from './filter.limits.js';
 
 /**
  * A hand-written recursive-descent parser for the filter grammar of RFC 7644 §3.4.2.2 (Figure 1):
@@ -39,17 +40,23 @@ const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/;
  * (percent escapes; `+` as a space only when the text holds no whitespace at all, i.e. it is fully form-encoded)
  * and parsed again. A filter that is valid in neither form reports the error of the decoded form, which is what
  * the client meant.
+ *
+ * `limits` (filter.limits.ts) are checked before and while parsing: a filter beyond one is invalidFilter naming
+ * the limit, and no deeper than the limits is ever parsed.
  */
-export function parseFilter(text: string): Filter {
+export function parseFilter(text: string, limits: FilterLimits = FILTER_LIMIT_CEILINGS): Filter {
   try {
-    return new FilterParser(text).parseWholeFilter();
+    return new FilterParser(text, limits).parseWholeFilter();
   } catch (error) {
-    if (!(error instanceof InvalidFilterError) || !PERCENT_ESCAPE.test(text)) throw error;
+    if (!(error instanceof InvalidFilterError) || error instanceof FilterLimitError || !PERCENT_ESCAPE.test(text)) throw error;
     const decoded = decodeUrlEncodedFilter(text);
     if (decoded === undefined || decoded === text) throw error;
-    return new FilterParser(decoded).parseWholeFilter();
+    return new FilterParser(decoded, limits).parseWholeFilter();
   }
 }
+
+/** A filter beyond one of its limits: invalidFilter (RFC 7644 §3.4.2.2), never retried in URL-decoded form. */
+class FilterLimitError extends InvalidFilterError {}
 
 /**
  * Parses `[URI ":"] ATTRNAME ["." ATTRNAME]` (RFC 7644 §3.10). The URI is everything before the last colon,
@@ -76,8 +83,17 @@ function decodeUrlEncodedFilter(text: string): string | undefined {
 export class FilterParser {
   private readonly tokens: FilterToken[];
   private index = 0;
+  private depth = 0;
+  private comparisons = 0;
+  private readonly attributePaths = new Set<string>();
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly limits: FilterLimits = FILTER_LIMIT_CEILINGS,
+  ) {
+    if (text.length > limits.maxLength) {
+      throw new FilterLimitError(`the filter is ${text.length} characters long; at most ${limits.maxLength} are allowed`);
+    }
     this.tokens = tokenizeFilter(text);
   }
 
@@ -100,7 +116,7 @@ export class FilterParser {
     if (this.peek().kind === 'end') return { path };
     if (this.peek().kind !== '[' || path.subAttribute !== undefined) throw this.error('"[" or the end of the path');
     this.advance();
-    const valueFilter = this.parseOr(true);
+    const valueFilter = this.nested(() => this.parseOr(true));
     this.expect(']', '"and", "or" or "]"');
     const subAttribute = this.parseSubAttributeAfterValuePath();
     if (this.peek().kind !== 'end') throw this.error('"." and a sub-attribute, or the end of the path');
@@ -143,9 +159,36 @@ export class FilterParser {
 
   private parseParenthesised(inValuePath: boolean): Filter {
     this.expect('(', '"("');
-    const filter = this.parseOr(inValuePath);
+    const filter = this.nested(() => this.parseOr(inValuePath));
     this.expect(')', '"and", "or" or ")"');
     return filter;
+  }
+
+  /** One more level of `(` or `[`: refused past maxDepth before it is parsed, so recursion stays bounded. */
+  private nested(parse: () => Filter): Filter {
+    this.depth += 1;
+    if (this.depth > this.limits.maxDepth) {
+      throw new FilterLimitError(`the filter is nested ${this.depth} deep at position ${this.peek(-1).position} ("(", "not (" and "[" each open a level); at most ${this.limits.maxDepth} levels are allowed`);
+    }
+    const filter = parse();
+    this.depth -= 1;
+    return filter;
+  }
+
+  /** Counts one comparison and its attribute path against maxComparisons and maxAttributePaths. */
+  private countComparison(path: AttributePath): void {
+    this.comparisons += 1;
+    if (this.comparisons > this.limits.maxComparisons) {
+      throw new FilterLimitError(`the filter has ${this.comparisons} comparisons or more; at most ${this.limits.maxComparisons} are allowed`);
+    }
+    this.countAttributePath(path);
+  }
+
+  private countAttributePath(path: AttributePath): void {
+    this.attributePaths.add(`${path.uri ?? ''}:${path.attribute}.${path.subAttribute ?? ''}`.toLowerCase());
+    if (this.attributePaths.size > this.limits.maxAttributePaths) {
+      throw new FilterLimitError(`the filter names ${this.attributePaths.size} attribute paths or more; at most ${this.limits.maxAttributePaths} distinct ones are allowed`);
+    }
   }
 
   private parseAttributeExpression(inValuePath: boolean): Filter {
@@ -160,7 +203,8 @@ export class FilterParser {
     if (inValuePath) throw this.error('a comparison operator (value filters cannot nest)');
     if (path.subAttribute !== undefined) throw this.error('a comparison operator ("[" follows an attribute, not a sub-attribute)');
     this.advance();
-    const elementFilter = this.parseOr(true);
+    this.countAttributePath(path);
+    const elementFilter = this.nested(() => this.parseOr(true));
     this.expect(']', '"and", "or" or "]"');
 
     const subAttribute = this.parseSubAttributeAfterValuePath();
@@ -191,10 +235,12 @@ export class FilterParser {
     const operator = token.text.toLowerCase();
     if (operator === 'pr') {
       this.advance();
+      this.countComparison(path);
       return { kind: 'present', path };
     }
     if (!COMPARISON_OPERATORS.has(operator)) throw this.error('a comparison operator');
     this.advance();
+    this.countComparison(path);
     return { kind: 'compare', path, op: operator as ComparisonOperator, value: this.parseValue() };
   }
 
@@ -216,7 +262,7 @@ export class FilterParser {
   }
 
   private peek(offset = 0): FilterToken {
-    return this.tokens[Math.min(this.index + offset, this.tokens.length - 1)];
+    return this.tokens[Math.max(0, Math.min(this.index + offset, this.tokens.length - 1))];
   }
 
   private advance(): FilterToken {

@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ContainsSchema } from './contains-schema.decorator.js';
-import { INVALID_VALUE } from './message.validator.js';
+import { INVALID_VALUE, OpaqueJson } from './message.validator.js';
 import { MessageSchema } from './message-schemas.js';
 
 const isMethod = (...methods: string[]) => (operation: BulkOperationDto) =>
@@ -44,6 +44,7 @@ export class BulkOperationDto {
   /** The resource (POST, PUT) or the PatchOp (PATCH); DELETE has none. */
   @ValidateIf(isMethod('POST', 'PUT', 'PATCH'))
   @IsObject({ message: 'must be an object (POST, PUT and PATCH carry data, RFC 7644 §3.7)' })
+  @OpaqueJson()
   data?: Record<string, unknown>;
 }
 

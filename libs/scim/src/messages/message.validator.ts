@@ -1,6 +1,6 @@
-import { plainToInstance } from 'class-transformer';
+import { Exclude, plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { isPlainObject } from '../resource/json-value.js';
+import { isPlainObject, setOwn, type JsonObject } from '../resource/json-value.js';
 import { InvalidSyntaxError, InvalidValueError } from '../scim-error.js';
 
 /**
@@ -18,12 +18,57 @@ export const INVALID_VALUE = { scimType: 'invalidValue' } as const;
 export function validateMessage<Message extends object>(messageClass: new () => Message, body: unknown): Message {
   if (!isPlainObject(body)) throw new InvalidSyntaxError('the request body must be a JSON object');
   const message = plainToInstance(messageClass, body);
+  completeMessage(message, body);
   const errors = validateSync(message, { forbidUnknownValues: false, validationError: { target: false, value: false } });
   if (errors.length === 0) return message;
 
   const problems = errors.flatMap((error) => problemsOf(error, ''));
   const detail = problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
   throw problems.every((problem) => problem.invalidValue) ? new InvalidValueError(detail) : new InvalidSyntaxError(detail);
+}
+
+const opaqueMembersOf = new WeakMap<object, string[]>();
+
+/**
+ * Marks a member that holds any JSON (a PATCH operation's value, a Bulk operation's data): class-transformer does
+ * not walk it (it would treat keys such as `constructor` as its own and recurse as deep as the client nests), and
+ * validateMessage copies it over as sent, for the PATCH engine or the resource normaliser to check.
+ */
+export function OpaqueJson(): PropertyDecorator {
+  return (target, property) => {
+    Exclude({ toClassOnly: true })(target, property);
+    const members = opaqueMembersOf.get(target.constructor) ?? [];
+    opaqueMembersOf.set(target.constructor, [...members, String(property)]);
+  };
+}
+
+/**
+ * After plainToInstance: an optional member sent as null is absent (RFC 7643 §2.5: null is unassigned), and each
+ * opaque member is copied as sent. Walks the message's own instances only (Operations[...]), never client JSON.
+ */
+function completeMessage(message: object, plain: JsonObject): void {
+  const fields = message as JsonObject;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (value === null) {
+      delete fields[key];
+    } else if (Array.isArray(value) && Array.isArray(plain[key])) {
+      value.forEach((element, index) => {
+        const source = (plain[key] as unknown[])[index];
+        if (isMessageInstance(element) && isPlainObject(source)) completeMessage(element, source);
+      });
+    } else if (isMessageInstance(value) && isPlainObject(plain[key])) {
+      completeMessage(value, plain[key]);
+    }
+  }
+  for (const key of opaqueMembersOf.get(message.constructor) ?? []) {
+    if (Object.hasOwn(plain, key)) setOwn(fields, key, plain[key]);
+  }
+}
+
+/** An instance of a message class (plainToInstance makes plain objects of everything else). */
+function isMessageInstance(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype;
 }
 
 interface Problem {

@@ -162,3 +162,66 @@ describe('parsePagination (RFC 7644 §3.4.2.4)', () => {
     expect(() => parsePagination({ count: 'ten' }, limits)).toThrow(expect.objectContaining({ scimType: 'invalidValue', detail: 'count must be an integer, got "ten"' }));
   });
 });
+
+/** Issue 12: client JSON inside a message is data, and an optional member sent as null is absent. */
+describe('validateMessage with hostile members', () => {
+  it('keeps a PATCH value holding prototype-shaped keys exactly as sent, as own data', () => {
+    const value = JSON.parse('{"constructor":"x","__proto__":{"polluted":true},"prototype":{"a":[1]}}');
+    const [operation] = validateMessage(PatchOpRequest, { schemas: [PATCH_OP], Operations: [{ op: 'add', value }] }).Operations;
+    expect(operation.value).toBe(value);
+    expect(Object.keys(operation.value as object)).toEqual(['constructor', '__proto__', 'prototype']);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it('does not walk a PATCH value (no recursion as deep as the client nests)', () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`);
+    const [operation] = validateMessage(PatchOpRequest, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'x', value: deep }] }).Operations;
+    expect(operation.value).toBe(deep);
+  });
+
+  it('keeps a PATCH value of null (RFC 7644 §3.5.2.3: replace with null removes)', () => {
+    const [operation] = validateMessage(PatchOpRequest, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: null }] }).Operations;
+    expect(Object.hasOwn(operation, 'value')).toBe(true);
+    expect(operation.value).toBeNull();
+  });
+
+  it('reads null optional SearchRequest members as absent (RFC 7643 §2.5)', () => {
+    const request = validateMessage(SearchRequest, {
+      schemas: [MessageSchema.searchRequest],
+      filter: null,
+      sortBy: null,
+      sortOrder: null,
+      attributes: null,
+      excludedAttributes: null,
+      startIndex: null,
+      count: null,
+    });
+    expect({ ...request }).toEqual({ schemas: [MessageSchema.searchRequest] });
+  });
+
+  it('reads null optional Bulk members as absent, and still requires bulkId on POST', () => {
+    const request = validateMessage(BulkRequest, {
+      schemas: [MessageSchema.bulkRequest],
+      failOnErrors: null,
+      Operations: [{ method: 'PATCH', path: '/Users/1', version: null, bulkId: null, data: { Operations: [] } }],
+    });
+    expect(request.failOnErrors).toBeUndefined();
+    expect(Object.hasOwn(request.Operations[0], 'version')).toBe(false);
+    expect(request.Operations[0].data).toEqual({ Operations: [] });
+    expect(() => validateMessage(BulkRequest, { schemas: [MessageSchema.bulkRequest], Operations: [{ method: 'POST', path: '/Users', bulkId: null, data: {} }] })).toThrow(
+      /Operations\[0\]\.bulkId/,
+    );
+  });
+});
+
+describe('validateMessage with prototype-shaped members of the message itself', () => {
+  it.each(['__proto__', 'constructor', 'prototype'])('a SearchRequest and a PatchOp with a "%s" member are validated as data', (key) => {
+    const search = JSON.parse(`{"schemas":["${MessageSchema.searchRequest}"],"${key}":{"filter":"x"},"filter":"userName pr"}`);
+    expect(validateMessage(SearchRequest, search).filter).toBe('userName pr');
+    const patch = JSON.parse(`{"schemas":["${PATCH_OP}"],"${key}":1,"Operations":[{"op":"add","path":"title","value":"x","${key}":{"op":"bad"}}]}`);
+    const [operation] = validateMessage(PatchOpRequest, patch).Operations;
+    expect(operation).toBeInstanceOf(PatchOperationDto);
+    expect(operation).toMatchObject({ op: 'add', path: 'title', value: 'x' });
+    expect(() => validateMessage(PatchOpRequest, JSON.parse(`{"schemas":["${PATCH_OP}"],"Operations":{"${key}":[]}}`))).toThrow(InvalidSyntaxError);
+  });
+});

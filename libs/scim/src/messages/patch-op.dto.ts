@@ -4,6 +4,7 @@ import { ArrayNotEmpty, IsArray, IsOptional, IsString, Matches, ValidateNested }
 import type { PatchOperation } from '../patch/patch.operation.js';
 import { ContainsSchema } from './contains-schema.decorator.js';
 import { MessageSchema } from './message-schemas.js';
+import { OpaqueJson } from './message.validator.js';
 
 /** One PATCH operation (RFC 7644 §3.5.2); `op` is case-insensitive because Entra sends `Add`, `Replace`, `Remove`. */
 export class PatchOperationDto implements PatchOperation {
@@ -16,7 +17,7 @@ export class PatchOperationDto implements PatchOperation {
   path?: string | null;
 
   /** Any JSON: the PATCH engine checks it against the schema of its target. */
-  @IsOptional()
+  @OpaqueJson()
   value?: unknown;
 }
 

@@ -1,4 +1,5 @@
 import type { AttributePath, Filter } from '../filter/filter.ast.js';
+import { FILTER_LIMIT_CEILINGS, type FilterLimits } from '../filter/filter.limits.js';
 import { FilterParser } from '../filter/filter.parser.js';
 import { InvalidFilterError, InvalidPathError } from '../scim-error.js';
 
@@ -14,10 +15,13 @@ export interface PatchPath {
   readonly valueFilter?: Filter;
 }
 
-/** Parses a PATCH path; a malformed one is invalidPath (RFC 7644 §3.5.2), with the filter parser's detail. */
-export function parsePatchPath(text: string): PatchPath {
+/**
+ * Parses a PATCH path; a malformed one is invalidPath (RFC 7644 §3.5.2), with the filter parser's detail. Its
+ * value filter is held to the same `limits` as any filter (the HTTP edge passes the configured ones).
+ */
+export function parsePatchPath(text: string, limits: FilterLimits = FILTER_LIMIT_CEILINGS): PatchPath {
   try {
-    const { path, valueFilter } = new FilterParser(text).parseWholePatchPath();
+    const { path, valueFilter } = new FilterParser(text, limits).parseWholePatchPath();
     return valueFilter === undefined ? { attribute: path } : { attribute: path, valueFilter };
   } catch (error) {
     if (error instanceof InvalidFilterError) throw new InvalidPathError(`invalid PATCH path: ${error.detail}`);

@@ -157,3 +157,25 @@ describe('normaliseResource', () => {
     expect(normaliseResource({ userName: 'a', 'urn:example:Badge:2.0:User': { badge: 'b' } }, strict, 'User').schemas).toEqual([USER, 'urn:example:Badge:2.0:User']);
   });
 });
+
+/** Issue 12: the values the stores index fit their index, whatever the script; prototype-shaped keys are data. */
+describe('indexed values and hostile keys', () => {
+  it.each([
+    ['userName', { userName: 'a'.repeat(769) }, "'userName' is 769 bytes long in UTF-8; at most 768 bytes are allowed, as it is indexed"],
+    ['externalId', { userName: 'a', externalId: 'é'.repeat(385) }, "'externalId' is 770 bytes long"],
+    ['displayName', { userName: 'a', displayName: '中'.repeat(257) }, "'displayName' is 771 bytes long"],
+    ['emails.value', { userName: 'a', emails: [{ value: 'ok' }, { value: 'x'.repeat(800) }] }, "'emails[1].value' is 800 bytes long"],
+  ])('a %s over 768 UTF-8 bytes is invalidValue', (_title, body, detail) => {
+    expect(() => normaliseResource(body, registry, 'User')).toThrow(expect.objectContaining({ scimType: 'invalidValue', detail: expect.stringContaining(detail) }));
+  });
+
+  it('admits 768 bytes exactly, in any script', () => {
+    expect(() => normaliseResource({ userName: 'a'.repeat(768), displayName: '中'.repeat(256) }, registry, 'User')).not.toThrow();
+    expect(() => normaliseResource({ displayName: '\u{1F600}'.repeat(192) }, registry, 'Group')).not.toThrow();
+  });
+
+  it.each(['constructor', '__proto__', 'prototype', 'toString'])('a key %s is an unknown attribute (invalidSyntax), at the top and inside a complex value', (key) => {
+    expect(() => normaliseResource(JSON.parse(`{"userName":"a","${key}":{"x":1}}`), registry, 'User')).toThrow(expect.objectContaining({ scimType: 'invalidSyntax' }));
+    expect(() => normaliseResource(JSON.parse(`{"userName":"a","name":{"${key}":"x"}}`), registry, 'User')).toThrow(expect.objectContaining({ scimType: 'invalidSyntax' }));
+  });
+});
