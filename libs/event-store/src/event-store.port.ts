@@ -23,10 +23,16 @@ export function formatPosition(p: GlobalPosition): string {
   return `${p.commit}:${p.prepare}`;
 }
 
+/** Both halves are 64-bit on every store (PostgreSQL xid8 and bigint, EventStoreDB's log positions). */
+const MAX_POSITION_PART = 2n ** 63n - 1n;
+
+/** `commit:prepare` as formatPosition writes it; a half past 64 bits is refused here, not by the store's query. */
 export function parsePosition(text: string): GlobalPosition {
   const match = /^(-?\d+):(-?\d+)$/.exec(text);
   if (!match) throw new Error(`not a global position: "${text}"`);
-  return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
+  const position = { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
+  if ([position.commit, position.prepare].some((part) => part < -1n || part > MAX_POSITION_PART)) throw new Error(`not a global position: "${text}" (out of range)`);
+  return position;
 }
 
 /**

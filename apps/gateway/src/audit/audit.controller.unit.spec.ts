@@ -70,7 +70,7 @@ describe('parseAfter', () => {
     expect(parseAfter(undefined)).toBeUndefined();
   });
 
-  it.each(['12', 'abc', '1:2:3', ''])('refuses %j: 400 invalidValue', (text) => {
+  it.each(['12', 'abc', '1:2:3', '', '99999999999999999999:0', '0:9223372036854775808', '-2:0'])('refuses %j: 400 invalidValue', (text) => {
     expect(scimErrorOf(() => parseAfter(text))).toMatchObject({ status: 400, scimType: 'invalidValue' });
   });
 });

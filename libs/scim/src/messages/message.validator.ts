@@ -17,7 +17,7 @@ export const INVALID_VALUE = { scimType: 'invalidValue' } as const;
  */
 export function validateMessage<Message extends object>(messageClass: new () => Message, body: unknown): Message {
   if (!isPlainObject(body)) throw new InvalidSyntaxError('the request body must be a JSON object');
-  const message = plainToInstance(messageClass, body);
+  const message = instanceOf(messageClass, body);
   completeMessage(message, body);
   const errors = validateSync(message, { forbidUnknownValues: false, validationError: { target: false, value: false } });
   if (errors.length === 0) return message;
@@ -25,6 +25,23 @@ export function validateMessage<Message extends object>(messageClass: new () => 
   const problems = errors.flatMap((error) => problemsOf(error, ''));
   const detail = problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
   throw problems.every((problem) => problem.invalidValue) ? new InvalidValueError(detail) : new InvalidSyntaxError(detail);
+}
+
+/**
+ * class-transformer reads `value.constructor` of every nested object it converts, so an object that holds its own
+ * `constructor` key where the message expects a scalar (`"count": {"constructor": "x"}`) makes it throw a TypeError.
+ * No member of a message other than an opaque one (which it never walks) may hold such an object, so that is the
+ * client's malformed message, answered as such.
+ */
+function instanceOf<Message extends object>(messageClass: new () => Message, body: JsonObject): Message {
+  try {
+    return plainToInstance(messageClass, body);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new InvalidSyntaxError(
+      `the request body does not fit the ${messageClass.name} message: a member that must be a string, number or boolean holds an object with a "constructor" key`,
+    );
+  }
 }
 
 const opaqueMembersOf = new WeakMap<object, string[]>();

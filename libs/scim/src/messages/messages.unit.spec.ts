@@ -225,3 +225,16 @@ describe('validateMessage with prototype-shaped members of the message itself', 
     expect(() => validateMessage(PatchOpRequest, JSON.parse(`{"schemas":["${PATCH_OP}"],"Operations":{"${key}":[]}}`))).toThrow(InvalidSyntaxError);
   });
 });
+
+describe('validateMessage with an object holding a "constructor" key where a scalar belongs', () => {
+  it.each([
+    ['SearchRequest count', SearchRequest, { schemas: [MessageSchema.searchRequest], count: { constructor: 'x' } }],
+    ['SearchRequest startIndex', SearchRequest, { schemas: [MessageSchema.searchRequest], startIndex: [{ constructor: 1 }] }],
+    ['Bulk failOnErrors', BulkRequest, { schemas: [MessageSchema.bulkRequest], failOnErrors: { constructor: { polluted: 'yes' } }, Operations: [] }],
+    ['Bulk operation method', BulkRequest, { schemas: [MessageSchema.bulkRequest], Operations: [{ method: { constructor: 'x' }, path: '/Users', bulkId: 'a', data: {} }] }],
+  ] as const)('%s: 400 invalidSyntax naming the message, not a TypeError', (_name, messageClass, body) => {
+    expect(() => validateMessage(messageClass as new () => object, body)).toThrow(
+      expect.objectContaining({ status: 400, scimType: 'invalidSyntax', detail: expect.stringContaining(`the ${messageClass.name} message`) }),
+    );
+  });
+});
