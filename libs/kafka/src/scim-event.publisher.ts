@@ -50,7 +50,9 @@ const HEADERS = { 'content-type': CLOUD_EVENTS_CONTENT_TYPE };
  * Publishes records with kafkajs's idempotent producer: acks from all in-sync replicas, one request in flight, so
  * the broker discards a retried duplicate and keeps each partition in send order. One `sendBatch` per publish.
  *
- * Nothing touches the broker until the first publish, which creates the topics: a gateway starts with Kafka down.
+ * The constructor contacts no broker, so a gateway starts with Kafka down. The topics are created by ensureTopics,
+ * which the projection's KafkaTopicsProvisioner calls at start (so a subscriber may start before the first write),
+ * and again by the first publish after a failure (the topics may be what went missing).
  * Retries are finite on purpose (kafkajs's idempotent default is "for ever"): during an outage a publish fails,
  * the runner backs off and the lag shows. After a failure the producer is thrown away; the next publish starts a
  * new one (a new producer id), so a half-acknowledged batch is sent again whole: duplicates at most, never a gap.
@@ -65,6 +67,7 @@ export class ScimEventPublisher implements ScimRecordSink {
   private readonly topics: Record<ScimTopicKind, string>;
   private producer: Producer | null = null;
   private topicsEnsured = false;
+  private ensuringTopics: Promise<void> | null = null;
   private readonly sendThread: KafkaSendThread | null;
 
   constructor(
@@ -141,17 +144,28 @@ export class ScimEventPublisher implements ScimRecordSink {
     return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
   }
 
-  private async connectedProducer(): Promise<Producer> {
-    if (!this.topicsEnsured) {
+  /**
+   * Creates `<prefix>.users` and `<prefix>.groups` if missing (kafka-topics.ts); resolves at once once done, until
+   * a publish fails. Concurrent callers (the start-up provisioner and a first publish) share one attempt.
+   */
+  ensureTopics(): Promise<void> {
+    if (this.topicsEnsured) return Promise.resolve();
+    this.ensuringTopics ??= (async () => {
       const admin = this.kafka.admin();
       try {
         await admin.connect();
         await ensureTopics(admin, this.config, this.logger);
         this.topicsEnsured = true;
       } finally {
+        this.ensuringTopics = null;
         await admin.disconnect().catch(() => undefined);
       }
-    }
+    })();
+    return this.ensuringTopics;
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    await this.ensureTopics();
     if (!this.producer) {
       const producer = this.kafka.producer({
         idempotent: true,
