@@ -44,6 +44,7 @@ describe.each(testDatabases().map((backend) => backend.name))('Kafka topics at s
     const kafka = new Kafka({ clientId: 'kafka-topics-e2e', brokers: brokers ?? [], logLevel: logLevel.NOTHING });
     let gateway: TestGateway;
     let consumer: Consumer | undefined;
+    const received: ScimCloudEvent[] = [];
 
     beforeAll(async () => {
       gateway = await startGatewayOn(backend, { KAFKA_BROKERS: brokers!.join(','), KAFKA_TOPIC_PREFIX: topicPrefix, KAFKA_PARTITIONS: '2' });
@@ -78,7 +79,6 @@ describe.each(testDatabases().map((backend) => backend.name))('Kafka topics at s
 
     it('delivers the first write to a consumer that subscribed before it', async () => {
       await until(async () => ((await ready(gateway)).status === 200 ? true : undefined), 60_000, '/ready to answer 200');
-      const received: ScimCloudEvent[] = [];
       consumer = kafka.consumer({ groupId: `kafka-topics-e2e-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100 });
       await consumer.connect();
       // Without topics this subscribe fails with UNKNOWN_TOPIC_OR_PARTITION (the broker does not auto-create them).
@@ -89,6 +89,29 @@ describe.each(testDatabases().map((backend) => backend.name))('Kafka topics at s
       expect(created.status).toBe(201);
       const event = await until(async () => received.find((e) => e.subject === created.body.id), 60_000, 'the scim.user.created event');
       expect(event).toMatchObject({ type: 'scim.user.created', data: { resource: { userName: 'first.subscriber@example.com' } } });
+    });
+
+    it('publishes users without `groups`, while GET shows them (docs/kafka.md "Users carry no groups")', async () => {
+      const user = await gateway.scim('post', '/scim/v2/Users', entraUser('in.a.group@example.com'));
+      const group = await gateway.scim('post', '/scim/v2/Groups', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Kafka readers',
+        members: [{ value: user.body.id }],
+      });
+      expect(group.status).toBe(201);
+      const patched = await gateway.scim('patch', `/scim/v2/Users/${user.body.id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'displayName', value: 'In A Group' }],
+      });
+      expect(patched.status).toBe(200);
+      const read = await gateway.scim('get', `/scim/v2/Users/${user.body.id}`);
+      expect(read.body.groups).toEqual([expect.objectContaining({ value: group.body.id, display: 'Kafka readers' })]);
+
+      const updated = await until(async () => received.find((e) => e.subject === user.body.id && e.type === 'scim.user.updated'), 60_000, 'the update');
+      const records = received.filter((e) => e.subject === user.body.id);
+      expect(records.map((e) => e.type)).toEqual(['scim.user.created', 'scim.user.updated']);
+      expect(updated.data.resource).toMatchObject({ displayName: 'In A Group' });
+      for (const record of records) expect(record.data.resource).not.toHaveProperty('groups');
     });
   });
 
