@@ -47,7 +47,7 @@ export function createKafkaProjection(options: KafkaProjectionOptions): KafkaPro
   const projection = new KafkaProjection(publisher, options.checkpoints, options.eventStore, {
     name: kafkaProjectionName(options.config.topicPrefix),
   });
-  const topics = new KafkaTopicsProvisioner(() => publisher.ensureTopics(), logger, options.topicRetry);
+  const topics = new KafkaTopicsProvisioner(() => publisher.prepare(), logger, options.topicRetry);
   const lagCacheMs = options.lagCacheMs ?? 1000;
   let lastLag: { at: number; lag: Promise<ProjectionLag> } | null = null;
   return {

@@ -29,7 +29,7 @@ export class KafkaTopicsProvisioner {
   private loop: Promise<void> | null = null;
 
   constructor(
-    /** Creates the topics if missing (ScimEventPublisher.ensureTopics); idempotent. */
+    /** Creates the topics if missing and readies the producer (ScimEventPublisher.prepare); idempotent. */
     private readonly ensureTopics: () => Promise<void>,
     private readonly logger: KafkaLogger,
     private readonly options: KafkaTopicsProvisionerOptions = {},

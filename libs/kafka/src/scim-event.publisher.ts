@@ -51,8 +51,8 @@ const HEADERS = { 'content-type': CLOUD_EVENTS_CONTENT_TYPE };
  * the broker discards a retried duplicate and keeps each partition in send order. One `sendBatch` per publish.
  *
  * The constructor contacts no broker, so a gateway starts with Kafka down. The topics are created by ensureTopics,
- * which the projection's KafkaTopicsProvisioner calls at start (so a subscriber may start before the first write),
- * and again by the first publish after a failure (the topics may be what went missing).
+ * which the projection's KafkaTopicsProvisioner calls at start through prepare (so a subscriber may start before
+ * the first write), and again by the first publish after a failure (the topics may be what went missing).
  * Retries are finite on purpose (kafkajs's idempotent default is "for ever"): during an outage a publish fails,
  * the runner backs off and the lag shows. After a failure the producer is thrown away; the next publish starts a
  * new one (a new producer id), so a half-acknowledged batch is sent again whole: duplicates at most, never a gap.
@@ -66,6 +66,7 @@ export class ScimEventPublisher implements ScimRecordSink {
   private readonly kafka: Kafka;
   private readonly topics: Record<ScimTopicKind, string>;
   private producer: Producer | null = null;
+  private producerConnected: Promise<void> | null = null;
   private topicsEnsured = false;
   private ensuringTopics: Promise<void> | null = null;
   private readonly sendThread: KafkaSendThread | null;
@@ -164,6 +165,20 @@ export class ScimEventPublisher implements ScimRecordSink {
     return this.ensuringTopics;
   }
 
+  /**
+   * Readies the first publish at start: the topics exist and (inline) the idempotent producer is connected, so the
+   * first write's event does not wait for CreateTopics, the connection and InitProducerId (KafkaTopicsProvisioner).
+   */
+  async prepare(): Promise<void> {
+    if (this.sendThread) return this.ensureTopics(); // the producer lives in the send thread, started on first use
+    try {
+      await this.connectedProducer();
+    } catch (error) {
+      await this.discardProducer();
+      throw error;
+    }
+  }
+
   private async connectedProducer(): Promise<Producer> {
     await this.ensureTopics();
     if (!this.producer) {
@@ -174,14 +189,18 @@ export class ScimEventPublisher implements ScimRecordSink {
         retry: { retries: this.options.retries ?? 4, initialRetryTime: 250, maxRetryTime: 4_000 },
       });
       this.producer = producer;
-      await producer.connect();
+      this.producerConnected = producer.connect();
     }
-    return this.producer;
+    // Shared: prepare() at start and a first publish may both be waiting for this connection.
+    const producer = this.producer;
+    await this.producerConnected;
+    return producer;
   }
 
   private async discardProducer(): Promise<void> {
     const producer = this.producer;
     this.producer = null;
+    this.producerConnected = null;
     if (!producer) return;
     // A disconnect towards a dead broker must not hold up the runner's back-off.
     await Promise.race([producer.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
