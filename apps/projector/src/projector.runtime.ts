@@ -5,6 +5,7 @@ import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.e
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { ProjectionRunner, type Projection } from '#event-store/projection.runner.js';
 import { createKafkaProjection } from '#kafka/kafka-projection.factory.js';
+import type { KafkaTopicsProvisioner } from '#kafka/kafka-topics.provisioner.js';
 import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js';
 import { measureProjectionLag, type ProjectionLag } from '#event-store/projection.lag.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
@@ -22,6 +23,8 @@ export interface ManagedProjection {
 export interface Projector {
   readonly projections: readonly ManagedProjection[];
   readonly eventStore: EventStore;
+  /** The start-up creation of the Kafka topics (null without Kafka); /ready is 503 until it is done. */
+  readonly kafkaTopics: KafkaTopicsProvisioner | null;
   stop(): Promise<void>;
 }
 
@@ -47,6 +50,7 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
     const entries: { projection: Projection; lag?: () => Promise<ProjectionLag>; batchSize?: number }[] = [
       { projection: new ReadModelProjection(dataSource) },
     ];
+    let kafkaTopics: KafkaTopicsProvisioner | null = null;
     if (config.kafka) {
       const kafka = createKafkaProjection({
         config: config.kafka,
@@ -55,6 +59,10 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
         logger: new Logger('KafkaProjection'),
       });
       closers.push(() => kafka.close());
+      // Every replica, active or standby: a subscriber may start before the first write (DESIGN.md "Kafka"), and
+      // the replica that becomes active later finds the topics there. Idempotent, retried in the background.
+      kafkaTopics = kafka.topics;
+      kafkaTopics.start();
       entries.push({ projection: kafka.projection, lag: () => kafka.lag() });
     } else {
       logger.log('KAFKA_BROKERS is not set: no Kafka projection');
@@ -79,7 +87,7 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
     closers.push(async () => {
       await Promise.all(managed.map((entry) => entry.elected.stop()));
     });
-    return { projections: managed, eventStore, stop: closeAll };
+    return { projections: managed, eventStore, kafkaTopics, stop: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -4,7 +4,8 @@ import { formatProjectionLagMetrics } from '#event-store/projection-lag.metrics.
 import type { Projector } from './projector.runtime.js';
 
 /**
- * /health (alive), /ready (the store answers; per projection its role here, active or standby, and its lag) and
+ * /health (alive), /ready (the store answers, the Kafka topics exist; per projection its role here, active or
+ * standby, and its lag; 503 with `reasons` otherwise) and
  * /metrics (Prometheus). Lag is measured from the stored checkpoints, so every replica reports the same figures.
  */
 export async function startProjectorStatusServer(projector: Projector, host: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
@@ -29,8 +30,19 @@ export async function startProjectorStatusServer(projector: Projector, host: str
               lag: await projection.lag().catch((error: unknown) => ({ error: String(error) })),
             })),
           );
-          const ready = store.status === 'up' && projections.every((p) => p.role === 'active' || p.role === 'standby');
-          return send(ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not ready', eventStore: store, projections }));
+          const reasons: string[] = [];
+          if (store.status !== 'up') reasons.push(`event store: down (${String(store.error)})`);
+          projections.forEach(({ role }, index) => {
+            if (role !== 'active' && role !== 'standby') reasons.push(`projection ${projector.projections[index].name}: ${role}`);
+          });
+          const kafkaTopics = projector.kafkaTopics?.notReadyReason();
+          if (kafkaTopics) reasons.push(kafkaTopics);
+          const ready = reasons.length === 0;
+          const kafka = projector.kafkaTopics ? { kafka: { topics: projector.kafkaTopics.status() } } : {};
+          return send(
+            ready ? 200 : 503,
+            JSON.stringify({ status: ready ? 'ready' : 'not ready', ...(ready ? {} : { reasons }), eventStore: store, ...kafka, projections }),
+          );
         }
         if (request.url === '/metrics') {
           const lags = await Promise.all(projector.projections.map((projection) => projection.lag()));

@@ -5,13 +5,19 @@ import type { KafkaLogger } from './kafka.logger.js';
 import type { ProjectionCheckpointStore } from './projection-checkpoint.store.js';
 import { measureProjectionLag, type ProjectionLag } from '#event-store/projection.lag.js';
 import { ScimEventPublisher, type ScimEventPublisherOptions } from './scim-event.publisher.js';
+import { KafkaTopicsProvisioner, type KafkaTopicsProvisionerOptions } from './kafka-topics.provisioner.js';
 
 export interface KafkaProjectionHandle {
   /** For a ProjectionRunner: in the gateway's process (embedded) or in apps/projector (distributed). */
   readonly projection: KafkaProjection;
+  /**
+   * Creates the topics at start, retrying in the background; whoever runs the projection calls `topics.start()`
+   * when the process starts and reports `topics.notReadyReason()` on /ready.
+   */
+  readonly topics: KafkaTopicsProvisioner;
   /** Events and seconds behind, from the stored checkpoint; one measurement per second at most. */
   lag(): Promise<ProjectionLag>;
-  /** Disconnects the producer. Stop the runner first. */
+  /** Stops creating the topics and disconnects the producer. Stop the runner first. */
   close(): Promise<void>;
 }
 
@@ -25,11 +31,14 @@ export interface KafkaProjectionOptions {
   readonly publisher?: ScimEventPublisherOptions;
   /** How long a lag measurement is reused (/ready and /metrics may be polled often). Default 1000 ms. */
   readonly lagCacheMs?: number;
+  /** Pauses between attempts to create the topics (defaults suit production; tests shorten them). */
+  readonly topicRetry?: KafkaTopicsProvisionerOptions;
 }
 
 /**
- * The Kafka projection ready to hand to a ProjectionRunner, with its lag. Creating it contacts no broker: the first
- * batch creates the topics and connects, so a gateway starts (and keeps taking writes) while Kafka is down.
+ * The Kafka projection ready to hand to a ProjectionRunner, with its lag and the start-up creation of its topics.
+ * Creating it contacts no broker: `topics.start()` and the first batch do, in the background, so a gateway starts
+ * (and keeps taking writes) while Kafka is down.
  */
 export function createKafkaProjection(options: KafkaProjectionOptions): KafkaProjectionHandle {
   const logger = options.logger ?? console;
@@ -38,10 +47,12 @@ export function createKafkaProjection(options: KafkaProjectionOptions): KafkaPro
   const projection = new KafkaProjection(publisher, options.checkpoints, options.eventStore, {
     name: kafkaProjectionName(options.config.topicPrefix),
   });
+  const topics = new KafkaTopicsProvisioner(() => publisher.prepare(), logger, options.topicRetry);
   const lagCacheMs = options.lagCacheMs ?? 1000;
   let lastLag: { at: number; lag: Promise<ProjectionLag> } | null = null;
   return {
     projection,
+    topics,
     lag() {
       if (lastLag && Date.now() - lastLag.at < lagCacheMs) return lastLag.lag;
       const lag = measureProjectionLag(options.eventStore, projection);
@@ -51,6 +62,9 @@ export function createKafkaProjection(options: KafkaProjectionOptions): KafkaPro
       });
       return lag;
     },
-    close: () => publisher.close(),
+    async close() {
+      await topics.stop();
+      await publisher.close();
+    },
   };
 }

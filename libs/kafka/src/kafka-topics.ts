@@ -55,6 +55,7 @@ export async function ensureTopics(
         ? `created Kafka topics ${missing.join(', ')} (${config.partitions} partitions, replication ${config.replicationFactor})`
         : `Kafka topics ${missing.join(', ')} were created concurrently by another process`,
     );
+    await untilPartitionsServe(admin, missing);
   }
   const metadata = await admin.fetchTopicMetadata({ topics: wanted });
   for (const topic of metadata.topics) {
@@ -62,6 +63,27 @@ export async function ensureTopics(
       logger.warn(
         `Kafka topic ${topic.name} has ${topic.partitions.length} partitions, KAFKA_PARTITIONS says ${config.partitions}; left as it is`,
       );
+    }
+  }
+}
+
+/**
+ * Waits until each partition's leader answers ListOffsets. CreateTopics (even with waitForLeaders) returns before
+ * every broker's metadata knows the new leaders: on Kafka 4.4 a ListOffsets right after it was refused with
+ * NOT_LEADER_OR_FOLLOWER. Callers announce the topics as ready (/ready), so a consumer that starts then must find
+ * them usable; clients would retry that error, but it should not be the first thing a subscriber sees.
+ */
+async function untilPartitionsServe(admin: Admin, topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
   }
 }

@@ -50,7 +50,9 @@ const HEADERS = { 'content-type': CLOUD_EVENTS_CONTENT_TYPE };
  * Publishes records with kafkajs's idempotent producer: acks from all in-sync replicas, one request in flight, so
  * the broker discards a retried duplicate and keeps each partition in send order. One `sendBatch` per publish.
  *
- * Nothing touches the broker until the first publish, which creates the topics: a gateway starts with Kafka down.
+ * The constructor contacts no broker, so a gateway starts with Kafka down. The topics are created by ensureTopics,
+ * which the projection's KafkaTopicsProvisioner calls at start through prepare (so a subscriber may start before
+ * the first write), and again by the first publish after a failure (the topics may be what went missing).
  * Retries are finite on purpose (kafkajs's idempotent default is "for ever"): during an outage a publish fails,
  * the runner backs off and the lag shows. After a failure the producer is thrown away; the next publish starts a
  * new one (a new producer id), so a half-acknowledged batch is sent again whole: duplicates at most, never a gap.
@@ -64,7 +66,9 @@ export class ScimEventPublisher implements ScimRecordSink {
   private readonly kafka: Kafka;
   private readonly topics: Record<ScimTopicKind, string>;
   private producer: Producer | null = null;
+  private producerConnected: Promise<void> | null = null;
   private topicsEnsured = false;
+  private ensuringTopics: Promise<void> | null = null;
   private readonly sendThread: KafkaSendThread | null;
 
   constructor(
@@ -141,17 +145,42 @@ export class ScimEventPublisher implements ScimRecordSink {
     return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
   }
 
-  private async connectedProducer(): Promise<Producer> {
-    if (!this.topicsEnsured) {
+  /**
+   * Creates `<prefix>.users` and `<prefix>.groups` if missing (kafka-topics.ts); resolves at once once done, until
+   * a publish fails. Concurrent callers (the start-up provisioner and a first publish) share one attempt.
+   */
+  ensureTopics(): Promise<void> {
+    if (this.topicsEnsured) return Promise.resolve();
+    this.ensuringTopics ??= (async () => {
       const admin = this.kafka.admin();
       try {
         await admin.connect();
         await ensureTopics(admin, this.config, this.logger);
         this.topicsEnsured = true;
       } finally {
+        this.ensuringTopics = null;
         await admin.disconnect().catch(() => undefined);
       }
+    })();
+    return this.ensuringTopics;
+  }
+
+  /**
+   * Readies the first publish at start: the topics exist and (inline) the idempotent producer is connected, so the
+   * first write's event does not wait for CreateTopics, the connection and InitProducerId (KafkaTopicsProvisioner).
+   */
+  async prepare(): Promise<void> {
+    if (this.sendThread) return this.ensureTopics(); // the producer lives in the send thread, started on first use
+    try {
+      await this.connectedProducer();
+    } catch (error) {
+      await this.discardProducer();
+      throw error;
     }
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    await this.ensureTopics();
     if (!this.producer) {
       const producer = this.kafka.producer({
         idempotent: true,
@@ -160,14 +189,18 @@ export class ScimEventPublisher implements ScimRecordSink {
         retry: { retries: this.options.retries ?? 4, initialRetryTime: 250, maxRetryTime: 4_000 },
       });
       this.producer = producer;
-      await producer.connect();
+      this.producerConnected = producer.connect();
     }
-    return this.producer;
+    // Shared: prepare() at start and a first publish may both be waiting for this connection.
+    const producer = this.producer;
+    await this.producerConnected;
+    return producer;
   }
 
   private async discardProducer(): Promise<void> {
     const producer = this.producer;
     this.producer = null;
+    this.producerConnected = null;
     if (!producer) return;
     // A disconnect towards a dead broker must not hold up the runner's back-off.
     await Promise.race([producer.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);

@@ -25,33 +25,44 @@ export class HealthController {
   }
 
   /**
-   * Ready: the event store answers and the read model has caught up (else 503 with the reason). Kafka's lag is
-   * reported but never makes the gateway unready: a broker outage must not stop SCIM writes (issue 5).
+   * Ready: the event store answers, the read model has caught up and, with Kafka on, its topics exist (else 503,
+   * each cause in `reasons`). The topics are created at start so a subscriber may start first (DESIGN.md
+   * "Kafka"); until then a 503 names the broker. Once they exist, Kafka's lag is reported but never makes the
+   * gateway unready: a broker outage must not stop SCIM writes (issue 5).
    */
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
     const checks: Record<string, unknown> = {};
-    let ready = true;
+    const reasons: string[] = [];
     try {
       await this.store.ping();
       checks['eventStore'] = { status: 'up' };
     } catch (error) {
-      ready = false;
-      checks['eventStore'] = { status: 'down', error: error instanceof Error ? error.message : String(error) };
+      const message = error instanceof Error ? error.message : String(error);
+      reasons.push(`event store: down (${message})`);
+      checks['eventStore'] = { status: 'down', error: message };
     }
     try {
       const readModel = await this.readModel.status();
       checks['readModel'] = readModel;
-      if (!readModel.caughtUp) ready = false;
+      if (!readModel.caughtUp) reasons.push('read model: catching up');
     } catch (error) {
-      ready = false;
-      checks['readModel'] = { status: 'down', error: error instanceof Error ? error.message : String(error) };
+      const message = error instanceof Error ? error.message : String(error);
+      reasons.push(`read model: down (${message})`);
+      checks['readModel'] = { status: 'down', error: message };
     }
     if (this.kafka) {
-      checks['kafka'] = { ...this.kafka.runner.status(), lag: await this.kafka.handle.lag().catch((error: unknown) => ({ error: String(error) })) };
+      const topicsNotReady = this.kafka.handle.topics.notReadyReason();
+      if (topicsNotReady) reasons.push(topicsNotReady);
+      checks['kafka'] = {
+        topics: this.kafka.handle.topics.status(),
+        ...this.kafka.runner.status(),
+        lag: await this.kafka.handle.lag().catch((error: unknown) => ({ error: String(error) })),
+      };
     }
+    const ready = reasons.length === 0;
     response.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not ready', checks };
+    return { status: ready ? 'ready' : 'not ready', ...(ready ? {} : { reasons }), checks };
   }
 
   /** Projection lag (events and seconds behind) in the Prometheus text format. */

@@ -23,6 +23,8 @@ export class InProcessProjector implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // In the background: /ready reports it; the gateway serves SCIM while the broker cannot be reached.
+    this.kafka?.topics.start();
     for (const runner of this.runners) {
       await runner.start();
       this.logger.log(`projection ${runner.status().name} started at ${runner.status().position}`);
