@@ -6,6 +6,7 @@ import { CreateUsersReadModel1763900000000 } from './migrations/1763900000000-cr
 import { AddUserFilterSupport1763900002000 } from './migrations/1763900002000-add-user-filter-support.js';
 import { CreateGroupsReadModel1763900003000 } from './migrations/1763900003000-create-groups-read-model.js';
 import { WorkEmailsIndexWithoutPendingList1763900008000 } from './migrations/1763900008000-work-emails-index-without-pending-list.js';
+import { AddDocumentText1763900009000 } from './migrations/1763900009000-add-document-text.js';
 import { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';
 import { ScimGroupEntity, ScimGroupMemberEntity } from './scim-group.entity.js';
 import { ScimUserEntity } from './scim-user.entity.js';
@@ -17,6 +18,7 @@ export const READ_MODEL_MIGRATIONS = [
   AddUserFilterSupport1763900002000,
   CreateGroupsReadModel1763900003000,
   WorkEmailsIndexWithoutPendingList1763900008000,
+  AddDocumentText1763900009000,
 ];
 
 export interface DataSourceOptions {
