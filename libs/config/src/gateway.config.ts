@@ -42,6 +42,12 @@ export interface GatewayConfig {
   readonly tokenRotationGraceSeconds: number;
   /** Provisioning-log entries older than this many days are deleted. */
   readonly provisioningLogRetentionDays: number;
+  /** statement_timeout of the SCIM reads on a PostgreSQL server (PGlite enforces none). */
+  readonly readStatementTimeoutMs: number;
+  /** statement_timeout of everything else on the read-model database: projection, admin queries, tenancy. */
+  readonly longStatementTimeoutMs: number;
+  /** SCIM reads one tenant may have running at once in this process; more are answered 429. */
+  readonly readConcurrencyPerTenant: number;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +83,9 @@ export const CONFIG_VARIABLES = {
   RATE_LIMIT_BURST: 'requests a token may send in a burst above its rate (default: twice RATE_LIMIT_PER_SECOND)',
   TOKEN_ROTATION_GRACE_SECONDS: 'how long a rotated SCIM token keeps working (default 86400, one day)',
   PROVISIONING_LOG_RETENTION_DAYS: 'days the provisioning log keeps each request (default 30)',
+  READ_STATEMENT_TIMEOUT_MS: 'PostgreSQL server: a SCIM read running longer is stopped; a filtered search answers 400 invalidFilter, others 503 (default 5000)',
+  LONG_STATEMENT_TIMEOUT_MS: 'PostgreSQL server: the same for the projection, the admin API, tenancy and the provisioning log (default 120000)',
+  READ_CONCURRENCY_PER_TENANT: 'SCIM reads one tenant may have running at once per gateway, answered 429 with Retry-After above it (default 4)',
 } as const;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -166,6 +175,9 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     rateLimitBurst: integer('RATE_LIMIT_BURST', Math.max(1, rateLimitPerSecond * 2), 1, 10_000_000),
     tokenRotationGraceSeconds: integer('TOKEN_ROTATION_GRACE_SECONDS', 86_400, 0, 365 * 86_400),
     provisioningLogRetentionDays: integer('PROVISIONING_LOG_RETENTION_DAYS', 30, 1, 3650),
+    readStatementTimeoutMs: integer('READ_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+    longStatementTimeoutMs: integer('LONG_STATEMENT_TIMEOUT_MS', 120_000, 1_000, 86_400_000),
+    readConcurrencyPerTenant: integer('READ_CONCURRENCY_PER_TENANT', 4, 1, 1_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
