@@ -26,6 +26,7 @@ import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { BearerTokenGuard } from './http/bearer-token.guard.js';
+import { TenantReadLimit, TenantReadSlots, tenantReadSlotsOf } from './http/tenant-read-limit.js';
 import { InProcessProjector, KAFKA_PROJECTION } from './projections/in-process.projector.js';
 import { CheckpointReadModelProgress, InProcessReadModelProgress, ReadModelProgress } from './projections/read-model.progress.js';
 import { SCHEMA_REGISTRY } from './schema-registry.loader.js';
@@ -96,6 +97,8 @@ export class GatewayModule {
         { provide: InProcessProjector, useValue: new InProcessProjector([readModelRunner, kafkaRunner].filter((r) => r !== null), kafkaHandle) },
         { provide: ReadModelProjection, useValue: new ReadModelProjection(runtime.dataSource) },
         BearerTokenGuard,
+        { provide: TenantReadSlots, useValue: tenantReadSlotsOf(config) },
+        TenantReadLimit,
         CommandRunner,
         // The root search reuses the per-type searches of these two.
         UsersController,
