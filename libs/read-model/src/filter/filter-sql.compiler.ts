@@ -50,7 +50,7 @@ export function compileFilterToSql(
   compileFilter(filter, registry, resourceType);
   const compiler = new FilterSqlCompiler(mapping, registry, resourceType, new SqlParameters(firstParam));
   const sql = compiler.compile(filter, { kind: 'resource' });
-  return { sql, params: compiler.parameters.values };
+  return { sql, params: compiler.parameters.values, ...(compiler.readsDocuments ? { readsDocuments: true } : {}) };
 }
 
 /** Where the paths of a (sub-)filter point. */
@@ -108,6 +108,8 @@ const EARLIEST_TIMESTAMP_MILLIS = -210_866_803_200_000;
 
 class FilterSqlCompiler {
   private aliasCount = 0;
+  /** Some comparison reads the jsonb (see SqlFragment.readsDocuments). */
+  readsDocuments = false;
   private readonly columns: ReadonlyMap<string, MappedColumn>;
 
   constructor(
@@ -331,6 +333,7 @@ class FilterSqlCompiler {
    * elementsOf, a multi-valued attribute stored as a lone value counts as one element.
    */
   private anyValue(site: JsonSite, predicate: (value: string) => string): string {
+    this.readsDocuments = true;
     let current = site.root;
     for (const [index, step] of site.steps.entries()) {
       current = `${current} -> ${jsonKeyLiteral(step.key)}`;
