@@ -136,6 +136,13 @@ describe('compileUserFilter: comparisons read from the jsonb are first tested on
     expect(params.slice(0, 2)).toEqual(['%x%', '%work%']);
   });
 
+  it('walks the elements once for an `and` of value filters on one attribute, however many there are', () => {
+    const { sql, readsDocuments } = compile('emails[value co "a"] and title eq "x" and emails[value co "b"] and emails[type eq "c"]');
+    expect(sql.match(/jsonb_array_elements/g)).toHaveLength(1);
+    expect(sql.match(/bool_or/g)).toHaveLength(3);
+    expect(readsDocuments).toBe(true);
+  });
+
   it.each([
     ['an `or` needs neither side', 'emails[value co "x" or value co "y"]'],
     ['a `not` needs nothing', 'emails[not (value co "x")]'],
