@@ -174,6 +174,7 @@ class FilterSqlCompiler {
    * filters: each needs some element, not necessarily the same one. Undefined when the `and` has no two such terms.
    */
   private conjunctionWithSharedWalks(filter: Extract<Filter, { kind: 'and' }>): string | undefined {
+    if (this.mapping.documentTextColumn === undefined) return undefined;
     const terms: Filter[] = [];
     for (const pending: Filter[] = [filter]; pending.length > 0; ) {
       const next = pending.pop()!;
@@ -184,6 +185,9 @@ class FilterSqlCompiler {
     for (const term of terms) {
       const parent = term.kind === 'valuePath' ? this.walkedAttribute(term) : undefined;
       if (!parent || term.kind !== 'valuePath') continue;
+      // One walk answers every term but stops at none, where separate EXISTS stop at the first false term: it
+      // pays only on rows that passed each term's document-text prefilter, so only terms that have one share it.
+      if (prefilterTexts(this.requiredTexts(term.filter, { kind: 'element', parent, element: '' })).length === 0) continue;
       const key = attributeKey(parent).toLowerCase();
       const walk = walks.get(key) ?? { parent, filters: [] };
       walk.filters.push(term.filter);
@@ -196,7 +200,8 @@ class FilterSqlCompiler {
     const emitted = new Set<string>();
     for (const term of terms) {
       const parent = term.kind === 'valuePath' ? this.walkedAttribute(term) : undefined;
-      const key = parent ? attributeKey(parent).toLowerCase() : undefined;
+      const shares = parent !== undefined && term.kind === 'valuePath' && walks.get(attributeKey(parent).toLowerCase())?.filters.includes(term.filter) === true;
+      const key = shares ? attributeKey(parent).toLowerCase() : undefined;
       if (key === undefined || !sharedKeys.has(key)) {
         parts.push(this.compile(term, { kind: 'resource' }));
       } else if (!emitted.has(key)) {
@@ -326,7 +331,7 @@ class FilterSqlCompiler {
    */
   private documentTextPrefilter(texts: readonly string[]): string | undefined {
     const column = this.mapping.documentTextColumn;
-    const usable = [...new Set(texts.map((text) => text.toLowerCase()))].filter((text) => PREFILTER_SAFE_TEXT.test(text));
+    const usable = prefilterTexts(texts);
     if (column === undefined || usable.length === 0) return undefined;
     return usable.map((text) => `(${column} LIKE ${this.parameters.add(`%${escapeLikePattern(text)}%`, 'text')} ESCAPE '\\')`).join(' AND ');
   }
@@ -516,6 +521,11 @@ function jsonSite(mapping: ColumnMapping, resolved: ResolvedAttribute, subAttrib
   steps.push({ key: resolved.attribute.name, multiValued: resolved.attribute.multiValued });
   if (subAttribute) steps.push({ key: subAttribute.name, multiValued: subAttribute.multiValued });
   return { kind: 'json', root: mapping.attributesColumn, steps };
+}
+
+/** The texts of `texts` a document-text prefilter can test, lower-cased, once each (see documentTextPrefilter). */
+function prefilterTexts(texts: readonly string[]): string[] {
+  return [...new Set(texts.map((text) => text.toLowerCase()))].filter((text) => PREFILTER_SAFE_TEXT.test(text));
 }
 
 /** The elements of a multi-valued attribute as a jsonb array: one stored as a lone value counts as one element. */

@@ -143,6 +143,12 @@ describe('compileUserFilter: comparisons read from the jsonb are first tested on
     expect(readsDocuments).toBe(true);
   });
 
+  it('keeps a walk of its own for a value filter without prefilter, which then stops at the first false term', () => {
+    const { sql } = compile('emails[value co "é1"] and emails[value co "a"] and emails[value co "é2"] and emails[value co "b"]');
+    expect(sql.match(/jsonb_array_elements/g)).toHaveLength(3);
+    expect(sql.match(/bool_or/g)).toHaveLength(2);
+  });
+
   it.each([
     ['an `or` needs neither side', 'emails[value co "x" or value co "y"]'],
     ['a `not` needs nothing', 'emails[not (value co "x")]'],
