@@ -124,8 +124,7 @@ class FilterSqlCompiler {
   compile(filter: Filter, scope: Scope): string {
     switch (filter.kind) {
       case 'and':
-        return (scope.kind === 'resource' ? this.conjunctionWithSharedWalks(filter) : undefined) ??
-          `(${this.compile(filter.left, scope)} AND ${this.compile(filter.right, scope)})`;
+        return scope.kind === 'resource' ? this.conjunction(filter) : `(${this.compile(filter.left, scope)} AND ${this.compile(filter.right, scope)})`;
       case 'or':
         return `(${this.compile(filter.left, scope)} OR ${this.compile(filter.right, scope)})`;
       case 'not':
@@ -171,10 +170,10 @@ class FilterSqlCompiler {
    * every one of them: `COALESCE(bool_or(<filter>), false)` per value filter, over the elements that are objects.
    * Each EXISTS subquery of its own cost a walk per row and term, several microseconds even for two emails; the
    * comparisons themselves cost a fraction of that. RFC 7644 §3.4.2.2 semantics stay those of separate value
-   * filters: each needs some element, not necessarily the same one. Undefined when the `and` has no two such terms.
+   * filters: each needs some element, not necessarily the same one. The `and` chain is flattened into its terms
+   * once, here, which also keeps a long chain from being walked again at every level.
    */
-  private conjunctionWithSharedWalks(filter: Extract<Filter, { kind: 'and' }>): string | undefined {
-    if (this.mapping.documentTextColumn === undefined) return undefined;
+  private conjunction(filter: Extract<Filter, { kind: 'and' }>): string {
     const terms: Filter[] = [];
     for (const pending: Filter[] = [filter]; pending.length > 0; ) {
       const next = pending.pop()!;
@@ -183,7 +182,7 @@ class FilterSqlCompiler {
     }
     const walks = new Map<string, { parent: ResolvedAttribute; filters: Filter[] }>();
     for (const term of terms) {
-      const parent = term.kind === 'valuePath' ? this.walkedAttribute(term) : undefined;
+      const parent = term.kind === 'valuePath' && this.mapping.documentTextColumn !== undefined ? this.walkedAttribute(term) : undefined;
       if (!parent || term.kind !== 'valuePath') continue;
       // One walk answers every term but stops at none, where separate EXISTS stop at the first false term: it
       // pays only on rows that passed each term's document-text prefilter, so only terms that have one share it.
@@ -194,7 +193,7 @@ class FilterSqlCompiler {
       walks.set(key, walk);
     }
     const shared = [...walks.values()].filter((walk) => walk.filters.length > 1);
-    if (shared.length === 0) return undefined;
+    if (shared.length === 0) return `(${terms.map((term) => this.compile(term, { kind: 'resource' })).join(' AND ')})`;
     const sharedKeys = new Set(shared.map((walk) => attributeKey(walk.parent).toLowerCase()));
     const parts: string[] = [];
     const emitted = new Set<string>();
