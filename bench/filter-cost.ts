@@ -1,5 +1,6 @@
 import { parseFilter } from '#scim/filter/filter.parser.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { ScimError } from '#scim/scim-error.js';
 import { compileFilterToSql } from '#read-model/filter/filter-sql.compiler.js';
 import { USER_COLUMN_MAPPING } from '#read-model/filter/user-filter.sql.js';
 import { openReadModelDataSource, openReadPool, preparedQueries } from '#read-model/read-model.data-source.js';
@@ -110,6 +111,12 @@ async function main(): Promise<void> {
                 outcome = `${result.total} matches`;
                 times.push(performance.now() - started);
               } catch (error) {
+                if (error instanceof ScimError) {
+                  // Refused before any SQL ran (the parser's limits): what the client gets, and how fast.
+                  outcome = `refused: ${error.status} ${error.scimType ?? ''} ${error.detail}`;
+                  times.push(performance.now() - started);
+                  continue;
+                }
                 outcome = error instanceof Error ? error.message : String(error);
                 times.push(Number.POSITIVE_INFINITY);
                 break; // a timeout would only repeat
