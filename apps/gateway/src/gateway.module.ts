@@ -8,7 +8,6 @@ import { StreamStateCache } from '#event-store/stream-state.cache.js';
 import { createKafkaProjection, type KafkaProjectionHandle } from '#kafka/kafka-projection.factory.js';
 import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js';
 import { GroupsQuery } from '#read-model/groups.query.js';
-import { preparedQueries } from '#read-model/read-model.data-source.js';
 import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { UsersQuery } from '#read-model/users.query.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
@@ -27,6 +26,7 @@ import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { BearerTokenGuard } from './http/bearer-token.guard.js';
+import { TenantReadLimit, TenantReadSlots, tenantReadSlotsOf } from './http/tenant-read-limit.js';
 import { InProcessProjector, KAFKA_PROJECTION } from './projections/in-process.projector.js';
 import { CheckpointReadModelProgress, InProcessReadModelProgress, ReadModelProgress } from './projections/read-model.progress.js';
 import { SCHEMA_REGISTRY } from './schema-registry.loader.js';
@@ -88,8 +88,8 @@ export class GatewayModule {
         ...ADMIN_PARTS.flatMap((part) => part.providers),
         { provide: SCHEMA_REGISTRY, useValue: registry },
         { provide: SchemaRegistries, useValue: new SchemaRegistries(registry, runtime.dataSource) },
-        { provide: UsersQuery, useValue: new UsersQuery(preparedQueries(runtime.dataSource), registry) },
-        { provide: GroupsQuery, useValue: new GroupsQuery(preparedQueries(runtime.dataSource), registry) },
+        { provide: UsersQuery, useValue: new UsersQuery(runtime.reads, registry, { statementTimeoutMs: runtime.readStatementTimeoutMs }) },
+        { provide: GroupsQuery, useValue: new GroupsQuery(runtime.reads, registry, { statementTimeoutMs: runtime.readStatementTimeoutMs }) },
         { provide: StreamStateCache, useValue: new StreamStateCache() },
         { provide: TokenService, useValue: new TokenService(runtime.dataSource) },
         { provide: ReadModelProgress, useValue: readModelProgress },
@@ -97,6 +97,8 @@ export class GatewayModule {
         { provide: InProcessProjector, useValue: new InProcessProjector([readModelRunner, kafkaRunner].filter((r) => r !== null), kafkaHandle) },
         { provide: ReadModelProjection, useValue: new ReadModelProjection(runtime.dataSource) },
         BearerTokenGuard,
+        { provide: TenantReadSlots, useValue: tenantReadSlotsOf(config) },
+        TenantReadLimit,
         CommandRunner,
         // The root search reuses the per-type searches of these two.
         UsersController,

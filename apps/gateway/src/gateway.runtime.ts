@@ -5,7 +5,8 @@ import type { EventStore } from '#event-store/event-store.port.js';
 import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.event-store.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
-import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
+import { openReadModelDataSource, openReadPool, preparedQueries } from '#read-model/read-model.data-source.js';
+import type { SqlQueryable } from '#read-model/users.query.js';
 import { PlannerStatistics } from '#read-model/read-model.statistics.js';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from './gateway.tables.js';
 
@@ -13,6 +14,13 @@ import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from './gateway.tables.js';
 export interface GatewayRuntime {
   readonly eventStore: EventStore;
   readonly dataSource: DataSource;
+  /**
+   * Where the SCIM reads (UsersQuery, GroupsQuery) run: on a PostgreSQL server a pool of their own whose statements
+   * end after READ_STATEMENT_TIMEOUT_MS (`readStatementTimeoutMs`); on PGlite, which enforces no timeout, the
+   * DataSource's pool (and `readStatementTimeoutMs` undefined).
+   */
+  readonly reads: SqlQueryable;
+  readonly readStatementTimeoutMs: number | undefined;
   /** "embedded PGlite in ./data" or "PostgreSQL server": for the start-up log. */
   readonly storageDescription: string;
   close(): Promise<void>;
@@ -23,7 +31,7 @@ export interface GatewayRuntime {
  * exactly like a server. Otherwise the PostgreSQL server at DATABASE_URL.
  */
 export async function openGatewayRuntime(
-  config: Pick<GatewayConfig, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'eventStore' | 'eventStoreUrl'>,
+  config: Pick<GatewayConfig, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'eventStore' | 'eventStoreUrl' | 'readStatementTimeoutMs' | 'longStatementTimeoutMs'>,
   options: { inMemory?: boolean } = {},
 ): Promise<GatewayRuntime> {
   const logger = new Logger('GatewayRuntime');
@@ -47,8 +55,11 @@ export async function openGatewayRuntime(
       poolSize,
       extraEntities: GATEWAY_ENTITIES,
       extraMigrations: GATEWAY_MIGRATIONS,
+      ...(embedded ? {} : { statementTimeoutMs: config.longStatementTimeoutMs }),
     });
     closers.push(() => dataSource.destroy());
+    const readPool = embedded ? null : openReadPool(connectionString, poolSize, config.readStatementTimeoutMs);
+    if (readPool) closers.push(() => readPool.close());
     // The planner needs statistics (PlannerStatistics): after the projection catches up over a large part of the
     // log, on both backends (a server's autovacuum would come about a minute later); and on PGlite, which has no
     // autovacuum, also at start and every 10 minutes.
@@ -63,6 +74,8 @@ export async function openGatewayRuntime(
     return {
       eventStore,
       dataSource,
+      reads: readPool?.queries ?? preparedQueries(dataSource),
+      readStatementTimeoutMs: readPool ? config.readStatementTimeoutMs : undefined,
       storageDescription: describeStorage(config, embedded !== null, options.inMemory === true),
       async close() {
         // Reverse order, and the embedded server last: clients disconnect before it goes away.

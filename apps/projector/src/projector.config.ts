@@ -11,6 +11,8 @@ export interface ProjectorConfig {
   /** PostgreSQL: the read model, checkpoints, advisory locks, and the events too unless eventStore is eventstoredb. */
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
+  /** statement_timeout of the read-model connections (LONG_STATEMENT_TIMEOUT_MS, as the gateway's projection). */
+  readonly longStatementTimeoutMs: number;
   readonly eventStore: GatewayConfig['eventStore'];
   readonly eventStoreUrl: string | undefined;
   readonly logLevel: GatewayConfig['logLevel'];
@@ -56,6 +58,7 @@ export function loadProjectorConfig(env: Env): ProjectorConfig {
   return {
     databaseUrl: gateway.databaseUrl!,
     databasePoolSize: gateway.databasePoolSize,
+    longStatementTimeoutMs: gateway.longStatementTimeoutMs,
     eventStore: gateway.eventStore,
     eventStoreUrl: gateway.eventStoreUrl,
     logLevel: gateway.logLevel,

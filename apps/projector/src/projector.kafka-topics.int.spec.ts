@@ -38,6 +38,7 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, 
       host: '127.0.0.1',
       port: 0,
       lockRetryMs: 500,
+      longStatementTimeoutMs: 120_000,
       kafka: kafkaConfig,
     });
     const status = await startProjectorStatusServer(projector, '127.0.0.1', 0);

@@ -44,7 +44,11 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
         ? await EventStoreDbEventStore.create(config.eventStoreUrl!)
         : await PostgresEventStore.create(config.databaseUrl, { poolSize: config.databasePoolSize });
     closers.push(() => eventStore.close());
-    const dataSource: DataSource = await openReadModelDataSource({ connectionString: config.databaseUrl, poolSize: config.databasePoolSize });
+    const dataSource: DataSource = await openReadModelDataSource({
+      connectionString: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      statementTimeoutMs: config.longStatementTimeoutMs,
+    });
     closers.push(() => dataSource.destroy());
 
     const entries: { projection: Projection; lag?: () => Promise<ProjectionLag>; batchSize?: number }[] = [

@@ -46,6 +46,12 @@ export interface GatewayConfig {
   readonly provisioningLogRetentionDays: number;
   /** Bounds on filters, attribute lists, PATCH and JSON bodies (docs/operations.md "Limits"). */
   readonly requestLimits: RequestLimits;
+  /** statement_timeout of the SCIM reads on a PostgreSQL server (PGlite enforces none). */
+  readonly readStatementTimeoutMs: number;
+  /** statement_timeout of everything else on the read-model database: projection, admin queries, tenancy. */
+  readonly longStatementTimeoutMs: number;
+  /** SCIM reads one tenant may have running at once in this process; more are answered 429. */
+  readonly readConcurrencyPerTenant: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +96,9 @@ export const CONFIG_VARIABLES = {
   PATCH_MAX_OPERATIONS: 'most operations in one PATCH, 400 invalidValue above (default 1000)',
   JSON_MAX_DEPTH: 'deepest nesting of objects and arrays in a request body, 400 invalidSyntax above (default 32)',
   JSON_MAX_STRING_LENGTH: 'longest string (or key) in a request body in characters, 400 invalidValue above (default 16384)',
+  READ_STATEMENT_TIMEOUT_MS: 'PostgreSQL server: a SCIM read running longer is stopped; a filtered search answers 400 invalidFilter, others 503 (default 5000)',
+  LONG_STATEMENT_TIMEOUT_MS: 'PostgreSQL server: the same for the projection, the admin API, tenancy and the provisioning log (default 120000)',
+  READ_CONCURRENCY_PER_TENANT: 'SCIM reads one tenant may have running at once per gateway, answered 429 with Retry-After above it (default 4)',
 } as const;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -180,6 +189,9 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     tokenRotationGraceSeconds: integer('TOKEN_ROTATION_GRACE_SECONDS', 86_400, 0, 365 * 86_400),
     provisioningLogRetentionDays: integer('PROVISIONING_LOG_RETENTION_DAYS', 30, 1, 3650),
     requestLimits: loadRequestLimits(integer),
+    readStatementTimeoutMs: integer('READ_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+    longStatementTimeoutMs: integer('LONG_STATEMENT_TIMEOUT_MS', 120_000, 1_000, 86_400_000),
+    readConcurrencyPerTenant: integer('READ_CONCURRENCY_PER_TENANT', 4, 1, 1_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -3,7 +3,8 @@ import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { compileGroupFilter, compileGroupSortTerm } from './filter/group-filter.sql.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
 import { buildSearchStatements, runSearch, type SearchStatements } from './search-statements.js';
-import type { SqlQueryable } from './users.query.js';
+import { searchFailure } from './search-timeout.js';
+import type { ReadQueryOptions, SqlQueryable } from './users.query.js';
 
 export interface GroupMemberView {
   readonly value: string;
@@ -46,6 +47,7 @@ export class GroupsQuery {
   constructor(
     private readonly dataSource: SqlQueryable,
     private readonly registry: SchemaRegistry = new SchemaRegistry(),
+    private readonly options: ReadQueryOptions = {},
   ) {}
 
   async findById(tenantId: string, id: string, includeMembers: boolean): Promise<GroupView | null> {
@@ -65,7 +67,10 @@ export class GroupsQuery {
     sort?: SortRequest,
     registry: SchemaRegistry = this.registry,
   ): Promise<GroupPage> {
-    const { total, rows } = await runSearch<GroupRow>(this.dataSource, buildGroupSearchStatements(tenantId, filter, startIndex, count, sort, registry), count);
+    const statements = buildGroupSearchStatements(tenantId, filter, startIndex, count, sort, registry);
+    const { total, rows } = await runSearch<GroupRow>(this.dataSource, statements, count).catch((error: unknown) => {
+      throw searchFailure(error, filter !== undefined, this.options.statementTimeoutMs);
+    });
     const members = includeMembers ? await this.membersOf(tenantId, rows.map((row) => row.id)) : undefined;
     return {
       totalResults: total,

@@ -36,6 +36,11 @@ export interface SearchStatementInput {
  *   the first row comes out. The outer ORDER BY repeats the page's order on the sort key the subquery selects,
  *   so the order of the rows does not depend on how the join is executed.
  * - `count`: the total alone, for count=0.
+ *
+ * A condition that reads each row's jsonb (`where.readsDocuments`: no index serves it, every row of the tenant is
+ * tested) is tested once instead of twice: the keys of the matches go into a MATERIALIZED CTE, which the total
+ * counts and the page sorts, and only the page's rows are read in full. Planning and executing a long filter
+ * of that kind twice was half of its cost (docs/benchmarks-filters-memory.md "Filters that cannot use an index").
  */
 export function buildSearchStatements(input: SearchStatementInput): SearchStatements {
   const { table, columns, where, sort, tieBreakers } = input;
@@ -48,6 +53,26 @@ export function buildSearchStatements(input: SearchStatementInput): SearchStatem
   const outerOrder = [...(sort ? [`page.${SORT_KEY} ${sort.direction}`] : []), ...tieBreakers.map((column) => `page.${column}`)].join(', ');
   const selectedSortKey = sort ? `, ${sort.expression} AS ${SORT_KEY}` : '';
   const computed = Object.entries(input.computed ?? {}).map(([name, expression]) => `, ${expression} AS ${name}`).join('');
+  if (where.readsDocuments) {
+    // The condition walks each row's jsonb: test it once, keep the keys of the matches, count them and page them.
+    const keys = [...new Set(['id', ...tieBreakers])];
+    const keyOrder = [...(sort ? [`${SORT_KEY} ${sort.direction}`] : []), ...tieBreakers].join(', ');
+    return {
+      search: {
+        sql: `WITH matched AS MATERIALIZED (SELECT ${keys.join(', ')}${selectedSortKey} FROM ${table} WHERE ${condition})
+       SELECT counted.total, ${columns.map((column) => `page.${column}`).join(', ')}${computed}
+       FROM (SELECT count(*) AS total FROM matched) AS counted
+       LEFT JOIN LATERAL (
+         SELECT ${columns.map((column) => `${table}.${column}`).join(', ')}${sort ? `, page_keys.${SORT_KEY}` : ''}
+         FROM (SELECT * FROM matched ORDER BY ${keyOrder} ${limit}) AS page_keys
+         JOIN ${table} ON ${table}.tenant_id = $1 AND ${table}.id = page_keys.id
+       ) AS page ON TRUE
+       ORDER BY ${outerOrder}`,
+        params: [...params, ...paging],
+      },
+      count: { sql: countSql, params },
+    };
+  }
   return {
     search: {
       sql: `SELECT matched.total, ${columns.map((column) => `page.${column}`).join(', ')}${computed}

@@ -3,6 +3,7 @@ import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
 import { compileUserFilter, compileUserSortTerm } from './filter/user-filter.sql.js';
 import { buildSearchStatements, runSearch, type SearchStatements } from './search-statements.js';
+import { searchFailure } from './search-timeout.js';
 
 export interface UserView {
   readonly id: string;
@@ -41,6 +42,12 @@ interface UserRow {
   groups?: UserGroupView[] | null;
 }
 
+/** How the connections the queries run on are set up. */
+export interface ReadQueryOptions {
+  /** The statement_timeout of those connections, if any, named in the invalidFilter of a search that ran into it. */
+  readonly statementTimeoutMs?: number;
+}
+
 /** What the queries need of a connection: a TypeORM DataSource, or a test's client adapter. */
 export interface SqlQueryable {
   query<Result = unknown>(sql: string, params?: unknown[]): Promise<Result>;
@@ -52,6 +59,7 @@ export class UsersQuery {
   constructor(
     private readonly dataSource: SqlQueryable,
     private readonly registry: SchemaRegistry = new SchemaRegistry(),
+    private readonly options: ReadQueryOptions = {},
   ) {}
 
   async findById(tenantId: string, id: string, options: UserReadOptions = {}): Promise<UserView | null> {
@@ -79,7 +87,9 @@ export class UsersQuery {
     options: UserReadOptions = {},
   ): Promise<UserPage> {
     const statements = buildUserSearchStatements(tenantId, filter, startIndex, count, sort, registry, options);
-    const result = await runSearch<UserRow>(this.dataSource, statements, count);
+    const result = await runSearch<UserRow>(this.dataSource, statements, count).catch((error: unknown) => {
+      throw searchFailure(error, filter !== undefined, this.options.statementTimeoutMs);
+    });
     return { totalResults: result.total, resources: result.rows.map(toView) };
   }
 }

@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { runCommand, type CommandOutcome, type StreamDecision, type StreamLoader } from '#event-store/command.loop.js';
 import { EVENT_STORE, type EventStore, type GlobalPosition } from '#event-store/event-store.port.js';
 import { StagingEventStore } from '#event-store/staging.event-store.js';
 import { StreamStateCache } from '#event-store/stream-state.cache.js';
 import type { ScimCallContext } from '../http/request-context.js';
 import { ReadModelProgress } from '../projections/read-model.progress.js';
+
+const logger = new Logger('CommandRunner');
 
 /**
  * The one way command handlers write (DESIGN.md "The one path data takes"): run the command loop against the
@@ -31,10 +33,17 @@ export class CommandRunner {
 
   /**
    * Read-your-writes: the answer leaves once the read model has the write (a dry run wrote nothing). False when
-   * the read model had not caught up within READ_YOUR_WRITES_TIMEOUT_MS (the write stands; it is logged).
+   * the read model had not caught up within READ_YOUR_WRITES_TIMEOUT_MS (the write stands; it is logged), or
+   * could not be asked (an outage): the write has committed, so its answer must not become a 5xx now.
    */
   async settle(context: ScimCallContext, position: GlobalPosition | null): Promise<boolean> {
-    return context.dryRun ? true : this.readModel.waitFor(position);
+    if (context.dryRun) return true;
+    try {
+      return await this.readModel.waitFor(position);
+    } catch (error) {
+      logger.error(`waiting for the read model to apply a committed write failed; answering without it: ${(error as Error).message}`);
+      return false;
+    }
   }
 
   /** One staging store per request, so every operation of a dry-run Bulk sees the ones before it. */

@@ -52,14 +52,48 @@ export async function sweepDeletedMember(
   context: ScimCallContext,
   memberId: string,
   settled: boolean,
+  retryDelaysMs: readonly number[] = SWEEP_RETRY_DELAYS_MS,
 ): Promise<void> {
   if (context.dryRun) return; // nothing was stored, nothing can have escaped
   if (!settled) {
     logger.warn(`read model has not applied the deletion of ${memberId}: memberships added just before it were not checked for`);
     return;
   }
-  const stragglers = await groups.groupIdsOfMember(context.tenantId, memberId);
-  if (stragglers.length === 0) return;
-  const outcome = await commands.run(context, async () => removalsFromGroups(context.tenantId, memberId, stragglers, context.metadata.occurredAt));
-  await commands.settle(context, outcome.position);
+  const sweep = async () => {
+    const stragglers = await groups.groupIdsOfMember(context.tenantId, memberId);
+    if (stragglers.length === 0) return;
+    const outcome = await commands.run(context, async () => removalsFromGroups(context.tenantId, memberId, stragglers, context.metadata.occurredAt));
+    await commands.settle(context, outcome.position);
+  };
+  try {
+    await sweep();
+  } catch (error) {
+    // The deletion has committed, so the request answers its success; the sweep is repaired in the background
+    // (it is idempotent: a second run finds what the first left, or nothing).
+    logger.error(`removing deleted ${memberId} from the groups still listing it failed; retrying in the background: ${(error as Error).message}`);
+    retryInBackground(sweep, `the sweep of deleted ${memberId}`, retryDelaysMs);
+  }
+}
+
+/** Waits between the background attempts of a failed sweep: about ten minutes in all, then it is logged as given up. */
+const SWEEP_RETRY_DELAYS_MS = [1_000, 5_000, 15_000, 60_000, 120_000, 300_000];
+
+/** Runs `work` again after each delay until it succeeds; its timers do not keep the process alive. */
+function retryInBackground(work: () => Promise<void>, what: string, delaysMs: readonly number[]): void {
+  const attempt = (index: number) => {
+    if (index >= delaysMs.length) {
+      logger.error(`${what} failed ${delaysMs.length} more times; giving up: those groups still list the deleted member until a PATCH removes it`);
+      return;
+    }
+    setTimeout(() => {
+      work().then(
+        () => logger.log(`${what} succeeded on background attempt ${index + 1}`),
+        (error: unknown) => {
+          logger.warn(`${what} failed again (background attempt ${index + 1}): ${(error as Error).message}`);
+          attempt(index + 1);
+        },
+      );
+    }, delaysMs[index]).unref();
+  };
+  attempt(0);
 }

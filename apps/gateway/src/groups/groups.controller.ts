@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
@@ -8,6 +8,7 @@ import { GroupsQuery, type GroupView } from '#read-model/groups.query.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
+import { TenantReadLimit } from '../http/tenant-read-limit.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
 import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseProjection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
@@ -48,12 +49,14 @@ export class GroupsController {
 
   /** Entra: `GET /Groups?excludedAttributes=members&filter=displayName eq "<name>"`; members are not read then. */
   @Get()
+  @UseInterceptors(TenantReadLimit)
   list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
     return this.search(context, parseListParameters(query, this.limits));
   }
 
   /** RFC 7644 §3.4.3. */
   @Post('.search')
+  @UseInterceptors(TenantReadLimit)
   @HttpCode(200)
   searchByPost(@CallContext() context: ScimCallContext, @Body() body: unknown) {
     return this.search(context, parseSearchRequest(body, this.limits));
@@ -69,6 +72,7 @@ export class GroupsController {
   }
 
   @Get(':id')
+  @UseInterceptors(TenantReadLimit)
   async get(
     @CallContext() context: ScimCallContext,
     @Param('id') id: string,

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ScimError } from '#scim/scim-error.js';
-import { EventStoreUnavailableError } from '#event-store/event-store.errors.js';
+import { outageError } from './outage.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
@@ -40,9 +40,10 @@ export class ScimExceptionFilter implements ExceptionFilter {
     }
     const clientFault = clientFaultOf(exception);
     if (clientFault) return clientFault;
-    if (exception instanceof EventStoreUnavailableError) {
+    const outage = outageError(exception);
+    if (outage) {
       this.logFailure(exception, request);
-      return new ScimError(503, undefined, 'the event store is unavailable; retry later');
+      return outage;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

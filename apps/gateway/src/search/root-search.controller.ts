@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import { restrictFilterToType } from '#scim/filter/filter.restrict.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
@@ -7,6 +7,7 @@ import { InvalidFilterError } from '#scim/scim-error.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { GroupsController } from '../groups/groups.controller.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
+import { TenantReadLimit } from '../http/tenant-read-limit.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
 import { parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
@@ -30,6 +31,7 @@ export class RootSearchController {
   ) {}
 
   @Post('.search')
+  @UseInterceptors(TenantReadLimit)
   @HttpCode(200)
   async search(@CallContext() context: ScimCallContext, @Body() body: unknown) {
     const parameters = parseSearchRequest(body, this.config.requestLimits);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
@@ -9,6 +9,7 @@ import { buildListResponse } from '#scim/messages/list-response.js';
 import { returnsAttribute } from '#scim/resource/projection.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
+import { TenantReadLimit } from '../http/tenant-read-limit.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
 import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseProjection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
@@ -52,12 +53,14 @@ export class UsersController {
 
   /** RFC 7644 §3.4.2: a filter with no match is 200 with totalResults 0, never 404. */
   @Get()
+  @UseInterceptors(TenantReadLimit)
   list(@CallContext() context: ScimCallContext, @Query() query: Record<string, unknown>) {
     return this.search(context, parseListParameters(query, this.limits));
   }
 
   /** RFC 7644 §3.4.3: the same query as a SearchRequest body (keeps filters out of URLs and logs). */
   @Post('.search')
+  @UseInterceptors(TenantReadLimit)
   @HttpCode(200)
   searchByPost(@CallContext() context: ScimCallContext, @Body() body: unknown) {
     return this.search(context, parseSearchRequest(body, this.limits));
@@ -75,6 +78,7 @@ export class UsersController {
 
   /** RFC 7644 §3.4.1; If-None-Match with the current version answers 304 without a body (§3.14). */
   @Get(':id')
+  @UseInterceptors(TenantReadLimit)
   async get(
     @CallContext() context: ScimCallContext,
     @Param('id') id: string,

@@ -65,6 +65,12 @@ export interface ElementTable {
 export interface ColumnMapping {
   /** The jsonb column with the resource's attributes. */
   readonly attributesColumn: string;
+  /**
+   * A text column holding `lower(<attributesColumn>::text)`, the document's text form lower-cased: comparisons
+   * read from the jsonb are first tested against it, which costs far less (FilterSqlCompiler's
+   * documentTextPrefilter). Without it they read the jsonb alone.
+   */
+  readonly documentTextColumn?: string;
   /** Multi-valued attributes kept in element tables, keyed by canonical attribute path. */
   readonly elementTables?: Readonly<Record<string, ElementTable>>;
   /**

@@ -50,7 +50,7 @@ export function compileFilterToSql(
   compileFilter(filter, registry, resourceType);
   const compiler = new FilterSqlCompiler(mapping, registry, resourceType, new SqlParameters(firstParam));
   const sql = compiler.compile(filter, { kind: 'resource' });
-  return { sql, params: compiler.parameters.values };
+  return { sql, params: compiler.parameters.values, ...(compiler.readsDocuments ? { readsDocuments: true } : {}) };
 }
 
 /** Where the paths of a (sub-)filter point. */
@@ -95,6 +95,12 @@ const SQL_OPERATORS: Readonly<Record<Exclude<ComparisonOperator, 'co' | 'sw' | '
  */
 const PRESENT_JSONPATH = `'strict $.** ? (@.type() == "string" && @ != "" || @.type() == "number" || @.type() == "boolean")'`;
 
+/** Comparisons a match of which contains the operand; see documentTextPrefilter. */
+const PREFILTERED_OPERATORS: ReadonlySet<ComparisonOperator> = new Set(['eq', 'co', 'sw', 'ew']);
+
+/** Printable ASCII but `"` and `\`: what a jsonb's text form holds unescaped, and lower-cases letter by letter. */
+const PREFILTER_SAFE_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+
 const LOWER_CASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** PostgreSQL's earliest timestamptz (4714-11-24 BC); JavaScript dates reach further back. */
@@ -102,6 +108,8 @@ const EARLIEST_TIMESTAMP_MILLIS = -210_866_803_200_000;
 
 class FilterSqlCompiler {
   private aliasCount = 0;
+  /** Some comparison reads the jsonb (see SqlFragment.readsDocuments). */
+  readsDocuments = false;
   private readonly columns: ReadonlyMap<string, MappedColumn>;
 
   constructor(
@@ -116,7 +124,7 @@ class FilterSqlCompiler {
   compile(filter: Filter, scope: Scope): string {
     switch (filter.kind) {
       case 'and':
-        return `(${this.compile(filter.left, scope)} AND ${this.compile(filter.right, scope)})`;
+        return scope.kind === 'resource' ? this.conjunction(filter) : `(${this.compile(filter.left, scope)} AND ${this.compile(filter.right, scope)})`;
       case 'or':
         return `(${this.compile(filter.left, scope)} OR ${this.compile(filter.right, scope)})`;
       case 'not':
@@ -146,11 +154,82 @@ class FilterSqlCompiler {
           const present = this.present(site);
           return filter.op === 'eq' ? `(NOT COALESCE(${present}, false))` : present;
         }
-        return this.compare(site, filter.op, operand, target.compared);
+        // Inside `attribute[...]` the value filter hoists the prefilter out of the per-element subquery.
+        const prefilter = site.kind === 'json' && scope.kind !== 'element' ? this.documentTextPrefilter(this.requiredTexts(filter, scope)) : undefined;
+        const comparison = this.compare(site, filter.op, operand, target.compared);
+        return prefilter ? `(${prefilter} AND ${comparison})` : comparison;
       }
       case 'valuePath':
         return this.valuePath(filter, scope);
     }
+  }
+
+  /**
+   * An `and` of several value filters on the same multi-valued attribute read from the jsonb
+   * (`emails[value co "a"] and emails[value co "b"] and ...`), as one walk over its elements per row that answers
+   * every one of them: `COALESCE(bool_or(<filter>), false)` per value filter, over the elements that are objects.
+   * Each EXISTS subquery of its own cost a walk per row and term, several microseconds even for two emails; the
+   * comparisons themselves cost a fraction of that. RFC 7644 §3.4.2.2 semantics stay those of separate value
+   * filters: each needs some element, not necessarily the same one. The `and` chain is flattened into its terms
+   * once, here, which also keeps a long chain from being walked again at every level.
+   */
+  private conjunction(filter: Extract<Filter, { kind: 'and' }>): string {
+    const terms: Filter[] = [];
+    for (const pending: Filter[] = [filter]; pending.length > 0; ) {
+      const next = pending.pop()!;
+      if (next.kind === 'and') pending.push(next.right, next.left);
+      else terms.push(next);
+    }
+    const walks = new Map<string, { parent: ResolvedAttribute; filters: Filter[] }>();
+    for (const term of terms) {
+      const parent = term.kind === 'valuePath' && this.mapping.documentTextColumn !== undefined ? this.walkedAttribute(term) : undefined;
+      if (!parent || term.kind !== 'valuePath') continue;
+      // One walk answers every term but stops at none, where separate EXISTS stop at the first false term: it
+      // pays only on rows that passed each term's document-text prefilter, so only terms that have one share it.
+      if (prefilterTexts(this.requiredTexts(term.filter, { kind: 'element', parent, element: '' })).length === 0) continue;
+      const key = attributeKey(parent).toLowerCase();
+      const walk = walks.get(key) ?? { parent, filters: [] };
+      walk.filters.push(term.filter);
+      walks.set(key, walk);
+    }
+    const shared = [...walks.values()].filter((walk) => walk.filters.length > 1);
+    if (shared.length === 0) return `(${terms.map((term) => this.compile(term, { kind: 'resource' })).join(' AND ')})`;
+    const sharedKeys = new Set(shared.map((walk) => attributeKey(walk.parent).toLowerCase()));
+    const parts: string[] = [];
+    const emitted = new Set<string>();
+    for (const term of terms) {
+      const parent = term.kind === 'valuePath' ? this.walkedAttribute(term) : undefined;
+      const shares = parent !== undefined && term.kind === 'valuePath' && walks.get(attributeKey(parent).toLowerCase())?.filters.includes(term.filter) === true;
+      const key = shares ? attributeKey(parent).toLowerCase() : undefined;
+      if (key === undefined || !sharedKeys.has(key)) {
+        parts.push(this.compile(term, { kind: 'resource' }));
+      } else if (!emitted.has(key)) {
+        emitted.add(key);
+        parts.push(this.sharedWalk(walks.get(key)!.parent, walks.get(key)!.filters));
+      }
+    }
+    return `(${parts.join(' AND ')})`;
+  }
+
+  /** The multi-valued attribute a value filter walks in the jsonb, or undefined when a table, column or index serves it. */
+  private walkedAttribute(filter: Extract<Filter, { kind: 'valuePath' }>): ResolvedAttribute | undefined {
+    const parent = this.registry.findAttribute(this.resourceType, filter.path);
+    if (!parent || !parent.attribute.multiValued || this.elementTableOf(parent)) return undefined;
+    if (this.typedValueComparison(parent, filter.filter, false) !== undefined) return undefined;
+    if (this.columnAt(attributeKey(parent), formatPath(filter.path)) !== undefined) return undefined;
+    return parent;
+  }
+
+  private sharedWalk(parent: ResolvedAttribute, filters: readonly Filter[]): string {
+    const prefilter = this.documentTextPrefilter(filters.flatMap((filter) => this.requiredTexts(filter, { kind: 'element', parent, element: '' })));
+    this.readsDocuments = true;
+    const site = jsonSite(this.mapping, parent, undefined);
+    const attribute = site.steps.reduce((expression, step) => `${expression} -> ${jsonKeyLiteral(step.key)}`, site.root);
+    const alias = `element${++this.aliasCount}`;
+    const element = `${alias}.value`;
+    const each = filters.map((filter) => `COALESCE(bool_or(${this.compile(filter, { kind: 'element', parent, element })}), false)`);
+    const walk = `(SELECT ${each.join(' AND ')} FROM jsonb_array_elements(${elementsOf(attribute)}) AS ${alias}(value) WHERE jsonb_typeof(${element}) = 'object')`;
+    return prefilter ? `(${prefilter} AND ${walk})` : walk;
   }
 
   /** `attribute[filter]`: some element of the attribute (the attribute itself when singular) matches `filter`. */
@@ -176,9 +255,11 @@ class FilterSqlCompiler {
     }
     const site = jsonSite(this.mapping, parent, undefined);
     if (parent.attribute.multiValued) {
-      return this.anyValue(site, (element) =>
+      const prefilter = this.documentTextPrefilter(this.requiredTexts(filter.filter, { kind: 'element', parent, element: '' }));
+      const elements = this.anyValue(site, (element) =>
         `(jsonb_typeof(${element}) = 'object' AND ${this.compile(filter.filter, { kind: 'element', parent, element })})`,
       );
+      return prefilter ? `(${prefilter} AND ${elements})` : elements;
     }
     return this.anyValue(site, (value) => `(jsonb_typeof(${value}) = 'object' AND ${this.compile(filter.filter, { kind: 'singular', parent })})`);
   }
@@ -187,7 +268,7 @@ class FilterSqlCompiler {
    * The exact shape a TypedValueColumn serves: `attribute[type eq "work" and value eq "x"]` (either order), which
    * is also what Entra's `emails[type eq "work"].value eq "x"` parses to.
    */
-  private typedValueComparison(parent: ResolvedAttribute, filter: Filter): string | undefined {
+  private typedValueComparison(parent: ResolvedAttribute, filter: Filter, compile = true): string | undefined {
     const key = attributeKey(parent).toLowerCase();
     const column = this.mapping.typedValueColumns?.find((candidate) => candidate.attribute.toLowerCase() === key);
     if (!column || filter.kind !== 'and') return undefined;
@@ -197,7 +278,7 @@ class FilterSqlCompiler {
     ];
     for (const [typeTest, valueTest] of pairs) {
       const value = this.typedValueOperand(parent, column, typeTest, valueTest);
-      if (value !== undefined) return `(${column.expression} @> ARRAY[${this.parameters.add(value.toLowerCase(), 'text')}])`;
+      if (value !== undefined) return compile ? `(${column.expression} @> ARRAY[${this.parameters.add(value.toLowerCase(), 'text')}])` : '';
     }
     return undefined;
   }
@@ -215,6 +296,43 @@ class FilterSqlCompiler {
     const value = coerceFilterValue('eq', valueTest.value, valueTarget.compared, formatPath(valueTest.path));
     if (typeof type !== 'string' || typeof value !== 'string' || type.toLowerCase() !== column.type) return undefined;
     return value;
+  }
+
+  /**
+   * Texts that every value matching `filter` contains (as a substring): the operands of the string `eq`, `co`,
+   * `sw` and `ew` comparisons that `filter` needs all of (its `and` terms; an `or` or `not` needs none).
+   */
+  private requiredTexts(filter: Filter, scope: Scope): string[] {
+    switch (filter.kind) {
+      case 'and':
+        return [...this.requiredTexts(filter.left, scope), ...this.requiredTexts(filter.right, scope)];
+      case 'compare': {
+        if (!PREFILTERED_OPERATORS.has(filter.op)) return [];
+        const { compared } = this.resolve(filter.path, scope);
+        if (compared.type !== 'string' && compared.type !== 'reference' && compared.type !== 'binary') return [];
+        const operand = coerceFilterValue(filter.op, filter.value, compared, formatPath(filter.path));
+        return typeof operand === 'string' ? [operand] : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  /**
+   * A cheap necessary condition for a comparison read from the jsonb: the lower-cased text of the whole document
+   * (mapping.documentTextColumn) contains each of `texts`, lower-cased. A LIKE on a text column costs a fraction
+   * of a microsecond a row, against several for walking the jsonb (jsonb_array_elements in a subquery), and the
+   * planner runs the cheaper conditions of a WHERE first; so the 400-term `emails[value co "<i>"] and ...` walks
+   * the jsonb only on the rows that contain every text (docs/benchmarks-filters-memory.md). It must never exclude
+   * a row the comparison accepts: hence only texts of printable ASCII without `"` and `\`, which the jsonb's text
+   * form carries unescaped and whose lower case does not depend on their neighbours (ICU lower-cases `Σ`
+   * according to what follows it), and only positive terms (requiredTexts).
+   */
+  private documentTextPrefilter(texts: readonly string[]): string | undefined {
+    const column = this.mapping.documentTextColumn;
+    const usable = prefilterTexts(texts);
+    if (column === undefined || usable.length === 0) return undefined;
+    return usable.map((text) => `(${column} LIKE ${this.parameters.add(`%${escapeLikePattern(text)}%`, 'text')} ESCAPE '\\')`).join(' AND ');
   }
 
   /** Resolves a path in its scope to what the evaluator would read (throwing its invalidFilter when unknown). */
@@ -283,14 +401,14 @@ class FilterSqlCompiler {
    * elementsOf, a multi-valued attribute stored as a lone value counts as one element.
    */
   private anyValue(site: JsonSite, predicate: (value: string) => string): string {
+    this.readsDocuments = true;
     let current = site.root;
     for (const [index, step] of site.steps.entries()) {
       current = `${current} -> ${jsonKeyLiteral(step.key)}`;
       if (step.multiValued) {
         const alias = `element${++this.aliasCount}`;
         const rest = this.anyValue({ kind: 'json', root: `${alias}.value`, steps: site.steps.slice(index + 1) }, predicate);
-        const elements = `CASE jsonb_typeof(${current}) WHEN 'array' THEN ${current} ELSE jsonb_build_array(${current}) END`;
-        return `EXISTS (SELECT 1 FROM jsonb_array_elements(${elements}) AS ${alias}(value) WHERE ${rest})`;
+        return `EXISTS (SELECT 1 FROM jsonb_array_elements(${elementsOf(current)}) AS ${alias}(value) WHERE ${rest})`;
       }
     }
     return predicate(current);
@@ -402,6 +520,16 @@ function jsonSite(mapping: ColumnMapping, resolved: ResolvedAttribute, subAttrib
   steps.push({ key: resolved.attribute.name, multiValued: resolved.attribute.multiValued });
   if (subAttribute) steps.push({ key: subAttribute.name, multiValued: subAttribute.multiValued });
   return { kind: 'json', root: mapping.attributesColumn, steps };
+}
+
+/** The texts of `texts` a document-text prefilter can test, lower-cased, once each (see documentTextPrefilter). */
+function prefilterTexts(texts: readonly string[]): string[] {
+  return [...new Set(texts.map((text) => text.toLowerCase()))].filter((text) => PREFILTER_SAFE_TEXT.test(text));
+}
+
+/** The elements of a multi-valued attribute as a jsonb array: one stored as a lone value counts as one element. */
+function elementsOf(attribute: string): string {
+  return `CASE jsonb_typeof(${attribute}) WHEN 'array' THEN ${attribute} ELSE jsonb_build_array(${attribute}) END`;
 }
 
 /** The mapping key of a resolved attribute (without sub-attribute): `name`, or `<schema URN>:name` in an extension. */

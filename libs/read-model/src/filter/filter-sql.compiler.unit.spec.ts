@@ -63,7 +63,8 @@ describe('compileUserFilter: values only as parameters', () => {
   it('inside value filters too', () => {
     const { sql, params } = compile(`emails[type eq "${INJECTION}" or value co "${INJECTION}"] and not (phoneNumbers[value sw "${INJECTION}"])`);
     expect(sql).not.toContain('1=1');
-    expect(params).toHaveLength(3);
+    // Two comparisons inside brackets, the `sw` and its document-text prefilter (the `or` has none).
+    expect(params).toHaveLength(4);
   });
 
   it.each<[string, string, string]>([
@@ -82,8 +83,9 @@ describe('compileUserFilter: values only as parameters', () => {
 
   it('numbers its placeholders from firstParam, one per parameter', () => {
     const { sql, params } = compile('userName co "a" or (title sw "b" and not (emails[type eq "c"]))', 7);
-    expect(placeholders(sql)).toEqual([7, 8, 9]);
-    expect(params).toEqual(['%a%', 'b%', 'c']);
+    expect(placeholders(sql)).toEqual([7, 8, 9, 10, 11]);
+    // Each comparison read from the jsonb is preceded by its document-text prefilter.
+    expect(params).toEqual(['%a%', '%b%', 'b%', '%c%', 'c']);
     expect(() => compile('userName eq "a"', 0)).toThrow();
   });
 
@@ -107,8 +109,9 @@ describe('compileUserFilter: co, sw and ew escape LIKE wildcards (RFC 7644 §3.4
     ['ew', '_x', '%\\_x'],
   ])('%s "%s" becomes the pattern %s', (op, value, pattern) => {
     const { sql, params } = compile({ kind: 'compare', path: { attribute: 'title' }, op: op as 'co', value });
-    expect(params).toEqual([pattern]);
-    expect(sql).toContain(`LIKE lower($2::text) ESCAPE '\\'`);
+    expect(params.at(-1)).toEqual(pattern);
+    expect(params).toHaveLength(value.includes('\\') ? 1 : 2); // and the document-text prefilter, for ASCII without backslash
+    expect(sql).toMatch(/LIKE lower\(\$\d::text\) ESCAPE '\\'/);
   });
 
   it('lower-cases the pattern for a lower-cased column instead of lower() on the column', () => {
@@ -120,10 +123,50 @@ describe('compileUserFilter: co, sw and ew escape LIKE wildcards (RFC 7644 §3.4
   });
 });
 
+describe('compileUserFilter: comparisons read from the jsonb are first tested on the document text (the cost of co on emails)', () => {
+  it('tests a multi-valued value filter on the document text before walking its elements', () => {
+    const { sql, params } = compile('emails[value co "Ab_c"]');
+    expect(sql.indexOf('document_text_lower LIKE $2::text')).toBeGreaterThan(-1);
+    expect(sql.indexOf('document_text_lower LIKE')).toBeLessThan(sql.indexOf('jsonb_array_elements'));
+    expect(params[0]).toBe('%ab\\_c%');
+  });
+
+  it('needs every text an `and` of the brackets needs, once each', () => {
+    const { params } = compile('emails[value sw "x" and type eq "Work" and value ew "X"]');
+    expect(params.slice(0, 2)).toEqual(['%x%', '%work%']);
+  });
+
+  it('walks the elements once for an `and` of value filters on one attribute, however many there are', () => {
+    const { sql, readsDocuments } = compile('emails[value co "a"] and title eq "x" and emails[value co "b"] and emails[type eq "c"]');
+    expect(sql.match(/jsonb_array_elements/g)).toHaveLength(1);
+    expect(sql.match(/bool_or/g)).toHaveLength(3);
+    expect(readsDocuments).toBe(true);
+  });
+
+  it('keeps a walk of its own for a value filter without prefilter, which then stops at the first false term', () => {
+    const { sql } = compile('emails[value co "é1"] and emails[value co "a"] and emails[value co "é2"] and emails[value co "b"]');
+    expect(sql.match(/jsonb_array_elements/g)).toHaveLength(3);
+    expect(sql.match(/bool_or/g)).toHaveLength(2);
+  });
+
+  it.each([
+    ['an `or` needs neither side', 'emails[value co "x" or value co "y"]'],
+    ['a `not` needs nothing', 'emails[not (value co "x")]'],
+    ['`ne` is not containment', 'title ne "x"'],
+    ['`gt` is not containment', 'title gt "x"'],
+    ['non-ASCII lower-cases by context in ICU', 'title co "Σx"'],
+    ['a quote is escaped in the text form', 'title co "a\\"b"'],
+    ['a backslash is escaped in the text form', 'title co "a\\\\b"'],
+    ['a column needs no prefilter', 'userName co "x"'],
+  ])('no prefilter: %s', (_reason, filter) => {
+    expect(compile(filter).sql).not.toContain('document_text_lower');
+  });
+});
+
 describe('compileUserFilter: shapes from the schema', () => {
   it.each<[string, string, RegExp]>([
-    ['case-insensitive string in jsonb (RFC 7643 §2.1)', 'title eq "X"', /lower\(attributes -> 'title' #>> '\{\}'\) = lower\(\$2::text\)/],
-    ['case-exact string in jsonb', `${ENTERPRISE}:manager.value eq "M-1"`, /\(attributes -> '[^']+' -> 'manager' -> 'value' #>> '\{\}'\) = \$2::text/],
+    ['case-insensitive string in jsonb (RFC 7643 §2.1)', 'title eq "X"', /lower\(attributes -> 'title' #>> '\{\}'\) = lower\(\$3::text\)/],
+    ['case-exact string in jsonb', `${ENTERPRISE}:manager.value eq "M-1"`, /\(attributes -> '[^']+' -> 'manager' -> 'value' #>> '\{\}'\) = \$3::text/],
     ['ordering by code point (COLLATE "C")', 'title gt "a"', /COLLATE "C" > lower\(\$2::text\)/],
     ['multi-valued: any element (RFC 7644 §3.4.2.2)', 'emails.value eq "a"', /EXISTS \(SELECT 1 FROM jsonb_array_elements\(.*'emails'.*\) AS element1\(value\) WHERE/],
     ['complex without sub-attribute compares value', 'emails co "a"', /element1\.value -> 'value'/],

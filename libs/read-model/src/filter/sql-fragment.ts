@@ -2,6 +2,11 @@
 export interface SqlFragment {
   readonly sql: string;
   readonly params: readonly unknown[];
+  /**
+   * A condition that reads values out of the jsonb document of each row it is tested on (no index serves it):
+   * a search then tests it once per row, not once for the total and again for the page (buildSearchStatements).
+   */
+  readonly readsDocuments?: boolean;
 }
 
 /** Hands out placeholders `$n` from `firstParam` on, collecting their values in order. */

@@ -424,6 +424,25 @@ const atom: fc.Arbitrary<Filter> = fc.oneof(
 
 export const filterArbitrary: fc.Arbitrary<Filter> = logic(atom, 3);
 
+/**
+ * An `and` of two to five value filters on one multi-valued attribute, possibly with other atoms between them and
+ * under a `not`: what FilterSqlCompiler answers with one walk over the elements (conjunctionWithSharedWalks).
+ */
+export const sharedWalkArbitrary: fc.Arbitrary<Filter> = fc
+  .constantFrom(...VALUE_PATH_ATTRIBUTES)
+  .chain(({ path, subAttributes }) =>
+    fc.tuple(
+      fc.array(fc.record({ kind: fc.constant('valuePath' as const), path, filter: logic(attributeExpression(subAttributes), 2) }), { minLength: 2, maxLength: 5 }),
+      fc.array(atom, { maxLength: 2 }),
+      fc.integer({ min: 0, max: 3 }).map((roll) => roll === 0),
+    ),
+  )
+  .map(([valuePaths, others, negated]) => {
+    const [first, ...rest] = [...valuePaths, ...others];
+    const conjunction = rest.reduce<Filter>((left, right) => ({ kind: 'and', left, right }), first);
+    return negated ? { kind: 'not', filter: conjunction } : conjunction;
+  });
+
 /** The filter as SCIM text, for failure messages. */
 export function formatFilter(filter: Filter): string {
   const path = (p: AttributePath): string => `${p.uri ? `${p.uri}:` : ''}${p.attribute}${p.subAttribute ? `.${p.subAttribute}` : ''}`;

@@ -12,6 +12,8 @@ import type { SqlFragment } from './sql-fragment.js';
  */
 export const USER_COLUMN_MAPPING: ColumnMapping = {
   attributesColumn: 'attributes',
+  // Migration 1763900009000.
+  documentTextColumn: 'document_text_lower',
   columns: {
     id: { kind: 'string', expression: 'id::text', uuidExpression: 'id' },
     externalId: { kind: 'string', expression: 'external_id' },

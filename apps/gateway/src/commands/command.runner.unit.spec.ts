@@ -1,0 +1,17 @@
+import type { EventStore } from '#event-store/event-store.port.js';
+import { StreamStateCache } from '#event-store/stream-state.cache.js';
+import type { ScimCallContext } from '../http/request-context.js';
+import type { ReadModelProgress } from '../projections/read-model.progress.js';
+import { CommandRunner } from './command.runner.js';
+
+describe('CommandRunner.settle, after a write has committed', () => {
+  it('answers false instead of failing when the read model cannot be asked (an outage)', async () => {
+    const readModel = {
+      waitFor: async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      },
+    } as unknown as ReadModelProgress;
+    const runner = new CommandRunner({} as EventStore, readModel, new StreamStateCache());
+    await expect(runner.settle({ dryRun: false } as ScimCallContext, { commit: 1n, prepare: 1n } as never)).resolves.toBe(false);
+  });
+});
