@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
+import { OperationsAreObjects } from './operations-are-objects.decorator.js';
 import {
   ArrayNotEmpty,
   IsArray,
@@ -61,6 +62,7 @@ export class BulkRequest {
 
   @IsArray({ message: 'must be an array of operations' })
   @ArrayNotEmpty({ message: 'must hold at least one operation' })
+  @OperationsAreObjects()
   @ValidateNested({ each: true })
   @Type(() => BulkOperationDto)
   Operations!: BulkOperationDto[];

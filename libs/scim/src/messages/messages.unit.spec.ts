@@ -238,3 +238,15 @@ describe('validateMessage with an object holding a "constructor" key where a sca
     );
   });
 });
+
+describe('validateMessage with an operation that is not an object', () => {
+  it.each([
+    ['Bulk', BulkRequest, { schemas: [MessageSchema.bulkRequest], Operations: [{ method: 'POST', path: '/Users', bulkId: 'a', data: {} }, []] }],
+    ['PATCH', PatchOpRequest, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'title', value: 'x' }, [[]]] }],
+    ['PATCH (a string)', PatchOpRequest, { schemas: [PATCH_OP], Operations: ['add'] }],
+  ] as const)('%s: 400 invalidSyntax naming the operation', (_name, messageClass, body) => {
+    expect(() => validateMessage(messageClass as new () => object, body)).toThrow(
+      expect.objectContaining({ status: 400, scimType: 'invalidSyntax', detail: expect.stringContaining('each operation must be a JSON object') }),
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
+import { OperationsAreObjects } from './operations-are-objects.decorator.js';
 import { ArrayNotEmpty, IsArray, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import type { PatchOperation } from '../patch/patch.operation.js';
 import { ContainsSchema } from './contains-schema.decorator.js';
@@ -28,6 +29,7 @@ export class PatchOpRequest {
 
   @IsArray({ message: 'must be an array of operations' })
   @ArrayNotEmpty({ message: 'must hold at least one operation' })
+  @OperationsAreObjects()
   @ValidateNested({ each: true })
   @Type(() => PatchOperationDto)
   Operations!: PatchOperationDto[];
