@@ -5,6 +5,7 @@ import type { KafkaConfig } from '#config/kafka.config.js';
 import { EVENT_STORE } from '#event-store/event-store.port.js';
 import { ProjectionRunner, type ProjectionRunnerOptions } from '#event-store/projection.runner.js';
 import { StreamStateCache } from '#event-store/stream-state.cache.js';
+import { StreamTurns } from '#event-store/stream-turns.js';
 import { createKafkaProjection, type KafkaProjectionHandle } from '#kafka/kafka-projection.factory.js';
 import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js';
 import { GroupsQuery } from '#read-model/groups.query.js';
@@ -91,6 +92,7 @@ export class GatewayModule {
         { provide: UsersQuery, useValue: new UsersQuery(runtime.reads, registry, { statementTimeoutMs: runtime.readStatementTimeoutMs }) },
         { provide: GroupsQuery, useValue: new GroupsQuery(runtime.reads, registry, { statementTimeoutMs: runtime.readStatementTimeoutMs }) },
         { provide: StreamStateCache, useValue: new StreamStateCache() },
+        { provide: StreamTurns, useValue: new StreamTurns() },
         { provide: TokenService, useValue: new TokenService(runtime.dataSource) },
         { provide: ReadModelProgress, useValue: readModelProgress },
         { provide: KAFKA_PROJECTION, useValue: kafkaHandle ? { handle: kafkaHandle, runner: kafkaRunner! } : null },

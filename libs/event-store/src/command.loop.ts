@@ -5,6 +5,7 @@ import { chainedMetadata } from './audit/event-hash.js';
 import { compensationEventId, deterministicEventId } from './deterministic-event-id.js';
 import { VersionConflictError } from './event-store.errors.js';
 import type { StreamStateCache } from './stream-state.cache.js';
+import type { StreamTurns } from './stream-turns.js';
 import {
   comparePositions,
   type AppendResult,
@@ -96,9 +97,12 @@ export interface CommandOutcome {
 }
 
 export interface CommandLoopOptions {
+  /** Attempts before a command gives up with ContentionError (default 16). */
   readonly maxAttempts?: number;
   /** Folded states to start from; without it every command folds its streams from the first event. */
   readonly cache?: StreamStateCache;
+  /** This process's turns on streams: a command that lost a race waits its turn instead of racing again. */
+  readonly turns?: StreamTurns;
 }
 
 /** Retries ran out under contention: honest 503 so the client retries, never a fake 4xx. */
@@ -127,25 +131,31 @@ export async function runCommand(
   plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
   options: CommandLoopOptions = {},
 ): Promise<CommandOutcome> {
-  const maxAttempts = options.maxAttempts ?? 8;
+  const maxAttempts = options.maxAttempts ?? 16;
   // Event ids derive from this execution, the attempt, the stream and the index: a store that retries an append
   // whose answer was lost stores it once (EventStoreDB), and no two events ever share an id.
   const commandId = randomUUID();
-  const cache = options.cache;
+  const { cache, turns } = options;
   let lastConflict: VersionConflictError | undefined;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (cache && attempt === 1) {
-      const outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess: true });
-      if (outcome !== null && !(outcome instanceof VersionConflictError)) return outcome;
-      continue; // a wrong guess, or an error the guess may have caused: decide again on fresh reads
+  // The turn on the first stream this command lost a race for; at most one, so two commands never wait for each other.
+  let releaseTurn: (() => void) | null = null;
+  try {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const guess = cache !== undefined && attempt === 1;
+      const outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess });
+      if (outcome === null) continue; // a guess it cannot verify, or an error the guess may have caused: read
+      if (!(outcome instanceof VersionConflictError)) return outcome;
+      lastConflict = outcome;
+      if (turns && !releaseTurn) {
+        // Lost a race in this process (or to another one): wait for the others that lost it, then read afresh.
+        releaseTurn = await turns.take(outcome.streamName);
+        continue;
+      }
+      // Holding the turn, a wrong guess is not worth waiting for; another process's writer is.
+      if (!guess) await backOff(attempt);
     }
-    const outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess: false });
-    if (!(outcome instanceof VersionConflictError)) {
-      if (outcome === null) throw new Error('a command that read every stream cannot be unverified');
-      return outcome;
-    }
-    lastConflict = outcome;
-    await backOff(attempt);
+  } finally {
+    releaseTurn?.();
   }
   throw new ContentionError(lastConflict?.streamName ?? 'a stream');
 }
@@ -371,8 +381,11 @@ class StreamChain {
   }
 }
 
-/** Jittered exponential back-off so conflicting writers spread out instead of colliding again. */
+/**
+ * Jittered exponential back-off so conflicting writers (of other processes, or before their turn) spread out
+ * instead of colliding again: up to 2, 4, ... 200 ms, about 1 s on average over 16 attempts.
+ */
 function backOff(attempt: number): Promise<void> {
-  const ceiling = Math.min(100, 2 ** attempt);
+  const ceiling = Math.min(200, 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }

@@ -1,3 +1,4 @@
+import { queryKeepingConnection } from '#event-store/postgres/pooled-query.js';
 import pg from 'pg';
 import { DataSource, MigrationExecutor, type MixedList, type EntitySchema } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
@@ -112,7 +113,8 @@ export function preparedQueries(dataSource: DataSource): SqlQueryable {
 function preparedPoolQueries(pool: pg.Pool): SqlQueryable {
   return {
     async query<Result = unknown>(sql: string, params: unknown[] = []): Promise<Result> {
-      const result = await pool.query({ name: preparedStatementName(sql), text: sql, values: params });
+      // A statement stopped by its timeout (or refused by the filter's own SQL) keeps its connection.
+      const result = await queryKeepingConnection(pool, { name: preparedStatementName(sql), text: sql, values: params });
       return result.rows as Result;
     },
   };

@@ -3,6 +3,7 @@ import { runCommand, type CommandOutcome, type StreamDecision, type StreamLoader
 import { EVENT_STORE, type EventStore, type GlobalPosition } from '#event-store/event-store.port.js';
 import { StagingEventStore } from '#event-store/staging.event-store.js';
 import { StreamStateCache } from '#event-store/stream-state.cache.js';
+import { StreamTurns } from '#event-store/stream-turns.js';
 import type { ScimCallContext } from '../http/request-context.js';
 import { ReadModelProgress } from '../projections/read-model.progress.js';
 
@@ -20,13 +21,14 @@ export class CommandRunner {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
     @Inject(StreamStateCache) private readonly cache: StreamStateCache,
+    @Inject(StreamTurns) private readonly turns: StreamTurns,
   ) {}
 
   async run(context: ScimCallContext, plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>): Promise<CommandOutcome> {
     const outcome = context.dryRun
       ? // No state cache: states folded from staged events must never serve a real command.
         await runCommand(this.stagingStoreOf(context), context.metadata, plan)
-      : await runCommand(this.store, context.metadata, plan, { cache: this.cache });
+      : await runCommand(this.store, context.metadata, plan, { cache: this.cache, turns: this.turns });
     for (const stream of outcome.streams.values()) context.outcome.eventIds.push(...stream.eventIds);
     return outcome;
   }

@@ -1,5 +1,6 @@
 import type { EventStore } from '#event-store/event-store.port.js';
 import { StreamStateCache } from '#event-store/stream-state.cache.js';
+import { StreamTurns } from '#event-store/stream-turns.js';
 import type { ScimCallContext } from '../http/request-context.js';
 import type { ReadModelProgress } from '../projections/read-model.progress.js';
 import { CommandRunner } from './command.runner.js';
@@ -11,7 +12,7 @@ describe('CommandRunner.settle, after a write has committed', () => {
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       },
     } as unknown as ReadModelProgress;
-    const runner = new CommandRunner({} as EventStore, readModel, new StreamStateCache());
+    const runner = new CommandRunner({} as EventStore, readModel, new StreamStateCache(), new StreamTurns());
     await expect(runner.settle({ dryRun: false } as ScimCallContext, { commit: 1n, prepare: 1n } as never)).resolves.toBe(false);
   });
 });

@@ -10,6 +10,8 @@ export interface PGliteHostOptions {
   /** The Unix domain socket to listen on, in a directory that already exists. */
   readonly socketPath: string;
   readonly maxConnections: number;
+  /** How long a connection over maxConnections waits for a free slot (PGliteWireServerOptions). */
+  readonly connectionWaitMs?: number;
 }
 
 export interface PGliteHost {
@@ -26,7 +28,7 @@ export async function startPGliteHost(options: PGliteHostOptions): Promise<PGlit
   let db: PGlite | null = null;
   try {
     db = options.pgdata === null ? await PGlite.create({ startParams }) : await PGlite.create({ dataDir: options.pgdata, startParams });
-    const server = new PGliteWireServer(db, { socketPath: options.socketPath, maxConnections: options.maxConnections });
+    const server = new PGliteWireServer(db, { socketPath: options.socketPath, maxConnections: options.maxConnections, connectionWaitMs: options.connectionWaitMs });
     await server.start();
     const openDb = db;
     return {

@@ -162,12 +162,38 @@ describe('startEmbeddedPostgres in memory', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
-  it('refuses connections beyond maxConnections with a PostgreSQL error', async () => {
+  it('a connection beyond maxConnections waits for another to close, then is served', async () => {
     const small = await startEmbeddedPostgres({ maxConnections: 2 });
     const clients: pg.Client[] = [];
     try {
       clients.push(await connect(small.connectionString), await connect(small.connectionString));
-      await expect(connect(small.connectionString)).rejects.toThrow(/too many connections/);
+      let connected = false;
+      const third = connect(small.connectionString).then((client) => {
+        connected = true;
+        return client;
+      });
+      // Still waiting after the two others have answered a query each: it was neither refused nor let in.
+      for (const client of clients) await client.query('SELECT 1');
+      expect(connected).toBe(false);
+      await clients.shift()!.end();
+      const served = await third;
+      clients.push(served);
+      const { rows } = await served.query('SELECT 41 + 1 AS answer');
+      expect(rows[0].answer).toBe(42);
+    } finally {
+      for (const client of clients) await client.end();
+      await small.stop();
+    }
+  }, 60_000);
+
+  it('refuses a connection that waited connectionWaitMs for a free slot, with a PostgreSQL error', async () => {
+    const small = await startEmbeddedPostgres({ maxConnections: 1, connectionWaitMs: 300 });
+    const clients: pg.Client[] = [];
+    try {
+      clients.push(await connect(small.connectionString));
+      await expect(connect(small.connectionString)).rejects.toThrow(/too many connections to the embedded database \(max 1; waited 300 ms/);
+      const { rows } = await clients[0].query('SELECT 1 AS one');
+      expect(rows[0].one).toBe(1);
     } finally {
       for (const client of clients) await client.end();
       await small.stop();

@@ -15,6 +15,8 @@ export interface EmbeddedPostgresOptions {
   readonly dataDir?: string;
   /** At least the sum of the pool sizes of everyone who connects (event store, read model, ...). */
   readonly maxConnections: number;
+  /** How long a connection over maxConnections waits for another to close before it is refused (default 30 s). */
+  readonly connectionWaitMs?: number;
 }
 
 export interface EmbeddedPostgres {
@@ -70,6 +72,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       settings: EMBEDDED_SETTINGS,
       socketPath: path.join(socketDirectory, `.s.PGSQL.${SOCKET_PORT}`),
       maxConnections: options.maxConnections,
+      ...(options.connectionWaitMs === undefined ? {} : { connectionWaitMs: options.connectionWaitMs }),
     };
     const workerScript = compiledWorkerScript();
     const host = workerScript ? await startWorker(workerScript, hostOptions) : await (await import('./pglite.host.js')).startPGliteHost(hostOptions);

@@ -29,7 +29,11 @@ export type PGliteWireServerOptions = (
       /** A Unix domain socket, named as PostgreSQL names them (`<directory>/.s.PGSQL.<port>`). */
       readonly socketPath: string;
     }
-) & { readonly maxConnections: number };
+) & {
+  readonly maxConnections: number;
+  /** How long a connection over maxConnections waits for a free slot before it is refused (default 30 s). */
+  readonly connectionWaitMs?: number;
+};
 
 const SSL_REQUEST = 80877103;
 const GSS_ENCRYPTION_REQUEST = 80877104;
@@ -44,8 +48,7 @@ const TERMINATE = 'X'.charCodeAt(0);
 const STARTUP = -1;
 // PostgreSQL refuses startup packets over 10 000 bytes too.
 const MAX_STARTUP_LENGTH = 10_000;
-// How long a connection over maxConnections may take to send its startup packet before it is refused anyway.
-const REFUSAL_WAIT_MS = 1_000;
+const DEFAULT_CONNECTION_WAIT_MS = 30_000;
 
 interface ClientMessage {
   /** The type byte, or STARTUP for the untyped startup packet. */
@@ -66,7 +69,9 @@ interface Connection {
 export class PGliteWireServer {
   private server: net.Server | null = null;
   private readonly connections = new Set<Connection>();
-  /** Connections over maxConnections, until they have been told so. */
+  /** Connections over maxConnections, oldest first, until a slot frees or they have waited too long. */
+  private readonly waiting: { readonly socket: net.Socket; readonly timer: NodeJS.Timeout }[] = [];
+  /** Connections that waited too long, until they have been told so. */
   private readonly refused = new Set<net.Socket>();
   /** Has the database to itself: inside a transaction block or between an extended query's first message and Sync. */
   private owner: Connection | null = null;
@@ -110,30 +115,55 @@ export class PGliteWireServer {
     // back whatever the owner of the database left open.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const connection of this.connections) connection.socket.destroy();
+    for (const { socket } of this.waiting.splice(0)) socket.destroy();
     for (const socket of this.refused) socket.destroy();
     await closed;
     while (this.draining) await this.draining;
   }
 
+  /**
+   * A connection over maxConnections waits (unread: what it sends stays in the socket's buffer) until another
+   * connection closes, instead of being refused at once: a burst of requests opens connections in several pools
+   * at once, and pools that were just shrunk by their idle timeouts open new ones while the server still counts
+   * the closing ones. PGlite runs one query at a time anyway, so a waiting connection loses nothing. Only one that
+   * waited connectionWaitMs is refused, as PostgreSQL refuses (53300, answering the startup packet).
+   */
   private accept(socket: net.Socket): void {
-    if (this.connections.size >= this.options.maxConnections) {
-      // As PostgreSQL does: the error answers the startup packet. Sent before the client has written that packet, it
-      // can make the write fail (EPIPE) instead of showing the error (the client runs in another thread). Destroyed
-      // once written, or by stop(), so it never holds up stop().
-      this.refused.add(socket);
-      const refuse = () => {
-        clearTimeout(timer);
-        socket.end(fatalError('53300', `too many connections to the embedded database (max ${this.options.maxConnections})`), () => socket.destroy());
-      };
-      const timer = setTimeout(refuse, REFUSAL_WAIT_MS);
-      socket.once('data', refuse);
-      socket.on('error', () => socket.destroy());
-      socket.on('close', () => {
-        clearTimeout(timer);
-        this.refused.delete(socket);
-      });
-      return;
+    socket.on('error', () => socket.destroy()); // a client going away is normal; 'close' follows and cleans up
+    if (this.connections.size < this.options.maxConnections && this.waiting.length === 0) return this.admit(socket);
+    const waitMs = this.options.connectionWaitMs ?? DEFAULT_CONNECTION_WAIT_MS;
+    this.waiting.push({ socket, timer: setTimeout(() => this.refuse(socket, waitMs), waitMs) });
+    socket.once('close', () => {
+      this.leaveQueue(socket);
+      this.refused.delete(socket);
+    });
+  }
+
+  private refuse(socket: net.Socket, waitedMs: number): void {
+    this.leaveQueue(socket);
+    this.refused.add(socket);
+    const message = `too many connections to the embedded database (max ${this.options.maxConnections}; waited ${waitedMs} ms for one to close)`;
+    socket.end(fatalError('53300', message), () => socket.destroy());
+  }
+
+  private leaveQueue(socket: net.Socket): void {
+    const index = this.waiting.findIndex((waiting) => waiting.socket === socket);
+    if (index === -1) return;
+    clearTimeout(this.waiting[index].timer);
+    this.waiting.splice(index, 1);
+  }
+
+  /** Lets the oldest waiting connections in while there is room. */
+  private admitWaiting(): void {
+    while (this.connections.size < this.options.maxConnections) {
+      const next = this.waiting.shift();
+      if (!next) return;
+      clearTimeout(next.timer);
+      this.admit(next.socket);
     }
+  }
+
+  private admit(socket: net.Socket): void {
     socket.setNoDelay(true);
     const connection: Connection = {
       socket,
@@ -146,10 +176,10 @@ export class PGliteWireServer {
     };
     this.connections.add(connection);
     socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));
-    socket.on('error', () => socket.destroy()); // a client going away is normal; 'close' follows and cleans up
     socket.on('close', () => {
       connection.closed = true;
       this.connections.delete(connection);
+      this.admitWaiting();
       this.schedule(); // if it owned the database, the drain loop rolls its work back and lets others in
     });
   }
@@ -199,6 +229,9 @@ export class PGliteWireServer {
   private schedule(): void {
     this.draining ??= this.drain().finally(() => {
       this.draining = null;
+      // Work that arrived after the loop's last look but before this callback (a socket's first data is delivered
+      // on process.nextTick, ahead of promise callbacks) found the loop still marked running: look again.
+      if (this.owner ? this.owner.ready.length > 0 || this.owner.closed : this.turns.length > 0) this.schedule();
     });
   }
 

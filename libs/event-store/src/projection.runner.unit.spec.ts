@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { EventMetadata, EventStore, GlobalPosition, RecordedEvent } from './event-store.port.js';
+import { START } from './event-store.port.js';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb.event-store.js';
+import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb.server.fake.js';
+import { ProjectionRunner, type Projection } from './projection.runner.js';
+
+// A broken connection under the projection (issue 12 saw "Received unexpected rowDescription message" and then
+// "projection read-model failed") costs a retry, never the projection, and a write waiting for read-your-writes
+// is told the truth: true once its event is applied, not false because one read failed.
+const METADATA: EventMetadata = {
+  tenantId: 't',
+  tokenId: null,
+  requestId: null,
+  correlationId: null,
+  sourceIp: null,
+  userAgent: null,
+  occurredAt: '2025-01-01T00:00:00.000Z',
+};
+
+class RecordingProjection implements Projection {
+  readonly name = 'recording';
+  readonly applied: string[] = [];
+  async loadCheckpoint(): Promise<GlobalPosition> {
+    return START;
+  }
+  async apply(events: readonly RecordedEvent[]): Promise<void> {
+    this.applied.push(...events.map((event) => event.id));
+  }
+}
+
+describe('ProjectionRunner over a connection that breaks', () => {
+  let runner: ProjectionRunner | undefined;
+  afterEach(async () => {
+    await runner?.stop();
+  });
+
+  it('retries the failed read and reaches the write a client waits for', async () => {
+    const inner = new EventStoreDbEventStore(new InMemoryEventStoreDbServer().connect(), { log: () => undefined });
+    let failuresLeft = 2;
+    const store: EventStore = new Proxy(inner, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (property !== 'readAll' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          if (failuresLeft-- > 0) throw new Error('Received unexpected rowDescription message from backend.');
+          return value.apply(target, args);
+        };
+      },
+    });
+    const projection = new RecordingProjection();
+    const errors: string[] = [];
+    runner = new ProjectionRunner(store, projection, { idleWaitMs: 50, logger: { log: () => undefined, error: (message) => errors.push(message) } });
+    await runner.start();
+
+    const id = randomUUID();
+    const { position } = await store.appendToStream({
+      streamName: 't.user-1',
+      expectedRevision: 'no-stream',
+      events: [{ id, type: 'UserCreated', schemaVersion: 1, data: {}, metadata: METADATA }],
+    });
+    await expect(runner.waitForPosition(position, 5_000)).resolves.toBe(true);
+    expect(projection.applied).toEqual([id]);
+    expect(errors).toHaveLength(2);
+    expect(runner.status()).toMatchObject({ lastError: null });
+    await inner.close();
+  });
+});
