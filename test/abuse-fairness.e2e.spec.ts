@@ -31,7 +31,7 @@ describe.each(backends())('per-tenant read concurrency on %s', (_name, database)
 
   beforeAll(async () => {
     owned = database ? await database.start() : null;
-    gateway = await startTestGateway({ READ_CONCURRENCY_PER_TENANT: '1', ...(owned ? { DATABASE_URL: owned.connectionString } : {}) });
+    gateway = await startTestGateway({ READ_CONCURRENCY_PER_TENANT: '1', READ_QUEUE_PER_TENANT: '0', ...(owned ? { DATABASE_URL: owned.connectionString } : {}) });
     for (const id of [tenantA, tenantB]) expect((await gateway.admin('post', '/admin/v1/tenants', { id })).status).toBe(201);
     tokenA = json(await gateway.admin('post', `/admin/v1/tenants/${tenantA}/tokens`, { label: 'A' })).token;
     tokenB = json(await gateway.admin('post', `/admin/v1/tenants/${tenantB}/tokens`, { label: 'B' })).token;

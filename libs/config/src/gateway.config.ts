@@ -52,6 +52,8 @@ export interface GatewayConfig {
   readonly longStatementTimeoutMs: number;
   /** SCIM reads one tenant may have running at once in this process; more are answered 429. */
   readonly readConcurrencyPerTenant: number;
+  /** Reads of one tenant that may wait for a slot (each at most readStatementTimeoutMs); more are answered 429. */
+  readonly readQueuePerTenant: number;
 }
 
 export class ConfigError extends Error {
@@ -98,7 +100,8 @@ export const CONFIG_VARIABLES = {
   JSON_MAX_STRING_LENGTH: 'longest string (or key) in a request body in characters, 400 invalidValue above (default 16384)',
   READ_STATEMENT_TIMEOUT_MS: 'PostgreSQL server: a SCIM read running longer is stopped; a filtered search answers 400 invalidFilter, others 503 (default 5000)',
   LONG_STATEMENT_TIMEOUT_MS: 'PostgreSQL server: the same for the projection, the admin API, tenancy and the provisioning log (default 120000)',
-  READ_CONCURRENCY_PER_TENANT: 'SCIM reads one tenant may have running at once per gateway, answered 429 with Retry-After above it (default 4)',
+  READ_CONCURRENCY_PER_TENANT: 'SCIM reads one tenant may have running at once per gateway; more wait in its queue (default 4)',
+  READ_QUEUE_PER_TENANT: 'SCIM reads of one tenant that may wait for a slot, each up to READ_STATEMENT_TIMEOUT_MS; more are answered 429 with Retry-After (default 16; 0 = refuse at once)',
 } as const;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -192,6 +195,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     readStatementTimeoutMs: integer('READ_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
     longStatementTimeoutMs: integer('LONG_STATEMENT_TIMEOUT_MS', 120_000, 1_000, 86_400_000),
     readConcurrencyPerTenant: integer('READ_CONCURRENCY_PER_TENANT', 4, 1, 1_000),
+    readQueuePerTenant: integer('READ_QUEUE_PER_TENANT', 16, 0, 10_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

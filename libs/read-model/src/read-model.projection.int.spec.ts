@@ -61,11 +61,11 @@ describe.each(testDatabases().map((backend) => [backend.name, backend] as const)
   it('applies a batch of user changes and reservations, with its checkpoint, in one statement', async () => {
     const [ann, bob] = [randomUUID(), randomUUID()];
     const batch = [created(ann, 'ann'), reserved('ann'), created(bob, 'bob'), updated(ann, 'ann.b', 1n), updated(ann, 'ann.c', 2n)];
-    const statements = jest.spyOn(pg.Pool.prototype, 'query');
+    const statements = jest.spyOn(pg.Client.prototype, 'query');
     const transaction = jest.spyOn(dataSource, 'transaction');
     try {
       await projection.apply(batch, last(batch));
-      // One prepared statement on the pool: parsed once per connection, its own transaction.
+      // One prepared statement on a pooled connection: parsed once per connection, its own transaction.
       expect(statements).toHaveBeenCalledTimes(1);
       expect(statements.mock.calls[0][0]).toMatchObject({ name: expect.stringMatching(/^stmt_/) });
       expect(transaction).not.toHaveBeenCalled();
