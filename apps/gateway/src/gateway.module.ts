@@ -57,7 +57,11 @@ export class GatewayModule {
     const inProcess = config.projections === 'in-process';
     // Embedded (and single-gateway) mode runs the projections here; the distributed topology leaves them to
     // apps/projector, one active instance per projection (DESIGN.md "Two ways to run").
-    const readModelRunner = inProcess ? new ProjectionRunner(runtime.eventStore, new ReadModelProjection(runtime.dataSource), runnerOptions) : null;
+    // Writes wait for this projection (read-your-writes): after a broken connection or an outage it must retry well
+    // within READ_YOUR_WRITES_TIMEOUT_MS, not sleep the runner's default 30 s while writes are answered unseen.
+    const readModelRunner = inProcess
+      ? new ProjectionRunner(runtime.eventStore, new ReadModelProjection(runtime.dataSource), { ...runnerOptions, maxBackOffMs: Math.max(200, Math.min(2_000, config.readYourWritesTimeoutMs / 2)) })
+      : null;
     const kafkaHandle: KafkaProjectionHandle | null =
       inProcess && kafka
         ? createKafkaProjection({ config: kafka, eventStore: runtime.eventStore, checkpoints: readModelCheckpointStore(runtime.dataSource), logger: new Logger('Kafka') })
