@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import request from 'supertest';
-import { kafkaBrokersForTests, uniqueTopicPrefix } from '#kafka/kafka.test-support.js';
+import { kafkaBrokersForTests, uniqueTopicPrefix, untilDefined } from '#kafka/kafka.test-support.js';
 import type { ScimCloudEvent } from '#kafka/scim-cloud-event.js';
 import { testDatabases, type TestDatabase, type TestDatabaseBackend } from '#testing/test-databases.js';
 import { entraUser, startTestGateway, type TestGateway } from './support/test-gateway.js';
@@ -11,16 +11,6 @@ import { entraUser, startTestGateway, type TestGateway } from './support/test-ga
  * first; and a broker that cannot be reached makes /ready say so without stopping SCIM.
  */
 const brokers = kafkaBrokersForTests('Kafka topics created at start');
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const ready = (gateway: TestGateway) => request(gateway.app.getHttpServer()).get('/ready');
 
@@ -59,7 +49,7 @@ describe.each(testDatabases().map((backend) => backend.name))('Kafka topics at s
     });
 
     it('has created both topics with KAFKA_PARTITIONS, empty, once /ready answers 200', async () => {
-      await until(async () => ((await ready(gateway)).status === 200 ? true : undefined), 60_000, '/ready to answer 200');
+      await untilDefined(async () => ((await ready(gateway)).status === 200 ? true : undefined), 60_000, '/ready to answer 200');
       const admin = kafka.admin();
       await admin.connect();
       try {
@@ -78,7 +68,7 @@ describe.each(testDatabases().map((backend) => backend.name))('Kafka topics at s
     });
 
     it('delivers the first write to a consumer that subscribed before it', async () => {
-      await until(async () => ((await ready(gateway)).status === 200 ? true : undefined), 60_000, '/ready to answer 200');
+      await untilDefined(async () => ((await ready(gateway)).status === 200 ? true : undefined), 60_000, '/ready to answer 200');
       consumer = kafka.consumer({ groupId: `kafka-topics-e2e-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100 });
       await consumer.connect();
       // Without topics this subscribe fails with UNKNOWN_TOPIC_OR_PARTITION (the broker does not auto-create them).
@@ -87,7 +77,7 @@ describe.each(testDatabases().map((backend) => backend.name))('Kafka topics at s
 
       const created = await gateway.scim('post', '/scim/v2/Users', entraUser('first.subscriber@example.com'));
       expect(created.status).toBe(201);
-      const event = await until(async () => received.find((e) => e.subject === created.body.id), 60_000, 'the scim.user.created event');
+      const event = await untilDefined(async () => received.find((e) => e.subject === created.body.id), 60_000, 'the scim.user.created event');
       expect(event).toMatchObject({ type: 'scim.user.created', data: { resource: { userName: 'first.subscriber@example.com' } } });
     });
 
@@ -107,7 +97,7 @@ describe.each(testDatabases().map((backend) => backend.name))('Kafka topics at s
       const read = await gateway.scim('get', `/scim/v2/Users/${user.body.id}`);
       expect(read.body.groups).toEqual([expect.objectContaining({ value: group.body.id, display: 'Kafka readers' })]);
 
-      const updated = await until(async () => received.find((e) => e.subject === user.body.id && e.type === 'scim.user.updated'), 60_000, 'the update');
+      const updated = await untilDefined(async () => received.find((e) => e.subject === user.body.id && e.type === 'scim.user.updated'), 60_000, 'the update');
       const records = received.filter((e) => e.subject === user.body.id);
       expect(records.map((e) => e.type)).toEqual(['scim.user.created', 'scim.user.updated']);
       expect(updated.data.resource).toMatchObject({ displayName: 'In A Group' });
@@ -127,7 +117,7 @@ describe.each(testDatabases().map((backend) => backend.name))('Kafka topics at s
     }, 60_000);
 
     it('answers /ready 503 naming Kafka, and still serves SCIM writes and reads', async () => {
-      const notReady = await until(
+      const notReady = await untilDefined(
         async () => {
           const response = await ready(gateway);
           return response.status === 503 && (response.body.reasons as string[]).some((reason) => reason.startsWith('kafka: broker unreachable')) ? response : undefined;

@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 import type { KafkaConfig } from '#config/kafka.config.js';
 import { scimTopics } from '#kafka/kafka-topics.js';
-import { kafkaBrokersForTests, uniqueTopicPrefix } from '#kafka/kafka.test-support.js';
+import { kafkaBrokersForTests, uniqueTopicPrefix, untilDefined } from '#kafka/kafka.test-support.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
 import { startProjector, type Projector } from './projector.runtime.js';
 import { startProjectorStatusServer } from './projector.status-server.js';
@@ -11,16 +11,6 @@ import { startProjectorStatusServer } from './projector.status-server.js';
 const brokers = kafkaBrokersForTests('projector creates the Kafka topics at start');
 const server = testDatabases().find((backend) => backend.name === 'postgres');
 if (brokers && !server) process.stderr.write('skipped: projector creates the Kafka topics at start: DATABASE_URL is not set (the projector needs a PostgreSQL server)\n');
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 (brokers && server ? describe : describe.skip)('projector: Kafka topics at start', () => {
   let database: TestDatabase;
@@ -67,7 +57,7 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, 
 
   it('creates both topics with KAFKA_PARTITIONS before its /ready answers 200', async () => {
     const ready = await start({ brokers: brokers!, topicPrefix, partitions: 2, replicationFactor: 1, clientId: 'projector-topics-int' });
-    const answer = await until(async () => {
+    const answer = await untilDefined(async () => {
       const response = await ready();
       return response.status === 200 ? response : undefined;
     }, 60_000, 'the projector to be ready');
@@ -84,7 +74,7 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, 
 
   it('answers /ready 503 naming Kafka while the broker cannot be reached', async () => {
     const ready = await start({ brokers: ['127.0.0.1:1'], topicPrefix: 'unreachable', partitions: 1, replicationFactor: 1, clientId: 'projector-topics-int' });
-    const answer = await until(async () => {
+    const answer = await untilDefined(async () => {
       const response = await ready();
       return response.status === 503 && response.body.reasons?.some((reason) => reason.startsWith('kafka: broker unreachable')) ? response : undefined;
     }, 60_000, '/ready to name the unreachable broker');

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { EventMetadata, EventStore, GlobalPosition, RecordedEvent } from './event-store.port.js';
+import { testEventMetadata } from '#testing/event-metadata.js';
+import type { EventStore, GlobalPosition, RecordedEvent } from './event-store.port.js';
 import { START } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb.event-store.js';
 import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb.server.fake.js';
@@ -9,15 +10,7 @@ import { ProjectionRunner, type Projection } from './projection.runner.js';
 // A broken connection under the projection (issue 12 saw "Received unexpected rowDescription message" and then
 // "projection read-model failed") costs a retry, never the projection, and a write waiting for read-your-writes
 // is told the truth: true once its event is applied, not false because one read failed.
-const METADATA: EventMetadata = {
-  tenantId: 't',
-  tokenId: null,
-  requestId: null,
-  correlationId: null,
-  sourceIp: null,
-  userAgent: null,
-  occurredAt: '2025-01-01T00:00:00.000Z',
-};
+const METADATA = testEventMetadata('t', '2025-01-01T00:00:00.000Z');
 
 class RecordingProjection implements Projection {
   readonly name = 'recording';

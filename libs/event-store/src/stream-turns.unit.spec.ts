@@ -3,7 +3,8 @@ import { setImmediate as nextTurnOfTheLoop } from 'node:timers/promises';
 import { streamNames } from '#domain/stream-names.js';
 import { userDecider } from '#domain/user/user.decider.js';
 import { ContentionError, decision, runCommand } from './command.loop.js';
-import type { EventMetadata, EventStore } from './event-store.port.js';
+import { testEventMetadata } from '#testing/event-metadata.js';
+import type { EventStore } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb.event-store.js';
 import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb.server.fake.js';
 import { StreamTurns } from './stream-turns.js';
@@ -12,15 +13,7 @@ import { StreamTurns } from './stream-turns.js';
 // race waits for the others that lost it and then wins on fresh reads, so a small attempt budget is enough.
 const TENANT = 'acme';
 const AT = '2025-01-01T00:00:00.000Z';
-const METADATA: EventMetadata = {
-  tenantId: TENANT,
-  tokenId: 'tok-1',
-  requestId: 'req-1',
-  correlationId: null,
-  sourceIp: '10.0.0.1',
-  userAgent: 'test',
-  occurredAt: AT,
-};
+const METADATA = testEventMetadata(TENANT, AT);
 const USER_ID = '11111111-1111-4111-8111-111111111111';
 const userStream = streamNames.user(TENANT, USER_ID);
 const WRITERS = 20;

@@ -99,6 +99,17 @@ export function mutualTlsListenerForTests(suite: string): MutualTlsListenerForTe
 }
 
 /** A topic prefix no other suite or run uses, so suites share one broker without seeing each other. */
+/** Polls `probe` every 100 ms until it answers something; fails naming `what` after `timeoutMs`. */
+export async function untilDefined<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export function uniqueTopicPrefix(suite: string): string {
   return `test.${suite}.${randomBytes(4).toString('hex')}`;
 }
