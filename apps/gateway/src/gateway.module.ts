@@ -32,6 +32,7 @@ import { InProcessProjector, KAFKA_PROJECTION } from './projections/in-process.p
 import { CheckpointReadModelProgress, InProcessReadModelProgress, ReadModelProgress } from './projections/read-model.progress.js';
 import { SCHEMA_REGISTRY } from './schema-registry.loader.js';
 import { SchemaRegistries } from './schemas/schema-registries.js';
+import { TenantSettings } from './tenancy/tenant-settings.js';
 import { TENANT_SCHEMAS_ADMIN } from './schemas/tenant-schemas.admin.js';
 import { RootSearchController } from './search/root-search.controller.js';
 import { TokenService } from './tenancy/token.service.js';
@@ -93,6 +94,7 @@ export class GatewayModule {
         ...ADMIN_PARTS.flatMap((part) => part.providers),
         { provide: SCHEMA_REGISTRY, useValue: registry },
         { provide: SchemaRegistries, useValue: new SchemaRegistries(registry, runtime.dataSource) },
+        { provide: TenantSettings, useValue: TenantSettings.fromConfig(config) },
         { provide: UsersQuery, useValue: new UsersQuery(runtime.reads, registry, { statementTimeoutMs: runtime.readStatementTimeoutMs }) },
         { provide: GroupsQuery, useValue: new GroupsQuery(runtime.reads, registry, { statementTimeoutMs: runtime.readStatementTimeoutMs }) },
         { provide: StreamStateCache, useValue: new StreamStateCache() },

@@ -26,6 +26,10 @@ export interface GatewayConfig {
   readonly extensionsFile: string | undefined;
   /** What to do with attributes no schema defines: 400 invalidSyntax, or drop them. */
   readonly unknownAttributes: 'reject' | 'ignore';
+  /** A new tenant's externalId uniqueness (RFC 7643 §3.1: none); the admin API sets it per tenant. */
+  readonly externalIdUniqueness: 'none' | 'server';
+  /** A new tenant's answer to group members that do not exist: apply the known ones, or 400; per tenant too. */
+  readonly unknownGroupMembers: 'skip' | 'reject';
   /** Where events live: PostgreSQL (PGlite or DATABASE_URL) or EventStoreDB (EVENTSTORE_URL). */
   readonly eventStore: 'postgres' | 'eventstoredb';
   readonly eventStoreUrl: string | undefined;
@@ -81,6 +85,8 @@ export const CONFIG_VARIABLES = {
   MAX_BODY_BYTES: 'largest accepted request body in bytes (default 1048576)',
   SCIM_EXTENSIONS_FILE: 'JSON file of custom extension schemas to register (default: none)',
   SCIM_UNKNOWN_ATTRIBUTES: 'reject | ignore: attributes no schema defines (default reject, 400 invalidSyntax)',
+  SCIM_EXTERNAL_ID_UNIQUENESS: "none | server: a new tenant's externalId uniqueness (default none, RFC 7643 §3.1); the admin API sets it per tenant",
+  SCIM_UNKNOWN_GROUP_MEMBERS: "skip | reject: a new tenant's answer to group members that do not exist (default skip: the known ones are applied); per tenant in the admin API",
   EVENT_STORE: 'postgres | eventstoredb: where events are stored (default postgres: PGlite, or DATABASE_URL)',
   EVENTSTORE_URL: 'esdb://... connection string of EventStoreDB (required when EVENT_STORE=eventstoredb)',
   PROJECTIONS: 'in-process | external: run the projections in this gateway (default) or leave them to apps/projector',
@@ -144,6 +150,15 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     problems.push(`SCIM_UNKNOWN_ATTRIBUTES="${env.SCIM_UNKNOWN_ATTRIBUTES}" must be reject or ignore`);
   }
 
+  const externalIdUniqueness = text('SCIM_EXTERNAL_ID_UNIQUENESS') ?? 'none';
+  if (externalIdUniqueness !== 'none' && externalIdUniqueness !== 'server') {
+    problems.push(`SCIM_EXTERNAL_ID_UNIQUENESS="${env.SCIM_EXTERNAL_ID_UNIQUENESS}" must be none or server`);
+  }
+  const unknownGroupMembers = text('SCIM_UNKNOWN_GROUP_MEMBERS') ?? 'skip';
+  if (unknownGroupMembers !== 'skip' && unknownGroupMembers !== 'reject') {
+    problems.push(`SCIM_UNKNOWN_GROUP_MEMBERS="${env.SCIM_UNKNOWN_GROUP_MEMBERS}" must be skip or reject`);
+  }
+
   const eventStore = text('EVENT_STORE') ?? 'postgres';
   const eventStoreUrl = text('EVENTSTORE_URL');
   if (eventStore !== 'postgres' && eventStore !== 'eventstoredb') {
@@ -183,6 +198,8 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     maxBodyBytes: integer('MAX_BODY_BYTES', 1048576, 1024, 100 * 1048576),
     extensionsFile: text('SCIM_EXTENSIONS_FILE'),
     unknownAttributes: unknownAttributes === 'ignore' ? 'ignore' : 'reject',
+    externalIdUniqueness: externalIdUniqueness === 'server' ? 'server' : 'none',
+    unknownGroupMembers: unknownGroupMembers === 'reject' ? 'reject' : 'skip',
     eventStore: eventStore === 'eventstoredb' ? 'eventstoredb' : 'postgres',
     eventStoreUrl,
     projections: projections === 'external' ? 'external' : 'in-process',
