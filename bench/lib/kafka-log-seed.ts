@@ -110,7 +110,7 @@ export async function seedKafkaLog(
               { op: 'Replace', path: 'displayName', value: `Renamed User ${n}` },
               { op: 'Replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'Treasury' },
             ];
-      const events = userDecider.decide({ type: 'PatchUser', userId: userIds[n], operations, registry, at }, userStates[n]);
+      const events = userDecider.decide({ type: 'PatchUser', userId: userIds[n], operations, registry, unknownAttributes: 'reject', at }, userStates[n]);
       await push(streamNames.user(tenantId, userIds[n]), 1, events, meta(at, request++), true);
     }
     for (let g = 0; g < sizes.groups; g++) {

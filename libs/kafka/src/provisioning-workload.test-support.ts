@@ -138,7 +138,7 @@ export class ProvisioningWorkload {
         const command =
           operation === 'replaceUser'
             ? { type: 'ReplaceUser' as const, userId, attributes: { ...current, displayName: `Renamed ${++this.serial}`, title: this.pick(['Engineer', 'Manager', undefined]) }, at }
-            : { type: 'PatchUser' as const, userId, operations: [{ op: 'Replace', path: 'active', value: operation === 'reactivateUser' }], registry: this.registry, at };
+            : { type: 'PatchUser' as const, userId, operations: [{ op: 'Replace', path: 'active', value: operation === 'reactivateUser' }], registry: this.registry, unknownAttributes: 'reject' as const, at };
         if (command.type === 'ReplaceUser' && command.attributes.title === undefined) delete (command.attributes as Record<string, unknown>).title;
         const states = await this.command(() => [decision(streamNames.user(t, userId), userDecider, command)]);
         this.rememberUser(userId, states.get(streamNames.user(t, userId)) as UserState);

@@ -131,7 +131,7 @@ export class BulkController {
       const change =
         method === 'PUT'
           ? { type: 'ReplaceUser' as const, attributes: parseUserResource(operation.data, input) }
-          : { type: 'PatchUser' as const, operations: parsePatchOperations(operation.data, this.limits) };
+          : { type: 'PatchUser' as const, operations: parsePatchOperations(operation.data, this.limits), unknownAttributes: this.unknownAttributes };
       const user = await this.commands.execute(new UpdateUserCommand(context, id, change, ifMatch));
       return { status: 200, id, version: user.version };
     }

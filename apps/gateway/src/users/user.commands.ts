@@ -1,6 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { ScimAttributes } from '#domain/scim-resource.js';
 import type { PatchOperation } from '#scim/patch/patch.operation.js';
+import type { UnknownAttributePolicy } from '#scim/resource/attribute-value.normaliser.js';
 import type { ScimCallContext } from '../http/request-context.js';
 import type { UserSnapshot } from './user.presenter.js';
 
@@ -19,7 +20,9 @@ export class UpdateUserCommand extends Command<UserSnapshot> {
   constructor(
     readonly context: ScimCallContext,
     readonly userId: string,
-    readonly change: { readonly type: 'ReplaceUser'; readonly attributes: ScimAttributes } | { readonly type: 'PatchUser'; readonly operations: readonly PatchOperation[] },
+    readonly change:
+      | { readonly type: 'ReplaceUser'; readonly attributes: ScimAttributes }
+      | { readonly type: 'PatchUser'; readonly operations: readonly PatchOperation[]; readonly unknownAttributes: UnknownAttributePolicy },
     readonly requiredRevision?: bigint,
   ) {
     super();

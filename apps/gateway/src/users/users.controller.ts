@@ -122,7 +122,7 @@ export class UsersController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const change = { type: 'PatchUser' as const, operations: parsePatchOperations(body, this.limits) };
+    const change = { type: 'PatchUser' as const, operations: parsePatchOperations(body, this.limits), unknownAttributes: this.unknownAttributes };
     const user = await this.commands.execute(new UpdateUserCommand(context, id, change, parseIfMatch(ifMatch)));
     return this.answer(context, user, query, response);
   }

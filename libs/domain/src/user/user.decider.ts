@@ -2,6 +2,7 @@ import { applyPatch } from '#scim/patch/patch.engine.js';
 import type { PatchOperation } from '#scim/patch/patch.operation.js';
 import { diffResources } from '#scim/resource/resource.diff.js';
 import type { JsonObject } from '#scim/resource/json-value.js';
+import type { UnknownAttributePolicy } from '#scim/resource/attribute-value.normaliser.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { NotFoundError, ScimError } from '#scim/scim-error.js';
 import { assertNever, type Decider } from '../decider.js';
@@ -28,12 +29,13 @@ export type UserCommand =
   | { readonly type: 'CreateUser'; readonly userId: string; readonly attributes: ScimAttributes; readonly at: string }
   /** PUT (RFC 7644 §3.5.1): the whole resource, already normalised against the schemas. */
   | { readonly type: 'ReplaceUser'; readonly userId: string; readonly attributes: ScimAttributes; readonly at: string }
-  /** PATCH (RFC 7644 §3.5.2). */
+  /** PATCH (RFC 7644 §3.5.2), with the deployment's policy for unknown attributes (SCIM_UNKNOWN_ATTRIBUTES), as POST and PUT. */
   | {
       readonly type: 'PatchUser';
       readonly userId: string;
       readonly operations: readonly PatchOperation[];
       readonly registry: SchemaRegistry;
+      readonly unknownAttributes: UnknownAttributePolicy;
       readonly at: string;
     }
   | { readonly type: 'DeleteUser'; readonly userId: string; readonly at: string };
@@ -67,7 +69,8 @@ export function attributesAfter(
 ): ScimAttributes {
   if (state.status !== 'present') throw new NotFoundError(`User ${command.userId} not found`);
   if (command.type === 'ReplaceUser') return withoutPassword(command.attributes);
-  return withoutPassword(applyPatch(state.attributes as JsonObject, command.operations, command.registry, 'User').resource);
+  const options = { unknownAttributes: command.unknownAttributes };
+  return withoutPassword(applyPatch(state.attributes as JsonObject, command.operations, command.registry, 'User', options).resource);
 }
 
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {

@@ -23,7 +23,7 @@ describe('user decider', () => {
   it('never records a password, on create, replace or patch', () => {
     spec.given([]).when({ type: 'CreateUser', userId, attributes: { ...attributes, password: 't1meMa$heen' }, at }).then([created]);
     spec.given([created]).when({ type: 'ReplaceUser', userId, attributes: { ...attributes, password: 'x' }, at: later }).then([]);
-    spec.given([created]).when({ type: 'PatchUser', userId, operations: [{ op: 'add', path: 'password', value: 'x' }], registry, at: later }).then([]);
+    spec.given([created]).when({ type: 'PatchUser', userId, operations: [{ op: 'add', path: 'password', value: 'x' }], registry, unknownAttributes: 'reject', at: later }).then([]);
   });
 
   it('refuses a user without userName', () => {
@@ -41,7 +41,7 @@ describe('user decider', () => {
   it("applies Entra's disable PATCH (capitalised op, string boolean) to the folded state", () => {
     spec
       .given([created])
-      .when({ type: 'PatchUser', userId, operations: [{ op: 'Replace', path: 'active', value: 'False' }], registry, at: later })
+      .when({ type: 'PatchUser', userId, operations: [{ op: 'Replace', path: 'active', value: 'False' }], registry, unknownAttributes: 'reject', at: later })
       .then([
         {
           type: 'UserUpdated',
@@ -51,19 +51,31 @@ describe('user decider', () => {
   });
 
   it('records nothing for a PATCH or replace that changes nothing', () => {
-    spec.given([created]).when({ type: 'PatchUser', userId, operations: [{ op: 'replace', path: 'active', value: true }], registry, at: later }).then([]);
+    spec.given([created]).when({ type: 'PatchUser', userId, operations: [{ op: 'replace', path: 'active', value: true }], registry, unknownAttributes: 'reject', at: later }).then([]);
     spec.given([created]).when({ type: 'ReplaceUser', userId, attributes, at: later }).then([]);
+  });
+
+  it('applies the unknown-attribute policy to PATCH as to POST and PUT (SCIM_UNKNOWN_ATTRIBUTES, RFC 7644 §3.3)', () => {
+    const operations = [{ op: 'replace', path: 'shoeSize', value: 42 }, { op: 'replace', value: { active: false, hat: 'x' } }];
+    spec
+      .given([created])
+      .when({ type: 'PatchUser', userId, operations, registry, unknownAttributes: 'ignore', at: later })
+      .then([{ type: 'UserUpdated', data: { userId, changes: [{ path: ['active'], before: true, after: false }], attributes: { ...attributes, active: false }, at: later } }]);
+    spec
+      .given([created])
+      .when({ type: 'PatchUser', userId, operations, registry, unknownAttributes: 'reject', at: later })
+      .thenThrows({ status: 400, scimType: 'invalidPath', detail: "'shoeSize' names no attribute of User" });
   });
 
   it('refuses a PATCH that removes userName with 400 invalidValue', () => {
     spec
       .given([created])
-      .when({ type: 'PatchUser', userId, operations: [{ op: 'remove', path: 'userName' }], registry, at: later })
+      .when({ type: 'PatchUser', userId, operations: [{ op: 'remove', path: 'userName' }], registry, unknownAttributes: 'reject', at: later })
       .thenThrows({ status: 400, scimType: 'invalidValue' });
   });
 
   it('answers 404 to a PATCH of a user that does not exist', () => {
-    spec.given([]).when({ type: 'PatchUser', userId, operations: [{ op: 'replace', path: 'active', value: false }], registry, at: later }).thenThrows({ status: 404 });
+    spec.given([]).when({ type: 'PatchUser', userId, operations: [{ op: 'replace', path: 'active', value: false }], registry, unknownAttributes: 'reject', at: later }).thenThrows({ status: 404 });
   });
 
   it('deletes a present user, remembering its userName for the key release', () => {

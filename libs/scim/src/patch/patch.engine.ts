@@ -43,13 +43,18 @@ type AttributeTarget = Extract<PatchTarget, { kind: 'attribute' }>;
  *    sub-attribute given must be equal; a given value with no sub-attribute matches nothing, so a malformed
  *    request can never remove everyone.
  *  - Without a path, add and replace apply each key of the value object as a path: attribute names, dotted
- *    `name.givenName`, URN-qualified attributes and extension URNs (Entra's aadOptscim062020 form). `schemas`
- *    is ignored, and readOnly keys whose value equals the current one are ignored (clients echo resources).
+ *    `name.givenName`, URN-qualified attributes and extension URNs (Entra's aadOptscim062020 form).
+ *  - A value object that stands for attributes of the resource (the value of a path-less operation, or of a
+ *    path naming an extension's URN, which scim2-tester sends) is read like a PUT body (RFC 7644 §3.5.1):
+ *    `schemas` is ignored, and so are readOnly attributes (RFC 7643 §2.2 "any values provided SHALL be
+ *    ignored"): clients echo resources (Authentik sends the group's `id` in a path-less replace, Okta sends
+ *    `{"id","displayName"}`). An explicit `path` to a readOnly attribute stays a mutability error, as
+ *    RFC 7644 §3.5.2 requires ("a client MUST NOT modify an attribute that has mutability readOnly").
  *  - A value filter that selects nothing: add and replace create the element from the filter's `eq`
  *    comparisons when the filter is only that (ENTRA.md: `emails[type eq "work"].value` creates the work email);
  *    otherwise noTarget.
  *  - A sub-attribute path on a multi-valued attribute without filter (`emails.type`) applies to every element.
- *  - Mutability: readOnly attributes (id, meta, groups, manager.displayName) cannot be targeted; an immutable
+ *  - Mutability: readOnly attributes (id, meta, groups, manager.displayName) cannot be targeted by a path; an immutable
  *    attribute can be set while it has no value and never changed or removed after (RFC 7643 §2.2).
  *  - Setting `primary: true` on one element sets it to false on the others (RFC 7644 §3.5.2); two primaries
  *    in one operation's value are invalidValue.
@@ -97,9 +102,7 @@ function applyOperation(working: JsonObject, operation: PatchOperation, context:
   for (const [key, attributeValue] of Object.entries(value)) {
     if (key.toLowerCase() === 'schemas') continue;
     const target = resolvePatchTarget(key, context);
-    if (!target) continue;
-    if (target.kind === 'attribute' && isReadOnly(target.resolved) && jsonEqual(currentValue(working, target), attributeValue)) continue;
-    writeAt(working, op, target, attributeValue, context);
+    if (target && !isServerManaged(target)) writeAt(working, op, target, attributeValue, context);
   }
 }
 
@@ -117,8 +120,9 @@ function writeAt(
     }
     if (!isPlainObject(value)) throw new InvalidValueError(`'${target.schema.id}' takes an object of ${target.schema.name} attributes`);
     for (const [name, attributeValue] of Object.entries(value)) {
+      if (name.toLowerCase() === 'schemas') continue;
       const attributeTarget = resolveExtensionAttributeTarget(target.schema, name, context);
-      if (attributeTarget) writeAt(working, op, attributeTarget, attributeValue, context);
+      if (attributeTarget && !isServerManaged(attributeTarget)) writeAt(working, op, attributeTarget, attributeValue, context);
     }
     return;
   }
@@ -267,7 +271,13 @@ function writeSubAttributeOfEveryElement(working: JsonObject, target: AttributeT
   writeRaw(container, attribute.name, elements);
 }
 
-/** RFC 7644 §3.5.2.1: new values are added; a value already there is not added again (its new sub-attributes merge). */
+/**
+ * RFC 7644 §3.5.2.1: "If the target location specifies a multi-valued attribute, a new value is added", and "If the
+ * target location already contains the value specified, no changes SHOULD be made to the resource". So an add is
+ * idempotent: an element already present (sameElement) is not added again, only its new sub-attributes merge, and a
+ * repeated add changes nothing, not even `meta.lastModified`. Clients rely on it: JumpCloud repeats add operations
+ * (Infisical/infisical#2138), and a retried request must not leave two equal emails behind.
+ */
 function appendElements(container: JsonObject, attribute: AttributeDefinition, newElements: unknown, pathText: string): void {
   const additions = elementsOf(newElements);
   assertAtMostOnePrimary(additions, pathText);
@@ -327,15 +337,13 @@ function containerFor(working: JsonObject, resolved: ResolvedAttribute, create: 
   return created;
 }
 
-function currentValue(working: JsonObject, target: AttributeTarget): unknown {
-  const container = containerFor(working, target.resolved, false);
-  const value = container === undefined ? undefined : getIgnoringCase(container, target.resolved.attribute.name);
-  const { subAttribute } = target.resolved;
-  return subAttribute && isPlainObject(value) ? getIgnoringCase(value, subAttribute.name) : value;
-}
-
 function isReadOnly(resolved: ResolvedAttribute): boolean {
   return resolved.attribute.mutability === 'readOnly' || resolved.subAttribute?.mutability === 'readOnly';
+}
+
+/** A readOnly attribute named by a key of a value object: ignored, as in a PUT body (RFC 7644 §3.5.1). */
+function isServerManaged(target: PatchTarget): boolean {
+  return target.kind === 'attribute' && isReadOnly(target.resolved);
 }
 
 function assertNotReadOnly(target: AttributeTarget): void {
@@ -373,10 +381,16 @@ function demoteOtherPrimaries(elements: readonly unknown[], primary: JsonObject)
   for (const element of elements) if (element !== primary && isPlainObject(element) && element.primary === true) element.primary = false;
 }
 
-/** Same element for add: equal `value` (per caseExact) and compatible `type`; otherwise equal as JSON. */
+/**
+ * Same element for add. With a `value` on both sides (RFC 7643 §2.4: "the attribute's significant value"): equal
+ * `value` (per caseExact) and compatible `type`. Otherwise every sub-attribute but `primary` is equal, so an address
+ * sent again is the same address even after another one became primary. Simple values: equal per caseExact.
+ */
 function sameElement(attribute: AttributeDefinition, existing: unknown, candidate: unknown): boolean {
+  if (attribute.type !== 'complex') return equalValues(attribute, existing, candidate);
+  if (!isPlainObject(existing) || !isPlainObject(candidate)) return jsonEqual(existing, candidate);
   const valueDefinition = findSubAttribute(attribute, 'value');
-  if (valueDefinition && isPlainObject(existing) && isPlainObject(candidate) && existing.value !== undefined && candidate.value !== undefined) {
+  if (valueDefinition && existing.value !== undefined && candidate.value !== undefined) {
     const typeDefinition = findSubAttribute(attribute, 'type');
     const typesCompatible =
       existing.type === undefined ||
@@ -385,7 +399,9 @@ function sameElement(attribute: AttributeDefinition, existing: unknown, candidat
       equalValues(typeDefinition, existing.type, candidate.type);
     return equalValues(valueDefinition, existing.value, candidate.value) && typesCompatible;
   }
-  return attribute.type === 'complex' ? jsonEqual(existing, candidate) : equalValues(attribute, existing, candidate);
+  return (attribute.subAttributes ?? [])
+    .filter((subAttribute) => subAttribute.name !== 'primary')
+    .every((subAttribute) => equalValues(subAttribute, getIgnoringCase(existing, subAttribute.name), getIgnoringCase(candidate, subAttribute.name)));
 }
 
 /** Remove-by-value: every sub-attribute of the given value is equal in the element; an empty given value matches nothing. */

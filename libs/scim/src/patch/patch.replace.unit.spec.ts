@@ -75,6 +75,8 @@ describe('PATCH replace (RFC 7644 §3.5.2.3)', () => {
       TOUR_GUIDES_GROUP],
     ['readOnly keys equal to the stored value are ignored in a path-less replace', MINIMAL_USER,
       { op: 'replace', value: { id: MINIMAL_USER.id, meta: MINIMAL_USER.meta, schemas: [USER], title: 'T' } }, { ...MINIMAL_USER, title: 'T' }],
+    ['readOnly keys with another value are ignored in a path-less replace too (RFC 7644 §3.5.1, as in a PUT body)', MINIMAL_USER,
+      { op: 'replace', value: { id: 'other', meta: { version: 'W/"x"' }, groups: [{ value: 'g' }], title: 'T' } }, { ...MINIMAL_USER, title: 'T' }],
   ])('%s', (_title, before, operation, expected) => {
     expect(patch(before, [operation]).resource).toEqual(expected);
   });
@@ -100,7 +102,7 @@ describe('PATCH replace (RFC 7644 §3.5.2.3)', () => {
       { op: 'replace', path: 'addresses[type ne "work" and type ne "home"]', value: { type: 'other' } }, 'noTarget',
       `no value of 'addresses' matches the filter of 'addresses[type ne "work" and type ne "home"]' (RFC 7644 §3.5.2)`],
     ['id', MINIMAL_USER, { op: 'replace', path: 'id', value: 'other' }, 'mutability', "attribute 'id' is readOnly and cannot be modified (RFC 7643 §2.2)"],
-    ['meta in a path-less value', MINIMAL_USER, { op: 'replace', value: { meta: { version: 'W/"x"' } } }, 'mutability', "attribute 'meta' is readOnly and cannot be modified (RFC 7643 §2.2)"],
+    ['a path to meta', MINIMAL_USER, { op: 'replace', path: 'meta', value: { version: 'W/"x"' } }, 'mutability', "attribute 'meta' is readOnly and cannot be modified (RFC 7643 §2.2)"],
     ['an immutable member value', TOUR_GUIDES_GROUP, { op: 'replace', path: `members[value eq "${TOUR_GUIDES_GROUP.members[0].value}"]`, value: { value: 'someone-else' } },
       'mutability', `attribute 'members[value eq "${TOUR_GUIDES_GROUP.members[0].value}"].value' is immutable and already has a value (RFC 7643 §2.2)`],
     ['the required userName with null', MINIMAL_USER, { op: 'replace', path: 'userName', value: null }, 'invalidValue', "attribute 'userName' is required"],
