@@ -20,10 +20,11 @@ export interface ResourceNormalisationOptions {
  * Validates and normalises a POST or PUT body (RFC 7644 §3.3, §3.5.1) against the registry:
  *  - attribute names take the schema's case (RFC 7643 §2.1); values are normalised by normaliseAttributeValue
  *    (string booleans, numeric strings, explicit null = absent, Entra's bare-string manager);
- *  - readOnly attributes (id, meta, groups, ...) are ignored (RFC 7643 §2.2);
+ *  - readOnly attributes (id, meta, groups, ...) are ignored (RFC 7643 §2.2, RFC 7644 §3.5.1: Okta's PUT echoes them);
  *  - extension attributes are accepted under their URN, or as URN-qualified keys
  *    (`"urn:...:enterprise:2.0:User:employeeNumber": "1"`), whether or not the URN is in `schemas` (Entra omits
- *    custom ones); unknown URNs in `schemas` are ignored (Entra lists an ADSCIM Group URN);
+ *    custom ones); unknown URNs in `schemas` are ignored (Entra lists an ADSCIM Group URN, Google Workspace the
+ *    SCIM 1.0 core URN `urn:scim:schemas:core:1.0` beside the 2.0 one);
  *  - the result's `schemas` is the core schema plus every extension present (RFC 7643 §3);
  *  - dotted keys such as `name.givenName` belong to PATCH only (RFC 7644 §3.5.2) and are invalidSyntax here;
  *  - then the invariants of resource.invariants.ts: required attributes, one primary per multi-valued attribute.

@@ -9,6 +9,7 @@ const registry = new SchemaRegistry(INTERACT_EXTENSIONS);
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const SCIM_1_CORE = 'urn:scim:schemas:core:1.0';
 
 type Row = [title: string, resourceType: ResourceTypeName, body: Record<string, unknown>, expected: Record<string, unknown>];
 
@@ -84,6 +85,22 @@ describe('normaliseResource', () => {
     ['the password is kept (writeOnly is still written)', 'User', { userName: 'a', password: 's3cret' }, { schemas: [USER], userName: 'a', password: 's3cret' }],
     ['custom Group extension', 'Group', { displayName: 'G', [INTERACT_GROUP_SCHEMA_ID]: { groupType: 'department' } },
       { schemas: [GROUP, INTERACT_GROUP_SCHEMA_ID], displayName: 'G', [INTERACT_GROUP_SCHEMA_ID]: { groupType: 'department' } }],
+    ['Google Workspace: the SCIM 1.0 core URN beside 2.0 in schemas is accepted, only 2.0 URNs are kept (issue 13; RFC 7643 §3)', 'User',
+      { schemas: [SCIM_1_CORE, USER, ENTERPRISE], userName: 'a', [ENTERPRISE]: { department: 'D' } },
+      { schemas: [USER, ENTERPRISE], userName: 'a', [ENTERPRISE]: { department: 'D' } }],
+    ['Google Workspace: the SCIM 1.0 core URN on a Group (issue 13; RFC 7643 §3)', 'Group', { schemas: [GROUP, SCIM_1_CORE], displayName: 'G' },
+      { schemas: [GROUP], displayName: 'G' }],
+    ['Okta: a full PUT echoing id, meta, groups and manager.displayName ignores them (Okta developer docs, SCIM 2.0 "Update a specific User (PUT)"; RFC 7644 §3.5.1)', 'User',
+      {
+        schemas: [USER, ENTERPRISE],
+        id: '23a35c27-23d3-4c03-b4c5-6443c09e7173',
+        userName: 'test.user@okta.local',
+        active: false,
+        groups: [{ value: 'g1', display: 'Group 1' }],
+        meta: { resourceType: 'User', created: '2026-01-01T00:00:00Z' },
+        [ENTERPRISE]: { manager: { value: 'm', displayName: 'Boss' } },
+      },
+      { schemas: [USER, ENTERPRISE], userName: 'test.user@okta.local', active: false, [ENTERPRISE]: { manager: { value: 'm' } } }],
   ])('%s', (_title, resourceType, body, expected) => {
     expect(normaliseResource(body, registry, resourceType)).toEqual(expected);
   });
