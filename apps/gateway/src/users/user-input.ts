@@ -35,7 +35,7 @@ export function parsePatchOperations(body: unknown, limits: Pick<RequestLimits, 
     const operation = withJsonEncodedValueDecoded(received);
     if (operation !== received) {
       // The decoded object sits at level 4 of the body (the body, Operations, the operation, its value).
-      checkJsonInput(operation.value, { ...limits.json, maxDepth: limits.json.maxDepth - 3 }, `Operations[${index}].value (a JSON-encoded string)`);
+      checkJsonInput(operation.value, limits.json, `Operations[${index}].value (decoded from its JSON-encoded string)`, 4);
     }
     return operation;
   });

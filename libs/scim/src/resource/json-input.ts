@@ -38,9 +38,10 @@ export function assertStorableText(text: string, where: string): void {
  * Checks a parsed JSON value before any other work: nesting (400 invalidSyntax), string length and unstorable
  * characters in keys and strings (400 invalidValue), each detail naming the place (`Operations[0].value.a`) and
  * the limit. Iterative, with an explicit stack: a body nested 100,000 deep costs a loop, never the call stack.
- * `where` names the value itself (`the request body`, `query parameters`).
+ * `where` names the value itself (`the request body`, `query parameters`); `depth` is the level the value sits at
+ * (1 for a body; more for a value decoded from a string inside one, which counts as nested where it sits).
  */
-export function checkJsonInput(value: unknown, limits: JsonInputLimits, where: string): void {
+export function checkJsonInput(value: unknown, limits: JsonInputLimits, where: string, depth = 1): void {
   interface Entry {
     readonly value: unknown;
     readonly depth: number;
@@ -63,7 +64,7 @@ export function checkJsonInput(value: unknown, limits: JsonInputLimits, where: s
     if (problem !== undefined) throw new InvalidValueError(`${what} ${place(entry, key)} holds ${problem}; such characters cannot be stored and are refused`);
   };
 
-  const stack: Entry[] = [{ value, depth: 1, parent: undefined, key: undefined }];
+  const stack: Entry[] = [{ value, depth, parent: undefined, key: undefined }];
   while (stack.length > 0) {
     const entry = stack.pop()!;
     if (typeof entry.value === 'string') {

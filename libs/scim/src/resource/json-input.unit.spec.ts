@@ -28,6 +28,15 @@ describe('checkJsonInput', () => {
     expect(failure({ a: value })).toBeInstanceOf(InvalidSyntaxError);
   });
 
+  it('counts a value decoded inside a body at the level where it sits (a PATCH value sent as a JSON-encoded string)', () => {
+    let value: unknown = 'x';
+    for (let level = 0; level < 29; level++) value = { a: value };
+    expect(() => checkJsonInput(value, LIMITS, 'Operations[0].value', 4)).not.toThrow();
+    expect(() => checkJsonInput({ a: value }, LIMITS, 'Operations[0].value', 4)).toThrow(
+      expect.objectContaining({ detail: expect.stringMatching(/ in Operations\[0\]\.value is nested 33 levels deep \(objects and arrays\); at most 32 are allowed$/) }),
+    );
+  });
+
   it.each([
     ['a long string', { title: 'x'.repeat(17) }, /^the string at title in the request body is 17 characters long; at most 16/],
     ['a long key', { ['k'.repeat(17)]: 1 }, /^the name of k{17} in the request body is 17 characters long/],
