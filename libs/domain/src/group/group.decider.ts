@@ -264,7 +264,11 @@ export function unknownMemberIds(command: Extract<GroupCommand, { type: 'CreateG
 function withNewMembersChecked(group: PresentGroup, members: readonly GroupMember[], knownMembers: KnownMembers, policy: UnknownMembersPolicy | undefined): GroupMember[] {
   const fresh = checkedNewMembers(group.groupId, members.filter((member) => !group.memberIds.has(member.value)), knownMembers, policy);
   const checked = new Map(fresh.map((member) => [member.value, member]));
-  return members.flatMap((member) => (group.memberIds.has(member.value) ? [member] : (checked.has(member.value) ? [checked.get(member.value)!] : [])));
+  return members.flatMap((member) => {
+    if (group.memberIds.has(member.value)) return [member];
+    const known = checked.get(member.value);
+    return known === undefined ? [] : [known]; // skipped: names nothing
+  });
 }
 
 /**
