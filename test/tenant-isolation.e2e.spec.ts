@@ -172,9 +172,8 @@ describe.each(backends())('tenant isolation on %s', (_name, env) => {
     });
   });
 
-  // The gateway does not check that a member id names a user or group (Entra adds members it has provisioned; a
-  // dangling one is kept as given): a never-existing id is accepted, so A's id must be accepted exactly the same,
-  // showing nothing of A's user.
+  // A member id that names no user or group of the tenant is skipped or refused, by the tenant's unknown-members
+  // policy: another tenant's user id must be answered exactly like a never-existing id, showing nothing of A's user.
   describe("A's user id as a member of B's group", () => {
     it('PATCH add is answered exactly like a never-existing member id', async () => {
       const never = randomUUID();

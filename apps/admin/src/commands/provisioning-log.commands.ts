@@ -19,6 +19,8 @@ interface ProvisioningLogEntry {
   detail: string | null;
   eventIds: string[];
   dryRun: boolean;
+  skippedMemberIds: string[];
+  skippedMemberCount: number;
 }
 
 interface ProvisioningLogPage {
@@ -76,7 +78,10 @@ function limitOf(args: ParsedArguments): number {
   return limit;
 }
 
-/** `2026-03-01T12:00:00.123Z  POST  /scim/v2/Users  201  12.3ms  events e1,e2` (plus scimType and detail when failed). */
+/**
+ * `2026-03-01T12:00:00.123Z  POST  /scim/v2/Users  201  12.3ms  events e1,e2` (plus scimType and detail when failed,
+ * and the group member ids skipped when there were any).
+ */
 export function formatEntry(entry: ProvisioningLogEntry): string {
   const parts = [
     entry.at,
@@ -89,6 +94,10 @@ export function formatEntry(entry: ProvisioningLogEntry): string {
   if (entry.scimType) parts.push(entry.scimType);
   if (entry.detail) parts.push(JSON.stringify(entry.detail));
   if (entry.eventIds.length > 0) parts.push(`events ${entry.eventIds.join(',')}`);
+  if (entry.skippedMemberCount > 0) {
+    const more = entry.skippedMemberCount - entry.skippedMemberIds.length;
+    parts.push(`skipped members ${entry.skippedMemberIds.join(',')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
   return parts.join('  ');
 }
 

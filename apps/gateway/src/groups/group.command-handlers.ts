@@ -5,6 +5,7 @@ import {
   groupDecider,
   membersToResolve,
   typedMember,
+  unknownMemberIds,
   type GroupCommand,
   type GroupState,
   type KnownMembers,
@@ -14,34 +15,39 @@ import { streamNames } from '#domain/stream-names.js';
 import { decision, type DecidedStream } from '#event-store/command.loop.js';
 import { GroupsQuery } from '#read-model/groups.query.js';
 import { CommandRunner } from '../commands/command.runner.js';
+import { noteSkippedMembers } from '../http/request-context.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
+import { TenantSettings } from '../tenancy/tenant-settings.js';
 import { uniqueKeyDecisions, uniqueKeysOf } from '../unique-keys.js';
 import { CreateGroupCommand, DeleteGroupCommand, UpdateGroupCommand } from './group.commands.js';
 import { membersOf, type GroupSnapshot } from './group.presenter.js';
 import { removalsFromGroups, resolveMembers, sweepDeletedMember } from './group-members.js';
 
-/** Thin shells over the group decider: name the streams, run the command loop, wait for the read model. */
+/**
+ * Thin shells over the group decider: name the streams, run the command loop, wait for the read model. Each
+ * command carries the tenant's policy for member ids that name nothing (TenantSettings); the ids it skipped go
+ * to the request's provisioning log entry, from the attempt that committed.
+ */
 @CommandHandler(CreateGroupCommand)
 export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
+    @Inject(TenantSettings) private readonly settings: TenantSettings,
   ) {}
 
   async execute({ context, groupId, attributes, members }: CreateGroupCommand): Promise<GroupSnapshot> {
     const at = context.metadata.occurredAt;
     const groupStream = streamNames.group(context.tenantId, groupId);
-    let knownMembers: KnownMembers = new Map();
+    const unknownMembers = this.settings.forTenant(context.tenantId).unknownGroupMembers;
+    let create: Extract<GroupCommand, { type: 'CreateGroup' }> = { type: 'CreateGroup', groupId, attributes, members, knownMembers: new Map(), unknownMembers, at };
     const outcome = await this.commands.run(context, async (loader) => {
-      const create = { type: 'CreateGroup', groupId, attributes, members, knownMembers, at } as const;
-      knownMembers = await resolveMembers(loader, context.tenantId, membersToResolve(create, groupDecider.initialState));
-      return [
-        decision(groupStream, groupDecider, { ...create, knownMembers }),
-        ...uniqueKeyDecisions(context.tenantId, groupId, [], uniqueKeysOf.group(attributes), at),
-      ];
+      create = { ...create, knownMembers: await resolveMembers(loader, context.tenantId, membersToResolve(create, groupDecider.initialState)) };
+      return [decision(groupStream, groupDecider, create), ...uniqueKeyDecisions(context.tenantId, groupId, [], uniqueKeysOf.group(attributes), at)];
     });
+    if (unknownMembers === 'skip') noteSkippedMembers(context.outcome, unknownMemberIds(create, groupDecider.initialState));
     const group = outcome.streams.get(groupStream)!;
     await this.commands.settle(context, group.position);
-    return { ...snapshotOf(group), members: membersOf(typed(members, knownMembers)) };
+    return { ...snapshotOf(group), members: membersOf(membersKept(members, create.knownMembers, group)) };
   }
 }
 
@@ -50,30 +56,36 @@ export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
     @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
+    @Inject(TenantSettings) private readonly settings: TenantSettings,
   ) {}
 
   async execute({ context, groupId, change, requiredRevision }: UpdateGroupCommand): Promise<GroupSnapshot> {
     const at = context.metadata.occurredAt;
     const groupStream = streamNames.group(context.tenantId, groupId);
+    const unknownMembers = this.settings.forTenant(context.tenantId).unknownGroupMembers;
     const unresolved: Extract<GroupCommand, { type: 'ReplaceGroup' | 'PatchGroup' }> =
       change.type === 'ReplaceGroup'
-        ? { ...change, groupId, at, knownMembers: new Map() }
-        : { ...change, groupId, at, registry: this.registries.forTenant(context.tenantId), knownMembers: new Map() };
+        ? { ...change, groupId, at, knownMembers: new Map(), unknownMembers }
+        : { ...change, groupId, at, registry: this.registries.forTenant(context.tenantId), knownMembers: new Map(), unknownMembers };
     let knownMembers: KnownMembers = new Map();
+    let skipped: string[] = [];
     const outcome = await this.commands.run(context, async (loader) => {
+      skipped = [];
       const { state } = await loader.load(groupStream, groupDecider);
       if (state.status !== 'present') return [decision(groupStream, groupDecider, unresolved, { requiredRevision })]; // the decider answers 404
       knownMembers = await resolveMembers(loader, context.tenantId, membersToResolve(unresolved, state));
       const command = { ...unresolved, knownMembers };
+      skipped = unknownMemberIds(command, state);
       const after = groupAttributesAfter(command, state);
       return [
         decision(groupStream, groupDecider, command, { requiredRevision }),
         ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf.group(state.attributes), uniqueKeysOf.group(after), at),
       ];
     });
+    if (unknownMembers === 'skip') noteSkippedMembers(context.outcome, skipped);
     const group = outcome.streams.get(groupStream)!;
     await this.commands.settle(context, group.position);
-    return { ...snapshotOf(group), ...(change.type === 'ReplaceGroup' ? { members: membersOf(typed(change.members, knownMembers)) } : {}) };
+    return { ...snapshotOf(group), ...(change.type === 'ReplaceGroup' ? { members: membersOf(membersKept(change.members, knownMembers, group)) } : {}) };
   }
 }
 
@@ -104,9 +116,15 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
   }
 }
 
-/** The request's members with the type found for each (a member added without one gets it in the events too). */
-function typed(members: readonly GroupMember[], knownMembers: KnownMembers): GroupMember[] {
-  return members.map((member) => typedMember(member, knownMembers));
+/**
+ * What a POST or PUT answers as `members`: the request's members the group now has (once each; not the ids
+ * skipped), with the type found for each (a member added without one gets it in the events too).
+ */
+function membersKept(members: readonly GroupMember[], knownMembers: KnownMembers, group: DecidedStream): GroupMember[] {
+  const state = group.state as GroupState;
+  const memberIds = state.status === 'present' ? state.memberIds : null;
+  const kept = members.filter((member) => memberIds?.has(member.value));
+  return [...new Map(kept.map((member) => [member.value, typedMember(member, knownMembers)])).values()];
 }
 
 function snapshotOf(group: DecidedStream): GroupSnapshot {

@@ -12,6 +12,24 @@ export interface RequestOutcome {
   readonly eventIds: string[];
   /** A dry run's staging event store (one per request, created on its first command). */
   staging?: EventStore;
+  /** Group member ids the request offered that named no user or group and were left out (policy `skip`). */
+  skippedMembers?: SkippedMembers;
+}
+
+/** The first SKIPPED_MEMBER_IDS_KEPT skipped ids (a 100,000-member PUT must not make a 100,000-id log entry), and how many in all. */
+export interface SkippedMembers {
+  readonly ids: string[];
+  count: number;
+}
+
+export const SKIPPED_MEMBER_IDS_KEPT = 100;
+
+/** Adds the member ids a group command skipped to the request's outcome (a Bulk request gathers every operation's). */
+export function noteSkippedMembers(outcome: RequestOutcome, ids: readonly string[]): void {
+  if (ids.length === 0) return;
+  const skipped = (outcome.skippedMembers ??= { ids: [], count: 0 });
+  skipped.ids.push(...ids.slice(0, Math.max(0, SKIPPED_MEMBER_IDS_KEPT - skipped.ids.length)));
+  skipped.count += ids.length;
 }
 
 export interface ScimRequest extends Request {

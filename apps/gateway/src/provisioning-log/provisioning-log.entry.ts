@@ -21,6 +21,12 @@ export interface ProvisioningLogEntry {
   /** The events the request appended (or, in a dry run, would have appended), in order. */
   readonly eventIds: readonly string[];
   readonly dryRun: boolean;
+  /**
+   * Group member ids the request offered that name no user or group of the tenant, left out under the tenant's
+   * `skip` policy: the first 100 (each cut to 256 characters), in request order; skippedMemberCount counts them all.
+   */
+  readonly skippedMemberIds: readonly string[];
+  readonly skippedMemberCount: number;
 }
 
 /** A stored entry, as the admin API returns it. */

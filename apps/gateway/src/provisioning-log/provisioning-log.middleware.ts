@@ -93,6 +93,8 @@ function entryOf(request: ScimRequest, response: Response, path: string, query: 
     detail: detail === null ? null : clip(detail, 2000),
     eventIds: [...(request.outcome?.eventIds ?? [])],
     dryRun: (request.outcome?.dryRun ?? false) || isDryRunPath(path),
+    skippedMemberIds: (request.outcome?.skippedMembers?.ids ?? []).map((id) => clip(id, 256)),
+    skippedMemberCount: request.outcome?.skippedMembers?.count ?? 0,
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Response } from 'express';
-import type { ScimRequest } from '../http/request-context.js';
+import { noteSkippedMembers, SKIPPED_MEMBER_IDS_KEPT, type ScimRequest } from '../http/request-context.js';
 import type { ProvisioningLogEntry } from './provisioning-log.entry.js';
 import { CLIENT_CLOSED_REQUEST, provisioningLogMiddleware, type TokenResolver } from './provisioning-log.middleware.js';
 
@@ -67,8 +67,24 @@ describe('provisioningLogMiddleware', () => {
         detail: null,
         eventIds: ['event-1', 'event-2'],
         dryRun: false,
+        skippedMemberIds: [],
+        skippedMemberCount: 0,
       },
     ]);
+  });
+
+  it('records the group member ids the request skipped: the first 100, each cut to 256 characters, and how many', () => {
+    const { request, finish, recorded } = run('/scim/v2/Bulk', { method: 'POST', scimAuth: { tenantId: 'acme', tokenId: 't' } });
+    const long = 'x'.repeat(300);
+    noteSkippedMembers(request.outcome!, [long, ...Array.from({ length: 60 }, (_, i) => `ghost-${i}`)]);
+    noteSkippedMembers(request.outcome!, Array.from({ length: 60 }, (_, i) => `later-${i}`)); // a second Bulk operation
+    finish(200);
+    const [entry] = recorded;
+    expect(entry.skippedMemberCount).toBe(121);
+    expect(entry.skippedMemberIds).toHaveLength(SKIPPED_MEMBER_IDS_KEPT);
+    expect(entry.skippedMemberIds[0]).toBe(`${'x'.repeat(255)}…`);
+    expect(entry.skippedMemberIds.slice(59, 62)).toEqual(['ghost-58', 'ghost-59', 'later-0']);
+    expect(entry.skippedMemberIds[99]).toBe('later-38');
   });
 
   it('takes scimType and detail from what the exception filter rendered', () => {

@@ -21,6 +21,8 @@ function entry(index: number): ProvisioningLogEntry {
     detail: null,
     eventIds: [],
     dryRun: false,
+    skippedMemberIds: [],
+    skippedMemberCount: 0,
   };
 }
 

@@ -30,6 +30,8 @@ function entry(overrides: Partial<ProvisioningLogEntry> = {}): ProvisioningLogEn
     detail: null,
     eventIds: [],
     dryRun: false,
+    skippedMemberIds: [],
+    skippedMemberCount: 0,
     ...overrides,
   };
 }
@@ -71,6 +73,8 @@ describe.each(testDatabases().map((backend) => [backend.name, backend] as const)
       durationMs: 12.3,
       eventIds,
       dryRun: true,
+      skippedMemberIds: ['ghost-1', 'ghost-2'],
+      skippedMemberCount: 140,
     });
     const failed = entry({
       at: minutes(2),

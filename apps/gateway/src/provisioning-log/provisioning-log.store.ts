@@ -57,6 +57,8 @@ const COLUMNS = [
   'detail',
   'event_ids',
   'dry_run',
+  'skipped_member_ids',
+  'skipped_member_count',
 ] as const;
 
 interface Row {
@@ -77,6 +79,8 @@ interface Row {
   detail: string | null;
   event_ids: string[];
   dry_run: boolean;
+  skipped_member_ids: string[];
+  skipped_member_count: number;
 }
 
 /** The provisioning_log table: batched inserts, filtered keyset pages, deletion by age. */
@@ -104,6 +108,8 @@ export class ProvisioningLogStore implements ProvisioningLogWriter {
         entry.detail,
         [...entry.eventIds],
         entry.dryRun,
+        [...entry.skippedMemberIds],
+        entry.skippedMemberCount,
       ];
       const placeholders = values.map((value) => {
         parameters.push(value);
@@ -138,7 +144,8 @@ export class ProvisioningLogStore implements ProvisioningLogWriter {
     // One row more than asked tells whether another page exists.
     const rows: Row[] = await this.dataSource.query(
       `SELECT id::text AS id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_exact, tenant_id, token_id, request_id,
-              method, path, query, resource_type, resource_id, status, duration_ms, scim_type, detail, event_ids, dry_run
+              method, path, query, resource_type, resource_id, status, duration_ms, scim_type, detail, event_ids, dry_run,
+              skipped_member_ids, skipped_member_count
          FROM provisioning_log
         WHERE ${conditions.join(' AND ')}
         ORDER BY at DESC, id DESC
@@ -192,5 +199,7 @@ function toEntry(row: Row): StoredProvisioningLogEntry {
     detail: row.detail,
     eventIds: row.event_ids,
     dryRun: row.dry_run,
+    skippedMemberIds: row.skipped_member_ids,
+    skippedMemberCount: Number(row.skipped_member_count),
   };
 }

@@ -72,8 +72,12 @@ function planPathless(op: 'add' | 'remove' | 'replace', operation: PatchOperatio
   }
   const rest: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (key.toLowerCase() === 'members' || key.toLowerCase() === `${GROUP_SCHEMA_ID.toLowerCase()}:members`) {
+    if (isMembersKey(key)) {
       steps.push({ kind: op, members: parseMembers(item, `${where}.value.${key}`) });
+    } else if (key.toLowerCase() === 'id') {
+      // Okta replaces `{"id", "displayName"}` right after creating a group; `id` is readOnly (RFC 7643 §3.1) and
+      // is ignored like any readOnly attribute in a value (RFC 7643 §2.2), never refused.
+      continue;
     } else {
       setOwn(rest, key, item); // `__proto__` from client JSON stays a key (the engine refuses it), never a prototype
     }
@@ -81,16 +85,28 @@ function planPathless(op: 'add' | 'remove' | 'replace', operation: PatchOperatio
   if (Object.keys(rest).length > 0) steps.push({ kind: 'attributes', operations: [{ ...operation, value: rest }] });
 }
 
+/** `members` or `urn:ietf:params:scim:schemas:core:2.0:Group:members`, in any case, as a key of a resource or value. */
+export function isMembersKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  return lower === 'members' || lower === `${GROUP_SCHEMA_ID.toLowerCase()}:members`;
+}
+
 function isMembers(path: { uri?: string; attribute: string }): boolean {
   return path.attribute.toLowerCase() === 'members' && (path.uri === undefined || sameUrn(path.uri, GROUP_SCHEMA_ID));
 }
 
-/** Members as they arrive: an array of `{ value, type?, display?, $ref? }` (a single object is accepted too). */
+/**
+ * Members as they arrive: an array of `{ value, type?, display?, $ref? }` (a single object is accepted too), or
+ * bare ids (see memberObjectOf).
+ */
 export function parseMembers(value: unknown, where: string): GroupMember[] {
   if (value === undefined || value === null) return [];
   const items = Array.isArray(value) ? value : [value];
-  return items.map((item, index) => {
-    if (typeof item !== 'object' || item === null) throw new InvalidValueError(`${where}[${index}] must be an object with a "value" (the member's id)`);
+  return items.map((given, index) => {
+    const item = memberObjectOf(given);
+    if (typeof item !== 'object' || item === null) {
+      throw new InvalidValueError(`${where}[${index}] must be an object with a "value" (the member's id), or the id as a string`);
+    }
     const record = item as Record<string, unknown>;
     const key = (name: string) => Object.keys(record).find((k) => k.toLowerCase() === name);
     const id = record[key('value') ?? 'value'];
@@ -112,10 +128,20 @@ export function parseMembers(value: unknown, where: string): GroupMember[] {
   });
 }
 
+/**
+ * A member given as its bare id (`"members": ["<id>"]`, or `"value": "<id>"` in a PATCH: Microsoft's SCIM
+ * reference collection, AzureAD/SCIMReferenceCode PostmanCollection.json, sends both) is read as `{ "value": "<id>" }`.
+ * RFC 7643 §4.2 defines members as complex; what the gateway writes stays so.
+ */
+export function memberObjectOf(item: unknown): unknown {
+  return typeof item === 'string' ? { value: item } : item;
+}
+
 function removalIds(value: unknown, where: string): string[] {
   const items = Array.isArray(value) ? value : [value];
-  return items.flatMap((item) => {
-    if (typeof item !== 'object' || item === null) throw new InvalidValueError(`${where}.value must be an array of { "value": "<member id>" }`);
+  return items.flatMap((given) => {
+    const item = memberObjectOf(given);
+    if (typeof item !== 'object' || item === null) throw new InvalidValueError(`${where}.value must be an array of { "value": "<member id>" } (or of ids)`);
     const id = Object.entries(item as Record<string, unknown>).find(([k]) => k.toLowerCase() === 'value')?.[1];
     return typeof id === 'string' && id !== '' ? [id] : [];
   });

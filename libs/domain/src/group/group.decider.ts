@@ -35,6 +35,14 @@ type PresentGroup = Extract<GroupState, { status: 'present' }>;
  */
 export type KnownMembers = ReadonlyMap<string, 'User' | 'Group'>;
 
+/**
+ * What a command does with ids to add that name no User or Group of the tenant (a tenant setting): `reject`
+ * refuses the whole command (400 invalidValue naming them, RFC 7644 §3.5.2); `skip` leaves them out and applies
+ * the rest, because Okta treats a 400 as permanent and drops the whole push (fleetdm/fleet#52600). Absent on a
+ * command: `reject`. Either way no id that names nothing is ever recorded as a member.
+ */
+export type UnknownMembersPolicy = 'skip' | 'reject';
+
 export type GroupCommand =
   | {
       readonly type: 'CreateGroup';
@@ -43,6 +51,7 @@ export type GroupCommand =
       readonly attributes: ScimAttributes;
       readonly members: readonly GroupMember[];
       readonly knownMembers: KnownMembers;
+      readonly unknownMembers?: UnknownMembersPolicy;
       readonly at: string;
     }
   /** PUT (RFC 7644 §3.5.1): new attributes and the exact new member list. */
@@ -52,6 +61,7 @@ export type GroupCommand =
       readonly attributes: ScimAttributes;
       readonly members: readonly GroupMember[];
       readonly knownMembers: KnownMembers;
+      readonly unknownMembers?: UnknownMembersPolicy;
       readonly at: string;
     }
   | {
@@ -60,6 +70,7 @@ export type GroupCommand =
       readonly operations: readonly PatchOperation[];
       readonly registry: SchemaRegistry;
       readonly knownMembers: KnownMembers;
+      readonly unknownMembers?: UnknownMembersPolicy;
       readonly at: string;
     }
   /** A deleted user (or group) leaves every group it was in. */
@@ -90,7 +101,7 @@ export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
         if (state.status !== 'absent') throw new ScimError(409, 'uniqueness', `group ${command.groupId} already exists`);
         displayNameOf(command.attributes);
         const { groupId, attributes, at } = command;
-        const members = checkedNewMembers(groupId, distinctMembers(command.members), command.knownMembers);
+        const members = checkedNewMembers(groupId, distinctMembers(command.members), command.knownMembers, command.unknownMembers);
         return [
           { type: 'GroupCreated', data: { groupId, attributes, at } },
           ...(members.length > 0 ? [{ type: 'GroupMembersAdded' as const, data: { groupId, members, at } }] : []),
@@ -100,7 +111,7 @@ export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
         const group = presentOrNotFound(state, command.groupId);
         displayNameOf(command.attributes);
         const events: GroupEvent[] = attributeEvents(group, command.attributes, command.at);
-        const members = withNewMembersChecked(group, distinctMembers(command.members), command.knownMembers);
+        const members = withNewMembersChecked(group, distinctMembers(command.members), command.knownMembers, command.unknownMembers);
         const sameMembers = members.length === group.memberIds.size && members.every((member) => group.memberIds.has(member.value));
         if (!sameMembers) events.push({ type: 'GroupMembersReplaced', data: { groupId: group.groupId, members, at: command.at } });
         return events;
@@ -110,7 +121,7 @@ export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
         const plan = planGroupPatch(command.operations);
         const attributes = applyAttributeOperations(group.attributes, plan.steps, command.registry);
         displayNameOf(attributes);
-        return [...attributeEvents(group, attributes, command.at), ...memberEvents(group, plan.steps, command.knownMembers, command.at)];
+        return [...attributeEvents(group, attributes, command.at), ...memberEvents(group, plan.steps, command.knownMembers, command.unknownMembers, command.at)];
       }
       case 'RemoveDeletedMember': {
         if (state.status !== 'present' || !state.memberIds.has(command.memberId)) return [];
@@ -178,7 +189,13 @@ function applyAttributeOperations(attributes: ScimAttributes, steps: readonly Me
  * The net membership change of a PATCH, as deltas against the state: an add of a present member or a removal
  * of an absent one records nothing, and no event carries the whole list unless the PATCH replaced it.
  */
-function memberEvents(group: PresentGroup, steps: readonly MemberChange[], knownMembers: KnownMembers, at: string): GroupEvent[] {
+function memberEvents(
+  group: PresentGroup,
+  steps: readonly MemberChange[],
+  knownMembers: KnownMembers,
+  policy: UnknownMembersPolicy | undefined,
+  at: string,
+): GroupEvent[] {
   const groupId = group.groupId;
   if (steps.some((step) => step.kind === 'replace' || step.kind === 'removeAll')) {
     // A replace anywhere makes the result a list, not a delta: compute the final list in order.
@@ -189,7 +206,7 @@ function memberEvents(group: PresentGroup, steps: readonly MemberChange[], known
       else if (step.kind === 'add') for (const member of step.members) members.set(member.value, member);
       else if (step.kind === 'remove') for (const id of step.memberIds) members.delete(id);
     }
-    const finalMembers = withNewMembersChecked(group, [...members.values()], knownMembers);
+    const finalMembers = withNewMembersChecked(group, [...members.values()], knownMembers, policy);
     const unchanged = finalMembers.length === group.memberIds.size && finalMembers.every((m) => group.memberIds.has(m.value));
     return unchanged ? [] : [{ type: 'GroupMembersReplaced', data: { groupId, members: finalMembers, at } }];
   }
@@ -209,7 +226,8 @@ function memberEvents(group: PresentGroup, steps: readonly MemberChange[], known
     }
   }
   const events: GroupEvent[] = [];
-  if (added.size > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, members: checkedNewMembers(groupId, [...added.values()], knownMembers), at } });
+  const addedMembers = checkedNewMembers(groupId, [...added.values()], knownMembers, policy);
+  if (addedMembers.length > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, members: addedMembers, at } });
   if (removed.size > 0) events.push({ type: 'GroupMembersRemoved', data: { groupId, memberIds: [...removed], reason: 'request', at } });
   return events;
 }
@@ -231,33 +249,51 @@ export function membersToResolve(
   return distinctMembers(offered).filter((member) => present === null || !present.has(member.value));
 }
 
-/** The members of a list that are new to the group checked (see checkedNewMembers); the others as they are. */
-function withNewMembersChecked(group: PresentGroup, members: readonly GroupMember[], knownMembers: KnownMembers): GroupMember[] {
-  const fresh = checkedNewMembers(group.groupId, members.filter((member) => !group.memberIds.has(member.value)), knownMembers);
+/**
+ * The ids a command offers to add that name no User or Group of the tenant (not in its KnownMembers): what
+ * `skip` leaves out, and the handler records in the request's provisioning log entry. Ids already members are
+ * not offered (membersToResolve), so a PUT resending its list reports only what it tried to add.
+ */
+export function unknownMemberIds(command: Extract<GroupCommand, { type: 'CreateGroup' | 'ReplaceGroup' | 'PatchGroup' }>, state: GroupState): string[] {
+  return membersToResolve(command, state)
+    .filter((member) => !command.knownMembers.has(member.value))
+    .map((member) => member.value);
+}
+
+/** A list with its members new to the group checked (see checkedNewMembers), the others as they are, in order. */
+function withNewMembersChecked(group: PresentGroup, members: readonly GroupMember[], knownMembers: KnownMembers, policy: UnknownMembersPolicy | undefined): GroupMember[] {
+  const fresh = checkedNewMembers(group.groupId, members.filter((member) => !group.memberIds.has(member.value)), knownMembers, policy);
   const checked = new Map(fresh.map((member) => [member.value, member]));
-  return members.map((member) => checked.get(member.value) ?? member);
+  return members.flatMap((member) => {
+    if (group.memberIds.has(member.value)) return [member];
+    const known = checked.get(member.value);
+    return known === undefined ? [] : [known]; // skipped: names nothing
+  });
 }
 
 /**
  * Members being added must be existing Users or Groups of the tenant (RFC 7644 §3.5.2: an invalid value is 400
  * invalidValue), of the type the client gave when it gave one; a member without a type gets the one found, so
- * downstream apps can tell users from groups. A group cannot contain itself.
+ * downstream apps can tell users from groups. A group cannot contain itself. An id that names nothing is refused
+ * or, under `skip`, left out; a wrong type or the group itself is refused under either policy (the id exists: the
+ * request is wrong, not stale).
  */
-function checkedNewMembers(groupId: string, members: readonly GroupMember[], knownMembers: KnownMembers): GroupMember[] {
+function checkedNewMembers(groupId: string, members: readonly GroupMember[], knownMembers: KnownMembers, policy: UnknownMembersPolicy = 'reject'): GroupMember[] {
   const unknown: string[] = [];
-  const checked = members.map((member) => {
+  const checked: GroupMember[] = [];
+  for (const member of members) {
     if (member.value === groupId) throw new ScimError(400, 'invalidValue', `a group cannot be a member of itself (members value "${groupId}")`);
     const kind = knownMembers.get(member.value);
     if (kind === undefined) {
       unknown.push(member.value);
-      return member;
+      continue;
     }
     if (member.type !== undefined && member.type !== kind) {
       throw new ScimError(400, 'invalidValue', `member "${member.value}" is a ${kind}, not a ${member.type}: fix its "type" or leave it out`);
     }
-    return typedMember(member, knownMembers);
-  });
-  if (unknown.length > 0) {
+    checked.push(typedMember(member, knownMembers));
+  }
+  if (unknown.length > 0 && policy === 'reject') {
     const shown = unknown.slice(0, 5).map((id) => `"${id}"`).join(', ');
     const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : '';
     throw new ScimError(

@@ -1,7 +1,7 @@
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { deciderSpec } from '#testing/given-when-then.js';
 import { foldEvents } from '../decider.js';
-import { groupDecider, membersToResolve, type KnownMembers } from './group.decider.js';
+import { groupDecider, membersToResolve, unknownMemberIds, type KnownMembers } from './group.decider.js';
 import type { GroupEvent } from './group.events.js';
 
 const at = '2026-11-23T10:00:00.000Z';
@@ -19,6 +19,9 @@ const knownMembers: KnownMembers = new Map([
 ]);
 const patch = (operations: unknown[], known: KnownMembers = knownMembers) =>
   ({ type: 'PatchGroup' as const, groupId, operations: operations as never, registry, knownMembers: known, at: later });
+/** The same PATCH under the tenant policy `skip` (issue 13). */
+const skipping = (operations: unknown[], known: KnownMembers = knownMembers) => ({ ...patch(operations, known), unknownMembers: 'skip' as const });
+const addedAt = (members: unknown[], when = later): GroupEvent => ({ type: 'GroupMembersAdded', data: { groupId, members: members as never, at: when } });
 
 describe('group decider', () => {
   it('creates a group with an empty member list as one event (Entra POSTs groups without members)', () => {
@@ -185,6 +188,103 @@ describe('group decider', () => {
         { value: 'ann' },
       ]);
       expect(membersToResolve({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'bob' }, { value: 'carol' }], knownMembers, at }, state)).toEqual([{ value: 'carol' }]);
+    });
+  });
+  describe('unknown members under the tenant policy skip (issue 13: Okta drops a whole push on a 400)', () => {
+    it('applies the known members of an add and leaves the unknown out', () => {
+      spec.given([created]).when(skipping([{ op: 'Add', path: 'members', value: [{ value: 'ann' }, { value: 'ghost' }] }])).then([addedAt([{ value: 'ann', type: 'User' }])]);
+    });
+
+    it('records nothing for a PATCH whose members are all unknown (no event, so no new version)', () => {
+      spec.given([created, withAnnAndBob]).when(skipping([{ op: 'add', path: 'members', value: [{ value: 'ghost' }, { value: 'phantom' }] }])).then([]);
+    });
+
+    it('creates a group with its known members only', () => {
+      spec
+        .given([])
+        .when({ type: 'CreateGroup', groupId, attributes, members: [{ value: 'ghost' }, { value: 'ann' }], knownMembers, unknownMembers: 'skip', at })
+        .then([created, addedAt([{ value: 'ann', type: 'User' }], at)]);
+    });
+
+    it('replaces with PUT by the known members of the list, and records nothing when they are the present ones', () => {
+      spec
+        .given([created, withAnnAndBob])
+        .when({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'ann' }, { value: 'ghost' }, { value: 'carol' }], knownMembers, unknownMembers: 'skip', at: later })
+        .then([{ type: 'GroupMembersReplaced', data: { groupId, members: [{ value: 'ann' }, { value: 'carol', type: 'User' }], at: later } }]);
+      spec
+        .given([created, withAnnAndBob])
+        .when({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'bob' }, { value: 'ghost' }, { value: 'ann' }], knownMembers: new Map(), unknownMembers: 'skip', at: later })
+        .then([]);
+    });
+
+    it('replaces members by PATCH with the known ones: a replace by unknown ids only leaves the group empty', () => {
+      spec
+        .given([created, withAnnAndBob])
+        .when(skipping([{ op: 'replace', path: 'members', value: [{ value: 'ghost' }, { value: 'carol' }] }]))
+        .then([{ type: 'GroupMembersReplaced', data: { groupId, members: [{ value: 'carol', type: 'User' }], at: later } }]);
+      spec
+        .given([created, withAnnAndBob])
+        .when(skipping([{ op: 'replace', value: { members: [{ value: 'ghost' }] } }]))
+        .then([{ type: 'GroupMembersReplaced', data: { groupId, members: [], at: later } }]);
+    });
+
+    it('still refuses what is wrong with an id that exists: a mistyped member, the group itself', () => {
+      spec.given([created]).when(skipping([{ op: 'add', path: 'members', value: [{ value: 'ann', type: 'Group' }, { value: 'ghost' }] }])).thenThrows({ status: 400, detail: /"ann" is a User, not a Group/ });
+      spec.given([created]).when(skipping([{ op: 'add', path: 'members', value: [{ value: groupId }] }], new Map([[groupId, 'Group']]))).thenThrows({ status: 400, detail: /member of itself/ });
+    });
+
+    it('names the skipped ids: those offered for adding that are neither members nor known, once each', () => {
+      const state = foldEvents(groupDecider, [created, withAnnAndBob]);
+      const operations = [{ op: 'add', path: 'members', value: [{ value: 'ghost' }, { value: 'ann' }, { value: 'carol' }, { value: 'ghost' }] }, { op: 'add', value: { members: ['phantom'] } }];
+      expect(unknownMemberIds(skipping(operations), state)).toEqual(['ghost', 'phantom']);
+      expect(unknownMemberIds({ type: 'CreateGroup', groupId, attributes, members: [{ value: 'ann' }, { value: 'ghost' }], knownMembers, at }, groupDecider.initialState)).toEqual(['ghost']);
+      // A PUT resending present members does not look them up, and does not report them.
+      expect(unknownMemberIds({ type: 'ReplaceGroup', groupId, attributes, members: [{ value: 'ann' }, { value: 'bob' }], knownMembers: new Map(), at }, state)).toEqual([]);
+    });
+
+    it('refuses the same requests under reject (or no policy), as before', () => {
+      spec.given([created]).when({ ...skipping([{ op: 'add', path: 'members', value: [{ value: 'ghost' }] }]), unknownMembers: 'reject' }).thenThrows({ status: 400, detail: /"ghost"/ });
+    });
+  });
+
+  describe('tolerant reading of what clients send (issue 13)', () => {
+    it("reads bare-string members as ids (Microsoft's SCIM reference collection, AzureAD/SCIMReferenceCode PostmanCollection.json)", () => {
+      // "Group tests with garbage / Group patch add member": {"op":"add","path":"members","value":"string id 1"}
+      spec.given([created]).when(patch([{ op: 'add', path: 'members', value: 'ann' }])).then([addedAt([{ value: 'ann', type: 'User' }])]);
+      spec.given([created]).when(patch([{ op: 'add', path: 'members', value: ['ann', 'bob'] }])).then([addedAt([{ value: 'ann', type: 'User' }, { value: 'bob', type: 'User' }])]);
+      spec.given([created]).when(patch([{ op: 'add', value: { members: ['carol'] } }])).then([addedAt([{ value: 'carol', type: 'User' }])]);
+      spec.given([created, withAnnAndBob]).when(patch([{ op: 'remove', path: 'members', value: ['ann'] }])).then([
+        { type: 'GroupMembersRemoved', data: { groupId, memberIds: ['ann'], reason: 'request', at: later } },
+      ]);
+      spec.given([created]).when(patch([{ op: 'add', path: 'members', value: ['  '] }])).thenThrows({ status: 400, scimType: 'invalidValue', detail: /value must be the member's id/ });
+    });
+
+    it("renames on Okta's path-less replace of {id, displayName} right after the creation (id is readOnly and ignored)", () => {
+      // developer.okta.com/docs/reference/scim/scim-20/ "Update a specific Group name" (okta/okta-developer-docs)
+      spec
+        .given([created])
+        .when(patch([{ op: 'replace', value: { id: groupId, displayName: 'Sales EMEA' } }]))
+        .then([
+          {
+            type: 'GroupUpdated',
+            data: { groupId, changes: [{ path: ['displayName'], before: 'Sales', after: 'Sales EMEA' }], attributes: { ...attributes, displayName: 'Sales EMEA' }, at: later },
+          },
+        ]);
+      spec.given([created]).when(patch([{ op: 'replace', value: { id: groupId, displayName: 'Sales' } }])).then([]);
+    });
+
+    it('replaces members given inside a path-less replace value, beside id and displayName (Okta)', () => {
+      spec
+        .given([created, withAnnAndBob])
+        .when(patch([{ op: 'replace', value: { id: groupId, displayName: 'Sales', members: [{ value: 'carol', display: 'Carol' }] } }]))
+        .then([{ type: 'GroupMembersReplaced', data: { groupId, members: [{ value: 'carol', type: 'User', display: 'Carol' }], at: later } }]);
+    });
+
+    it('takes repeated adds of the same member as one, and an add of a present member as nothing (JumpCloud repeats adds)', () => {
+      const again = { op: 'add', path: 'members', value: [{ value: 'carol' }] };
+      spec.given([created]).when(patch([again, again, { op: 'add', path: 'members', value: [{ value: 'carol' }, { value: 'carol' }] }])).then([addedAt([{ value: 'carol', type: 'User' }])]);
+      spec.given([created, withAnnAndBob]).when(patch([{ op: 'add', path: 'members', value: [{ value: 'ann' }] }], new Map())).then([]);
+      spec.given([created, withAnnAndBob, addedAt([{ value: 'carol', type: 'User' }])]).when(patch([again])).then([]);
     });
   });
 });
