@@ -116,7 +116,9 @@ describe('Groups over HTTP', () => {
     const group = await createGroup('Ghost Members');
     const real = await createUser('ghost-check@contoso.com');
     const ghost = '0f0f0f0f-0000-4000-8000-00000000dead';
-    expect((await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: real }, { value: ghost }] }])).status).toBe(204);
+    const patched = await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: real }, { value: ghost }] }]);
+    // 200 with the group, not 204: the client sees that not everything it sent was applied.
+    expect([patched.status, json(patched).members.map((member: { value: string }) => member.value)]).toEqual([200, [real]]);
     expect(await memberIds(group.id)).toEqual([real]);
     const put = await gateway.scim('put', `/scim/v2/Groups/${group.id}`, { schemas: [GROUP], displayName: 'Ghost Members', members: [{ value: ghost }] });
     expect([put.status, json(put).members ?? []]).toEqual([200, []]);
@@ -126,13 +128,34 @@ describe('Groups over HTTP', () => {
     expect(await memberIds(json(post).id)).toEqual([]);
     // A deleted user is no longer a valid member either.
     expect((await gateway.scim('delete', `/scim/v2/Users/${real}`)).status).toBe(204);
-    expect((await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: real }] }])).status).toBe(204);
+    expect((await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: real }] }])).status).toBe(200);
     expect(await memberIds(group.id)).toEqual([]);
     // A type that does not match what the id is.
     const other = await createUser('ghost-check-2@contoso.com');
     const mistyped = await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: other, type: 'Group' }] }]);
     expect(mistyped.status).toBe(400);
     expect(json(mistyped).detail).toMatch(/is a User, not a Group/);
+  });
+
+  it('answers a group PATCH 204, or 200 with the group when the client asks with attributes or excludedAttributes (RFC 7644 §3.5.2, §3.9)', async () => {
+    const group = await createGroup('Patch Answer');
+    const member = await createUser('patch-answer@contoso.com');
+    const quiet = await patch(group.id, [{ op: 'replace', path: 'displayName', value: 'Patch Answer 2' }]);
+    expect([quiet.status, quiet.text]).toEqual([204, '']);
+    const withMembers = await gateway
+      .scim('patch', `/scim/v2/Groups/${group.id}?attributes=displayName,members`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: member }] }] });
+    expect(withMembers.status).toBe(200);
+    expect(withMembers.headers.etag).toBe('W/"2"');
+    expect(json(withMembers)).toMatchObject({ id: group.id, displayName: 'Patch Answer 2', members: [{ value: member, type: 'User' }] });
+    const withoutMembers = await gateway
+      .scim('patch', `/scim/v2/Groups/${group.id}?excludedAttributes=members`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Patch Answer 3' }] });
+    expect(withoutMembers.status).toBe(200);
+    expect(json(withoutMembers)).toMatchObject({ id: group.id, displayName: 'Patch Answer 3', meta: { version: 'W/"3"' } });
+    expect(json(withoutMembers).members).toBeUndefined();
+    // A bad projection is refused before anything is stored.
+    const refused = await gateway.scim('patch', `/scim/v2/Groups/${group.id}?attributes=${'a,'.repeat(200)}a`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Never' }] });
+    expect(refused.status).toBe(400);
+    expect(json(await gateway.scim('get', `/scim/v2/Groups/${group.id}`)).displayName).toBe('Patch Answer 3');
   });
 
   it('nests a group as a member (type found and shown), and removes it from its parents when it is deleted', async () => {
@@ -155,8 +178,9 @@ describe('Groups over HTTP', () => {
         gateway.scim('delete', `/scim/v2/Users/${user}`).then((response) => response.status),
       ]),
     );
-    // Each add either landed before the delete (and the delete removed it) or saw the user gone and skipped it.
-    outcomes.forEach((status) => expect(status).toBe(204));
+    // Each add either landed before the delete (and the delete removed it: 204) or saw the user gone and skipped it
+    // (200 with the group, which shows the skip); each delete is 204.
+    outcomes.forEach((status, i) => expect(i % 2 === 0 ? [200, 204] : [204]).toContain(status));
     for (const group of groups) expect(await memberIds(group.id)).toEqual([]);
   });
 

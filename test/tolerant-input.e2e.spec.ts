@@ -160,6 +160,26 @@ describe.each(backends())('tolerant input over HTTP on %s', (_name, env) => {
       expect(await read('Users', user.id, ignoring)).toEqual(body);
     });
 
+    it('ignore: a group PATCH drops the unknown attributes too and applies the known ones', async () => {
+      const created = await ignoring.scim('post', '/scim/v2/Groups', { schemas: [CORE_GROUP], displayName: unique('ignoring') });
+      expect(created.status).toBe(201);
+      const group = JSON.parse(created.text) as { id: string };
+      const renamed = unique('renamed');
+      const response = await patch('Groups', group.id, [{ op: 'add', path: 'shoeSize', value: 42 }, { op: 'replace', value: { displayName: renamed, hat: 'x' } }], ignoring);
+      expect(response.status).toBe(204);
+      const stored = await read('Groups', group.id, ignoring);
+      expect(stored.displayName).toBe(renamed);
+      expect([stored.shoeSize, stored.hat]).toEqual([undefined, undefined]);
+    });
+
+    it('reject: a group PATCH naming an unknown attribute is 400 and changes nothing', async () => {
+      const group = await createGroup();
+      const response = await patch('Groups', group.id, [{ op: 'add', path: 'shoeSize', value: 42 }]);
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.text)).toMatchObject({ scimType: 'invalidPath' });
+      expect((await read('Groups', group.id)).meta.version).toBe('W/"0"');
+    });
+
     it('reject (the default): 400 naming the unknown attribute, and nothing applied', async () => {
       const user = await createUser();
       const response = await patch('Users', user.id, operations);

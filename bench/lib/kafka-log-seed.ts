@@ -128,7 +128,7 @@ export async function seedKafkaLog(
       const state: GroupState = foldEvents(groupDecider, created);
       const value = Array.from({ length: sizes.groupSize }, (_, k) => ({ value: userIds[(g * sizes.groupSize + k) % Math.max(1, userIds.length)] ?? randomUUID(), type: 'User' }));
       const added = groupDecider.decide(
-        { type: 'PatchGroup', groupId, operations: [{ op: 'add', path: 'members', value }], registry, knownMembers: new Map(value.map((m) => [m.value, 'User'])), at },
+        { type: 'PatchGroup', groupId, operations: [{ op: 'add', path: 'members', value }], registry, unknownAttributes: 'reject', knownMembers: new Map(value.map((m) => [m.value, 'User'])), at },
         state,
       );
       await push(stream, created.length, added, meta(at, request++), true);

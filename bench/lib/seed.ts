@@ -183,7 +183,7 @@ export async function seedGroup(connectionString: string, displayName: string, m
     for (let added = 0; added < members; added += chunk) {
       const value = Array.from({ length: Math.min(chunk, members - added) }, () => ({ value: randomUUID(), type: 'User' }));
       const events = groupDecider.decide(
-        { type: 'PatchGroup', groupId, operations: [{ op: 'add', path: 'members', value }], registry, knownMembers: new Map(value.map((m) => [m.value, 'User'])), at },
+        { type: 'PatchGroup', groupId, operations: [{ op: 'add', path: 'members', value }], registry, unknownAttributes: 'reject', knownMembers: new Map(value.map((m) => [m.value, 'User'])), at },
         state,
       );
       const result = await store.appendToStream({ streamName: stream, expectedRevision: revision, events: toNewEvents(events, meta) });

@@ -180,11 +180,11 @@ export class ProvisioningWorkload {
         let command;
         if (operation === 'addMembers') {
           const added = this.somePresentUsers(3).map((value) => ({ value }));
-          command = { type: 'PatchGroup' as const, groupId, registry: this.registry, at, knownMembers: asUsers(added), operations: [{ op: 'Add', path: 'members', value: added }] };
+          command = { type: 'PatchGroup' as const, groupId, registry: this.registry, unknownAttributes: 'reject' as const, at, knownMembers: asUsers(added), operations: [{ op: 'Add', path: 'members', value: added }] };
         } else if (operation === 'removeMembers') {
           const memberId = this.pick([...group.memberIds]);
           if (!memberId) return;
-          command = { type: 'PatchGroup' as const, groupId, registry: this.registry, at, knownMembers: asUsers([]), operations: [{ op: 'Remove', path: `members[value eq "${memberId}"]` }] };
+          command = { type: 'PatchGroup' as const, groupId, registry: this.registry, unknownAttributes: 'reject' as const, at, knownMembers: asUsers([]), operations: [{ op: 'Remove', path: `members[value eq "${memberId}"]` }] };
         } else if (operation === 'replaceGroup') {
           const members = this.somePresentUsers(4).map((value) => ({ value, type: 'User' as const }));
           command = { type: 'ReplaceGroup' as const, groupId, attributes: { ...group.attributes, displayName: `Group ${++this.serial} (renamed)` }, members, knownMembers: asUsers(members), at };

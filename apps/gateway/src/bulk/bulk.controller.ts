@@ -138,7 +138,7 @@ export class BulkController {
     const change =
       method === 'PUT'
         ? { type: 'ReplaceGroup' as const, ...parseGroupResource(operation.data, input) }
-        : { type: 'PatchGroup' as const, operations: parsePatchOperations(operation.data, this.limits) };
+        : { type: 'PatchGroup' as const, operations: parsePatchOperations(operation.data, this.limits), unknownAttributes: this.unknownAttributes };
     const group = await this.commands.execute(new UpdateGroupCommand(context, id, change, ifMatch));
     return { status: method === 'PATCH' ? 204 : 200, id, version: group.version };
   }

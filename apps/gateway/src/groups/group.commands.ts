@@ -2,6 +2,7 @@ import { Command } from '@nestjs/cqrs';
 import type { GroupMember } from '#domain/group/group.events.js';
 import type { ScimAttributes } from '#domain/scim-resource.js';
 import type { PatchOperation } from '#scim/patch/patch.operation.js';
+import type { UnknownAttributePolicy } from '#scim/resource/attribute-value.normaliser.js';
 import type { ScimCallContext } from '../http/request-context.js';
 import type { GroupSnapshot } from './group.presenter.js';
 
@@ -22,7 +23,7 @@ export class UpdateGroupCommand extends Command<GroupSnapshot> {
     readonly groupId: string,
     readonly change:
       | { readonly type: 'ReplaceGroup'; readonly attributes: ScimAttributes; readonly members: readonly GroupMember[] }
-      | { readonly type: 'PatchGroup'; readonly operations: readonly PatchOperation[] },
+      | { readonly type: 'PatchGroup'; readonly operations: readonly PatchOperation[]; readonly unknownAttributes: UnknownAttributePolicy },
     readonly requiredRevision?: bigint,
   ) {
     super();

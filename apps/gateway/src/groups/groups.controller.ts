@@ -17,6 +17,7 @@ import { parsePatchOperations, type InputPolicy } from '../users/user-input.js';
 import { weakEtag } from '../users/user.presenter.js';
 import { CreateGroupCommand, DeleteGroupCommand, UpdateGroupCommand } from './group.commands.js';
 import { parseGroupResource } from './group-input.js';
+import type { ProjectionOptions } from '#scim/resource/projection.js';
 import { membersRequested, presentGroup, type GroupSnapshot } from './group.presenter.js';
 
 /** RFC 7644 §3 for /Groups. Members are read only when the response shows them. */
@@ -105,19 +106,43 @@ export class GroupsController {
 
   /**
    * RFC 7644 §3.5.2 allows 204, which Entra recommends for groups: answering with the resource would mean reading
-   * every member of a large group after each one-member change.
+   * every member of a large group after each one-member change. The group comes back (200) only when the client
+   * asks for it with `attributes` or `excludedAttributes` (RFC 7644 §3.9), or when unknown member ids were
+   * skipped (tenant policy `skip`), so the client sees what was applied rather than assume all of it was.
    */
   @Patch(':id')
-  @HttpCode(204)
   async patch(
     @CallContext() context: ScimCallContext,
     @Param('id') id: string,
     @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const group = await this.commands.execute(new UpdateGroupCommand(context, id, { type: 'PatchGroup', operations: parsePatchOperations(body, this.limits) }, parseIfMatch(ifMatch)));
+    const projection = parseProjection(query, this.limits); // refused before anything is stored
+    const operations = parsePatchOperations(body, this.limits);
+    const group: GroupSnapshot = await this.commands.execute(
+      new UpdateGroupCommand(context, id, { type: 'PatchGroup', operations, unknownAttributes: this.unknownAttributes }, parseIfMatch(ifMatch)),
+    );
     response.setHeader('ETag', weakEtag(group.version));
+    const asked = query['attributes'] !== undefined || query['excludedAttributes'] !== undefined;
+    if (!asked && (context.outcome.skippedMembers?.count ?? 0) === 0) {
+      response.status(204);
+      return undefined;
+    }
+    response.status(200);
+    return presentGroup(await this.withMembersIfShown(context, group, projection), this.baseUrl, this.registries.forTenant(context.tenantId), projection);
+  }
+
+  /**
+   * The write side keeps member ids only; their type and display live in the read model, which has this very
+   * version once the write has settled. A dry run (nothing in the read model) or a write answered before the read
+   * model caught up (READ_YOUR_WRITES_TIMEOUT_MS) shows the group without `members` rather than a stale list.
+   */
+  private async withMembersIfShown(context: ScimCallContext, group: GroupSnapshot, projection: ProjectionOptions): Promise<GroupSnapshot> {
+    if (!membersRequested(projection) || context.dryRun) return group;
+    const view = await this.groups.findById(context.tenantId, group.id, true);
+    return view !== null && view.version === group.version ? snapshotOfView(view) : group;
   }
 
   @Delete(':id')

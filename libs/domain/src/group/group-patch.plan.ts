@@ -74,11 +74,8 @@ function planPathless(op: 'add' | 'remove' | 'replace', operation: PatchOperatio
   for (const [key, item] of Object.entries(value)) {
     if (isMembersKey(key)) {
       steps.push({ kind: op, members: parseMembers(item, `${where}.value.${key}`) });
-    } else if (key.toLowerCase() === 'id') {
-      // Okta replaces `{"id", "displayName"}` right after creating a group; `id` is readOnly (RFC 7643 §3.1) and
-      // is ignored like any readOnly attribute in a value (RFC 7643 §2.2), never refused.
-      continue;
     } else {
+      // Okta's `{"id", "displayName"}` keeps its `id` here: the engine ignores readOnly members of a value.
       setOwn(rest, key, item); // `__proto__` from client JSON stays a key (the engine refuses it), never a prototype
     }
   }

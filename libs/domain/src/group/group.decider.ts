@@ -1,5 +1,6 @@
 import { Set as PersistentSet } from 'immutable';
 import { applyPatch } from '#scim/patch/patch.engine.js';
+import type { UnknownAttributePolicy } from '#scim/resource/attribute-value.normaliser.js';
 import type { PatchOperation } from '#scim/patch/patch.operation.js';
 import { diffResources } from '#scim/resource/resource.diff.js';
 import type { JsonObject } from '#scim/resource/json-value.js';
@@ -69,6 +70,8 @@ export type GroupCommand =
       readonly groupId: string;
       readonly operations: readonly PatchOperation[];
       readonly registry: SchemaRegistry;
+      /** SCIM_UNKNOWN_ATTRIBUTES, as for POST and PUT: drop operations on attributes no schema defines, or refuse them. */
+      readonly unknownAttributes: UnknownAttributePolicy;
       readonly knownMembers: KnownMembers;
       readonly unknownMembers?: UnknownMembersPolicy;
       readonly at: string;
@@ -89,7 +92,7 @@ export function displayNameOf(attributes: ScimAttributes): string {
 export function groupAttributesAfter(command: Extract<GroupCommand, { type: 'ReplaceGroup' | 'PatchGroup' }>, state: GroupState): ScimAttributes {
   const group = presentOrNotFound(state, command.groupId);
   if (command.type === 'ReplaceGroup') return command.attributes;
-  return applyAttributeOperations(group.attributes, planGroupPatch(command.operations).steps, command.registry);
+  return applyAttributeOperations(group.attributes, planGroupPatch(command.operations).steps, command);
 }
 
 export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
@@ -119,7 +122,7 @@ export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
       case 'PatchGroup': {
         const group = presentOrNotFound(state, command.groupId);
         const plan = planGroupPatch(command.operations);
-        const attributes = applyAttributeOperations(group.attributes, plan.steps, command.registry);
+        const attributes = applyAttributeOperations(group.attributes, plan.steps, command);
         displayNameOf(attributes);
         return [...attributeEvents(group, attributes, command.at), ...memberEvents(group, plan.steps, command.knownMembers, command.unknownMembers, command.at)];
       }
@@ -179,10 +182,14 @@ function attributeEvents(group: PresentGroup, attributes: ScimAttributes, at: st
   return changes.length === 0 ? [] : [{ type: 'GroupUpdated', data: { groupId: group.groupId, changes, attributes, at } }];
 }
 
-function applyAttributeOperations(attributes: ScimAttributes, steps: readonly MemberChange[], registry: SchemaRegistry): ScimAttributes {
+function applyAttributeOperations(
+  attributes: ScimAttributes,
+  steps: readonly MemberChange[],
+  { registry, unknownAttributes }: Pick<Extract<GroupCommand, { type: 'PatchGroup' }>, 'registry' | 'unknownAttributes'>,
+): ScimAttributes {
   const operations = steps.flatMap((step) => (step.kind === 'attributes' ? step.operations : []));
   if (operations.length === 0) return attributes;
-  return applyPatch(attributes as JsonObject, operations, registry, 'Group').resource;
+  return applyPatch(attributes as JsonObject, operations, registry, 'Group', { unknownAttributes }).resource;
 }
 
 /**

@@ -18,7 +18,7 @@ const knownMembers: KnownMembers = new Map([
   ['team', 'Group'] as const,
 ]);
 const patch = (operations: unknown[], known: KnownMembers = knownMembers) =>
-  ({ type: 'PatchGroup' as const, groupId, operations: operations as never, registry, knownMembers: known, at: later });
+  ({ type: 'PatchGroup' as const, groupId, operations: operations as never, registry, unknownAttributes: 'reject' as const, knownMembers: known, at: later });
 /** The same PATCH under the tenant policy `skip` (issue 13). */
 const skipping = (operations: unknown[], known: KnownMembers = knownMembers) => ({ ...patch(operations, known), unknownMembers: 'skip' as const });
 const addedAt = (members: unknown[], when = later): GroupEvent => ({ type: 'GroupMembersAdded', data: { groupId, members: members as never, at: when } });
