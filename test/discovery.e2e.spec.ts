@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,11 +38,20 @@ describe('discovery endpoints', () => {
     });
   });
 
-  it('advertises the other input limits (docs/operations.md "Limits") in its own extension', async () => {
-    const limits = 'urn:scim-gateway:params:scim:schemas:extension:limits:1.0:ServiceProviderConfig';
+  it('keeps /ServiceProviderConfig to its core schema: strict clients (scim2-models) refuse any other attribute', async () => {
     const config = JSON.parse((await gateway.scim('get', '/scim/v2/ServiceProviderConfig')).text);
-    expect(config.schemas).toEqual(expect.arrayContaining([limits]));
-    expect(config[limits]).toEqual({
+    expect(config.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig']);
+    const core = ['schemas', 'documentationUri', 'patch', 'bulk', 'filter', 'changePassword', 'sort', 'etag', 'authenticationSchemes', 'meta'];
+    expect(Object.keys(config).filter((key) => !core.includes(key))).toEqual([]);
+  });
+
+  it('serves every input limit (docs/operations.md "Limits") at GET /limits, without a token', async () => {
+    const response = await request(gateway.app.getHttpServer()).get('/limits');
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual({
+      maxResults: 1000,
+      bulkMaxOperations: 1000,
+      maxPayloadSize: 1048576,
       filterMaxLength: 4096,
       filterMaxComparisons: 50,
       filterMaxDepth: 16,

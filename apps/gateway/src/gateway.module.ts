@@ -25,6 +25,7 @@ import { DiscoveryController } from './discovery/discovery.controller.js';
 import type { GatewayRuntime } from './gateway.runtime.js';
 import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
 import { GroupsController } from './groups/groups.controller.js';
+import { LimitsController } from './discovery/limits.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { BearerTokenGuard } from './http/bearer-token.guard.js';
 import { TenantReadLimit, TenantReadSlots, tenantReadSlotsOf } from './http/tenant-read-limit.js';
@@ -83,6 +84,7 @@ export class GatewayModule {
         BulkController,
         DiscoveryController,
         HealthController,
+        LimitsController,
         ...ADMIN_PARTS.flatMap((part) => part.controllers),
       ],
       providers: [

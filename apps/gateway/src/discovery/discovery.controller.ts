@@ -4,8 +4,6 @@ import { buildListResponse } from '#scim/messages/list-response.js';
 import { renderResourceTypeResource, renderSchemaResource } from '#scim/schema/discovery.representation.js';
 import type { ResourceTypeName } from '#scim/schema/resource-type.js';
 import { sameUrn } from '#scim/schema/schema.registry.js';
-import type { RequestLimits } from '#scim/messages/request-limits.js';
-import { INDEXED_VALUE_MAX_BYTES } from '#scim/resource/resource.invariants.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { PAGE_LIMITS } from '../http/scim-parameters.js';
@@ -18,12 +16,6 @@ import { BULK_MAX_OPERATIONS } from '../bulk/bulk.controller.js';
 export const SERVED_RESOURCE_TYPES: readonly ResourceTypeName[] = ['User', 'Group'];
 
 const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
-/**
- * The limits RFC 7643 §5 has no place for (filter.maxResults, bulk.maxOperations and bulk.maxPayloadSize it has),
- * as an extension of the ServiceProviderConfig resource under its own URN (RFC 7643 §3), so a client can learn
- * them before it is refused (docs/operations.md "Limits").
- */
-export const LIMITS_EXTENSION_SCHEMA = 'urn:scim-gateway:params:scim:schemas:extension:limits:1.0:ServiceProviderConfig';
 
 /**
  * RFC 7644 §4 discovery, truthful about what is supported (RFC 7643 §5). Behind the bearer token like every
@@ -34,7 +26,6 @@ export const LIMITS_EXTENSION_SCHEMA = 'urn:scim-gateway:params:scim:schemas:ext
 export class DiscoveryController {
   private readonly baseUrl: string;
   private readonly maxPayloadSize: number;
-  private readonly limits: RequestLimits;
 
   constructor(
     @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
@@ -42,14 +33,14 @@ export class DiscoveryController {
   ) {
     this.baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
     this.maxPayloadSize = config.maxBodyBytes;
-    this.limits = config.requestLimits;
   }
 
   @Get('ServiceProviderConfig')
   serviceProviderConfig() {
-    const { filter, attributeList, patchOperations, json } = this.limits;
     return {
-      schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA, LIMITS_EXTENSION_SCHEMA],
+      // Core attributes only (RFC 7643 §5): strict clients (scim2-models, under scim2-tester) refuse any other. The
+      // limits §5 has no place for are served by GET /limits (LimitsController).
+      schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
       documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
       patch: { supported: true },
       bulk: { supported: true, maxOperations: BULK_MAX_OPERATIONS, maxPayloadSize: this.maxPayloadSize },
@@ -66,18 +57,6 @@ export class DiscoveryController {
           primary: true,
         },
       ],
-      [LIMITS_EXTENSION_SCHEMA]: {
-        filterMaxLength: filter.maxLength,
-        filterMaxComparisons: filter.maxComparisons,
-        filterMaxDepth: filter.maxDepth,
-        filterMaxAttributePaths: filter.maxAttributePaths,
-        attributesMaxEntries: attributeList.maxEntries,
-        attributesMaxLength: attributeList.maxLength,
-        patchMaxOperations: patchOperations,
-        jsonMaxDepth: json.maxDepth,
-        jsonMaxStringLength: json.maxStringLength,
-        indexedValueMaxBytes: INDEXED_VALUE_MAX_BYTES,
-      },
       meta: { resourceType: 'ServiceProviderConfig', location: `${this.baseUrl}/ServiceProviderConfig` },
     };
   }
