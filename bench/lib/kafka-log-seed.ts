@@ -94,7 +94,7 @@ export async function seedKafkaLog(
       const events = userDecider.decide({ type: 'CreateUser', userId, attributes, at }, userDecider.initialState);
       const m = meta(at, request++);
       await push(streamNames.user(tenantId, userId), 0, events, m, true);
-      for (const { kind, key } of uniqueKeysOf.user(attributes)) {
+      for (const { kind, key } of uniqueKeysOf(registry, 'User', attributes)) {
         const reserved = uniqueKeyDecider.decide({ type: 'ReserveUniqueKey', kind, key, ownerId: userId, at }, uniqueKeyDecider.initialState);
         await push(streamNames.uniqueKey(tenantId, kind, key), 0, reserved, m, false);
       }
@@ -121,7 +121,7 @@ export async function seedKafkaLog(
       const created = groupDecider.decide({ type: 'CreateGroup', groupId, attributes, members: [], knownMembers: new Map(), at }, groupDecider.initialState);
       const m = meta(at, request++);
       await push(stream, 0, created, m, true);
-      for (const { kind, key } of uniqueKeysOf.group(attributes)) {
+      for (const { kind, key } of uniqueKeysOf(registry, 'Group', attributes)) {
         const reserved = uniqueKeyDecider.decide({ type: 'ReserveUniqueKey', kind, key, ownerId: groupId, at }, uniqueKeyDecider.initialState);
         await push(streamNames.uniqueKey(tenantId, kind, key), 0, reserved, m, false);
       }

@@ -51,7 +51,7 @@ function userAppends(n: number, at: string): StreamAppend[] {
       events: toNewEvents(userDecider.decide({ type: 'CreateUser', userId, attributes, at }, userDecider.initialState), meta),
     },
   ];
-  for (const { kind, key } of uniqueKeysOf.user(attributes)) {
+  for (const { kind, key } of uniqueKeysOf(registry, 'User', attributes)) {
     const events = uniqueKeyDecider.decide({ type: 'ReserveUniqueKey', kind, key, ownerId: userId, at }, uniqueKeyDecider.initialState);
     appends.push({ streamName: streamNames.uniqueKey(TENANT, kind, key), expectedRevision: 'no-stream', events: toNewEvents(events, meta) });
   }
@@ -173,7 +173,7 @@ export async function seedGroup(connectionString: string, displayName: string, m
     const attributes = { schemas: [CORE_GROUP], displayName, externalId: randomUUID() };
     const created = groupDecider.decide({ type: 'CreateGroup', groupId, attributes, members: [], knownMembers: new Map(), at }, groupDecider.initialState);
     const appends: StreamAppend[] = [{ streamName: stream, expectedRevision: 'no-stream', events: toNewEvents(created, meta) }];
-    for (const { kind, key } of uniqueKeysOf.group(attributes)) {
+    for (const { kind, key } of uniqueKeysOf(registry, 'Group', attributes)) {
       const events = uniqueKeyDecider.decide({ type: 'ReserveUniqueKey', kind, key, ownerId: groupId, at }, uniqueKeyDecider.initialState);
       appends.push({ streamName: streamNames.uniqueKey(TENANT, kind, key), expectedRevision: 'no-stream', events: toNewEvents(events, meta) });
     }

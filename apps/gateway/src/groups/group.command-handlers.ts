@@ -25,6 +25,7 @@ import { removalsFromGroups, resolveMembers, sweepDeletedMember } from './group-
 export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
   ) {}
 
   async execute({ context, groupId, attributes, members }: CreateGroupCommand): Promise<GroupSnapshot> {
@@ -36,7 +37,7 @@ export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
       knownMembers = await resolveMembers(loader, context.tenantId, membersToResolve(create, groupDecider.initialState));
       return [
         decision(groupStream, groupDecider, { ...create, knownMembers }),
-        ...uniqueKeyDecisions(context.tenantId, groupId, [], uniqueKeysOf.group(attributes), at),
+        ...uniqueKeyDecisions(context.tenantId, groupId, [], uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', attributes), at),
       ];
     });
     const group = outcome.streams.get(groupStream)!;
@@ -68,7 +69,7 @@ export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
       const after = groupAttributesAfter(command, state);
       return [
         decision(groupStream, groupDecider, command, { requiredRevision }),
-        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf.group(state.attributes), uniqueKeysOf.group(after), at),
+        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', state.attributes), uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', after), at),
       ];
     });
     const group = outcome.streams.get(groupStream)!;
@@ -82,6 +83,7 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
     @Inject(GroupsQuery) private readonly groups: GroupsQuery,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
   ) {}
 
   /** Like a user's deletion: frees the displayName and removes the group from every group it was a member of. */
@@ -95,7 +97,7 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
       const parents = (await this.groups.groupIdsOfMember(context.tenantId, groupId)).filter((parent) => parent !== groupId);
       return [
         groupDecision,
-        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf.group(state.attributes), [], at),
+        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', state.attributes), [], at),
         ...removalsFromGroups(context.tenantId, groupId, parents, at),
       ];
     });
