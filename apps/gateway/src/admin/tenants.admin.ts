@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import { ScimRateLimit } from '../http/rate-limit.js';
 import { ScimTokensService } from '../tenancy/scim-tokens.service.js';
+import { TenantSettings } from '../tenancy/tenant-settings.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
 import { TokenService } from '../tenancy/token.service.js';
 import type { AdminPart } from './admin.parts.js';
@@ -13,8 +14,8 @@ import { TokensController } from './tokens.controller.js';
 const providers: Provider[] = [
   {
     provide: TenantsService,
-    useFactory: (dataSource: DataSource, tokens: TokenService) => new TenantsService(dataSource, tokens),
-    inject: [DataSource, TokenService],
+    useFactory: (dataSource: DataSource, tokens: TokenService, settings: TenantSettings) => new TenantsService(dataSource, tokens, settings.defaults),
+    inject: [DataSource, TokenService, TenantSettings],
   },
   {
     provide: ScimTokensService,

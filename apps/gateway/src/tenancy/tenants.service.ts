@@ -1,6 +1,7 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, UniquenessError } from '#scim/scim-error.js';
 import type { CreateTenantInput } from './tenancy-input.js';
+import type { TenantSettingsValues } from './tenant-settings.js';
 import type { TokenService } from './token.service.js';
 import { updatedRows } from './updated-rows.js';
 
@@ -31,16 +32,15 @@ export class TenantsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
+    /** What a new tenant's settings start as: the deployment's defaults (TenantSettings.defaults). */
+    private readonly newTenantSettings: TenantSettingsValues,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async create({ id, displayName }: CreateTenantInput): Promise<TenantView> {
-    const rows: TenantRow[] = await this.dataSource.query(
-      `INSERT INTO tenants (id, display_name, status, created_at) VALUES ($1, $2, 'active', $3) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-      [id, displayName, this.clock()],
-    );
-    if (rows.length === 0) throw new UniquenessError(`tenant "${id}" already exists`);
-    return toView(rows[0]);
+    const row = await insertTenant(this.dataSource, { id, displayName, createdAt: this.clock() }, this.newTenantSettings);
+    if (!row) throw new UniquenessError(`tenant "${id}" already exists`);
+    return toView(row);
   }
 
   async list(): Promise<TenantView[]> {
@@ -75,6 +75,20 @@ export class TenantsService {
     if (rows.length === 0) throw tenantNotFound(id);
     return toView(rows[0]);
   }
+}
+
+/** Inserts an active tenant with its settings; null when the id exists already. The one place tenants are created. */
+export async function insertTenant(
+  queryable: Pick<DataSource | EntityManager, 'query'>,
+  tenant: { readonly id: string; readonly displayName: string | null; readonly createdAt: Date },
+  settings: TenantSettingsValues,
+): Promise<TenantRow | null> {
+  const rows: TenantRow[] = await queryable.query(
+    `INSERT INTO tenants (id, display_name, status, created_at, external_id_uniqueness, unknown_group_members) VALUES ($1, $2, 'active', $3, $4, $5)
+     ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
+    [tenant.id, tenant.displayName, tenant.createdAt, settings.externalIdUniqueness, settings.unknownGroupMembers],
+  );
+  return rows[0] ?? null;
 }
 
 /** Throws the admin API's 404 unless the tenant exists (enabled or not): for routes scoped to a tenant. */
