@@ -6,7 +6,9 @@ import { SchemaRegistries } from '../apps/gateway/src/schemas/schema-registries.
 import type { ExternalIdReservations } from '../apps/gateway/src/external-id-reservations.js';
 import { adminCallContext } from '../apps/gateway/src/admin/admin-call-context.js';
 import type { AdminRequest } from '../apps/gateway/src/admin/admin-token.guard.js';
-import { CORE_USER, ENTERPRISE_USER, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { runAdminCli } from '../apps/admin/src/admin.main.js';
+import type { CommandOutput } from '../apps/admin/src/admin-command.js';
+import { CORE_USER, ENTERPRISE_USER, startTestGateway, TEST_ADMIN_TOKEN, type TestGateway } from './support/test-gateway.js';
 import { createTestTenant, type TestTenant } from './support/test-tenant.js';
 
 const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -80,6 +82,27 @@ describe.each(backends())('tenant settings and uniqueness on %s', (_name, env) =
     expect((await gateway.admin('get', '/admin/v1/tenants/no-such-tenant/settings')).status).toBe(404);
     expect((await gateway.admin('patch', '/admin/v1/tenants/no-such-tenant/settings', { unknownGroupMembers: 'skip' })).status).toBe(404);
     expect(json(await settingsOf(tenant))).toEqual({ tenantId: tenant.id, externalIdUniqueness: 'none', unknownGroupMembers: 'reject' });
+  });
+
+  it('the CLI shows and changes the settings over the same API (npm run admin -- tenants settings | set)', async () => {
+    const tenant = await createTestTenant(gateway, 'cli');
+    const baseUrl = await gateway.listen();
+    const cli = async (...argv: string[]) => {
+      const lines: string[] = [];
+      const output: CommandOutput = { out: (text) => lines.push(text), write: () => undefined };
+      const code = await runAdminCli(argv, { ADMIN_URL: baseUrl, ADMIN_TOKEN: TEST_ADMIN_TOKEN }, output);
+      return { code, text: lines.join('\n') };
+    };
+    expect(await cli('tenants', 'settings', tenant.id)).toEqual({ code: 0, text: expect.stringMatching(/externalId uniqueness\s+none\nunknown group members\s+skip/) });
+    const changed = await cli('tenants', 'set', tenant.id, '--unknown-group-members', 'reject', '--json');
+    expect(changed.code).toBe(0);
+    expect(JSON.parse(changed.text)).toEqual({ tenantId: tenant.id, externalIdUniqueness: 'none', unknownGroupMembers: 'reject' });
+    expect(await cli('tenants', 'set', tenant.id, '--external-id-uniqueness', 'maybe')).toEqual({
+      code: 1,
+      text: 'refused (400): "externalIdUniqueness" must be one of "none", "server"; got "maybe"',
+    });
+    expect((await cli('tenants', 'set', tenant.id)).code).toBe(2);
+    expect(json(await settingsOf(tenant))).toMatchObject({ unknownGroupMembers: 'reject', externalIdUniqueness: 'none' });
   });
 
   it('refuses to turn externalId uniqueness on while resources share one, listing them; nothing changes', async () => {
