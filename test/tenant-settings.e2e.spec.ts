@@ -270,3 +270,34 @@ function backends(): [string, Record<string, string>][] {
   if (process.env.DATABASE_URL) list.push(['PostgreSQL server', { DATABASE_URL: process.env.DATABASE_URL }]);
   return list;
 }
+
+// Two gateway processes on one PostgreSQL server: a change through one reaches the other when it re-reads the
+// generation counter (every SchemaRegistries.REFRESH_MS; called here directly instead of waiting for its timer).
+const databaseUrl = process.env.DATABASE_URL;
+(databaseUrl ? describe : describe.skip)('tenant settings across gateway processes (PostgreSQL server)', () => {
+  let first: TestGateway;
+  let second: TestGateway;
+  beforeAll(async () => {
+    first = await startTestGateway({ DATABASE_URL: databaseUrl! });
+    second = await startTestGateway({ DATABASE_URL: databaseUrl!, PROJECTIONS: 'external' });
+  }, 120_000);
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it('another process applies a changed setting, externalId uniqueness included, once it has re-read them', async () => {
+    const tenant = await createTestTenant(first, 'replicas');
+    const onSecond = (path: string, body: unknown) => second.as(tenant.token, 'post', path, body);
+    await second.app.get(SchemaRegistries).refresh();
+    expect(second.app.get(TenantSettings).forTenant(tenant.id)).toEqual({ externalIdUniqueness: 'none', unknownGroupMembers: 'skip' });
+
+    const on = await first.admin('patch', `/admin/v1/tenants/${tenant.id}/settings`, { externalIdUniqueness: 'server', unknownGroupMembers: 'reject' });
+    expect(on.status).toBe(200);
+    await second.app.get(SchemaRegistries).refresh();
+    expect(second.app.get(TenantSettings).forTenant(tenant.id)).toEqual({ externalIdUniqueness: 'server', unknownGroupMembers: 'reject' });
+    const body = (userName: string) => ({ schemas: [CORE_USER], userName, externalId: 'ext-replicated' });
+    expect((await onSecond('/scim/v2/Users', body('one@contoso.com'))).status).toBe(201);
+    expect((await tenant.scim('post', '/scim/v2/Users', body('two@contoso.com'))).status).toBe(409);
+  });
+});

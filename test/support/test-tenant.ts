@@ -4,6 +4,8 @@ import type { TestGateway } from './test-gateway.js';
 
 export interface TestTenant {
   readonly id: string;
+  /** Its SCIM bearer token. */
+  readonly token: string;
   /** supertest agent with this tenant's SCIM token. */
   scim(method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown): request.Test;
 }
@@ -19,5 +21,5 @@ export async function createTestTenant(gateway: TestGateway, prefix: string): Pr
   const token = await gateway.admin('post', `/admin/v1/tenants/${id}/tokens`, {});
   if (token.status !== 201) throw new Error(`creating a token of ${id}: ${token.status} ${token.text}`);
   const secret = (JSON.parse(token.text) as { token: string }).token;
-  return { id, scim: (method, path, body) => gateway.as(secret, method, path, body) };
+  return { id, token: secret, scim: (method, path, body) => gateway.as(secret, method, path, body) };
 }
