@@ -112,13 +112,14 @@ describe.each(backends())('tenant settings and uniqueness on %s', (_name, env) =
     const groupIds = [json(await createGroup(tenant, 'G1', 'g-twice')).id, json(await createGroup(tenant, 'G2', 'g-twice')).id] as string[];
     expect((await createUser(tenant, 'c@contoso.com', 'once')).status).toBe(201);
 
-    const refused = await changeSettings(tenant, { externalIdUniqueness: 'server' });
+    const refused = await changeSettings(tenant, { externalIdUniqueness: 'server', unknownGroupMembers: 'reject' });
     expect(refused.status).toBe(409);
     const error = json(refused);
     expect(error).toMatchObject({ scimType: 'uniqueness', detail: expect.stringContaining('4 resources share 2 externalIds') });
     for (const id of [...ids, ...groupIds]) expect(error.detail).toContain(id);
     expect(error.detail).toContain('User externalId "twice"');
-    expect(json(await settingsOf(tenant))).toMatchObject({ externalIdUniqueness: 'none' });
+    // The whole request is refused: the other setting it named did not change either.
+    expect(json(await settingsOf(tenant))).toEqual({ tenantId: tenant.id, externalIdUniqueness: 'none', unknownGroupMembers: 'skip' });
     expect(await reservationEvents(tenant, 'userExternalId', 'once')).toEqual([]);
   });
 

@@ -68,14 +68,15 @@ export class TenantSettingsService {
     const tenantId = context.tenantId;
     const before = await this.get(tenantId);
     let externalIdReservations: ExternalIdReservationChanges | undefined;
-    if (change.unknownGroupMembers !== undefined && change.unknownGroupMembers !== before.unknownGroupMembers) {
-      await this.store(tenantId, { unknownGroupMembers: change.unknownGroupMembers });
-    }
+    // externalId first: when turning it on is refused, the request changes nothing.
     if (change.externalIdUniqueness === 'server' && before.externalIdUniqueness === 'none') {
       externalIdReservations = await this.turnOn(context);
     } else if (change.externalIdUniqueness === 'none' && before.externalIdUniqueness === 'server') {
       await this.store(tenantId, { externalIdUniqueness: 'none' });
       externalIdReservations = { reserved: 0, released: await this.reservations.releaseAll(context) };
+    }
+    if (change.unknownGroupMembers !== undefined && change.unknownGroupMembers !== before.unknownGroupMembers) {
+      await this.store(tenantId, { unknownGroupMembers: change.unknownGroupMembers });
     }
     return { tenantId, ...this.settings.forTenant(tenantId), ...(externalIdReservations ? { externalIdReservations } : {}) };
   }
@@ -122,7 +123,7 @@ function conflictError(tenantId: string, conflicts: ExternalIdConflicts): Unique
   const listed = conflicts.listed.map((conflict) => `${conflict.resourceType} externalId ${JSON.stringify(conflict.externalId)}: ${conflict.ids.join(', ')}`);
   const shown = conflicts.listed.reduce((sum, conflict) => sum + conflict.ids.length, 0);
   return new UniquenessError(
-    `externalId uniqueness cannot be turned on for tenant "${tenantId}": ${conflicts.resources} resources share ${conflicts.externalIds} externalIds ` +
+    `externalId uniqueness cannot be turned on for tenant "${tenantId}": ${conflicts.resources} resources share ${conflicts.externalIds} externalId${conflicts.externalIds === 1 ? '' : 's'} ` +
       `(${shown < conflicts.resources ? `the first ${shown} listed` : 'all listed'}); give each its own externalId (or remove it) and try again. ${listed.join('; ')}`,
   );
 }
