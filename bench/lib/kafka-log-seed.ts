@@ -18,10 +18,10 @@ import { CORE_GROUP, entraUserBody } from './entra.js';
  * A provisioning history for the Kafka replay benchmark (scenario f), decided by the gateway's own deciders and
  * written in bulk straight into the adapter's tables (as bench/lib/seed.ts does for scenario b, but with streams of
  * several revisions):
- *  1. `users` users created (UserCreated + userName and externalId reservations, which are not published);
+ *  1. `users` users created (UserCreated + the userName reservation, which is not published);
  *  2. per user one PATCH (every tenth deactivates the user, the rest change displayName and department):
  *     UserUpdated at revision 1;
- *  3. `groups` groups created (GroupCreated + two reservations), each followed by one PATCH adding `groupSize`
+ *  3. `groups` groups created (GroupCreated + the displayName reservation), each followed by one PATCH adding `groupSize`
  *     of the users (GroupMembersAdded at revision 1, which needs the group's attributes to be published).
  * Each statement is one transaction of up to `chunk` rows, so the log has several thousand commits.
  */
