@@ -1,7 +1,8 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { NotFoundError, UniquenessError } from '#scim/scim-error.js';
 import type { CreateTenantInput } from './tenancy-input.js';
 import type { TenantSettingsValues } from './tenant-settings.js';
+import { insertTenant, TENANT_COLUMNS, type TenantRow } from './tenant-rows.js';
 import type { TokenService } from './token.service.js';
 import { updatedRows } from './updated-rows.js';
 
@@ -14,15 +15,6 @@ export interface TenantView {
   readonly disabledAt: string | null;
 }
 
-interface TenantRow {
-  id: string;
-  display_name: string | null;
-  status: 'active' | 'disabled';
-  created_at: Date | string;
-  disabled_at: Date | string | null;
-}
-
-const COLUMNS = 'id, display_name, status, created_at, disabled_at';
 
 /**
  * Creating, listing, disabling and enabling tenants (docs/admin.md). A tenant is never deleted: its events are
@@ -44,13 +36,13 @@ export class TenantsService {
   }
 
   async list(): Promise<TenantView[]> {
-    const rows: TenantRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM tenants ORDER BY id`);
+    const rows: TenantRow[] = await this.dataSource.query(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY id`);
     return rows.map(toView);
   }
 
   /** The tenant, or 404. */
   async get(id: string): Promise<TenantView> {
-    const rows: TenantRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM tenants WHERE id = $1`, [id]);
+    const rows: TenantRow[] = await this.dataSource.query(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [id]);
     if (rows.length === 0) throw tenantNotFound(id);
     return toView(rows[0]);
   }
@@ -58,7 +50,7 @@ export class TenantsService {
   /** Idempotent: disabling a disabled tenant keeps its first disabledAt. */
   async disable(id: string): Promise<TenantView> {
     const rows = updatedRows<TenantRow>(
-      await this.dataSource.query(`UPDATE tenants SET status = 'disabled', disabled_at = COALESCE(disabled_at, $2) WHERE id = $1 RETURNING ${COLUMNS}`, [
+      await this.dataSource.query(`UPDATE tenants SET status = 'disabled', disabled_at = COALESCE(disabled_at, $2) WHERE id = $1 RETURNING ${TENANT_COLUMNS}`, [
         id,
         this.clock(),
       ]),
@@ -70,25 +62,11 @@ export class TenantsService {
 
   async enable(id: string): Promise<TenantView> {
     const rows = updatedRows<TenantRow>(
-      await this.dataSource.query(`UPDATE tenants SET status = 'active', disabled_at = NULL WHERE id = $1 RETURNING ${COLUMNS}`, [id]),
+      await this.dataSource.query(`UPDATE tenants SET status = 'active', disabled_at = NULL WHERE id = $1 RETURNING ${TENANT_COLUMNS}`, [id]),
     );
     if (rows.length === 0) throw tenantNotFound(id);
     return toView(rows[0]);
   }
-}
-
-/** Inserts an active tenant with its settings; null when the id exists already. The one place tenants are created. */
-export async function insertTenant(
-  queryable: Pick<DataSource | EntityManager, 'query'>,
-  tenant: { readonly id: string; readonly displayName: string | null; readonly createdAt: Date },
-  settings: TenantSettingsValues,
-): Promise<TenantRow | null> {
-  const rows: TenantRow[] = await queryable.query(
-    `INSERT INTO tenants (id, display_name, status, created_at, external_id_uniqueness, unknown_group_members) VALUES ($1, $2, 'active', $3, $4, $5)
-     ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-    [tenant.id, tenant.displayName, tenant.createdAt, settings.externalIdUniqueness, settings.unknownGroupMembers],
-  );
-  return rows[0] ?? null;
 }
 
 /** Throws the admin API's 404 unless the tenant exists (enabled or not): for routes scoped to a tenant. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { TenantSettingsValues } from './tenant-settings.js';
-import { insertTenant } from './tenants.service.js';
+import { insertTenant } from './tenant-rows.js';
 
 export interface AuthenticatedToken {
   readonly tenantId: string;
