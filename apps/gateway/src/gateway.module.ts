@@ -102,7 +102,7 @@ export class GatewayModule {
         { provide: GroupsQuery, useValue: new GroupsQuery(runtime.reads, registry, { statementTimeoutMs: runtime.readStatementTimeoutMs }) },
         { provide: StreamStateCache, useValue: new StreamStateCache() },
         { provide: StreamTurns, useValue: new StreamTurns() },
-        { provide: TokenService, useValue: new TokenService(runtime.dataSource, { newTenantSettings: tenantSettings.defaults }) },
+        { provide: TokenService, useValue: new TokenService(runtime.dataSource, { newTenantExternalIdUniqueness: config.externalIdUniqueness }) },
         { provide: ReadModelProgress, useValue: readModelProgress },
         { provide: KAFKA_PROJECTION, useValue: kafkaHandle ? { handle: kafkaHandle, runner: kafkaRunner! } : null },
         { provide: InProcessProjector, useValue: new InProcessProjector([readModelRunner, kafkaRunner].filter((r) => r !== null), kafkaHandle) },

@@ -20,7 +20,8 @@ import { TokensController } from './tokens.controller.js';
 const providers: Provider[] = [
   {
     provide: TenantsService,
-    useFactory: (dataSource: DataSource, tokens: TokenService, settings: TenantSettings) => new TenantsService(dataSource, tokens, settings.defaults),
+    useFactory: (dataSource: DataSource, tokens: TokenService, settings: TenantSettings) =>
+      new TenantsService(dataSource, tokens, settings.defaults.externalIdUniqueness),
     inject: [DataSource, TokenService, TenantSettings],
   },
   {

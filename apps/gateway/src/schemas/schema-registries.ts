@@ -141,11 +141,16 @@ export class SchemaRegistries implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Every tenant's stored settings (tenants.external_id_uniqueness, tenants.unknown_group_members). */
+  /** Every tenant's settings as stored (tenants.external_id_uniqueness; tenants.unknown_group_members, null: the default). */
   private async storedSettings(): Promise<Map<string, TenantSettingsValues>> {
-    const rows: { id: string; external_id_uniqueness: TenantSettingsValues['externalIdUniqueness']; unknown_group_members: TenantSettingsValues['unknownGroupMembers'] }[] =
+    const rows: { id: string; external_id_uniqueness: TenantSettingsValues['externalIdUniqueness']; unknown_group_members: TenantSettingsValues['unknownGroupMembers'] | null }[] =
       await this.dataSource.query(`SELECT id, external_id_uniqueness, unknown_group_members FROM tenants`);
-    return new Map(rows.map((row) => [row.id, { externalIdUniqueness: row.external_id_uniqueness, unknownGroupMembers: row.unknown_group_members }]));
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { externalIdUniqueness: row.external_id_uniqueness, unknownGroupMembers: row.unknown_group_members ?? this.settings.defaults.unknownGroupMembers },
+      ]),
+    );
   }
 
   private async rows(tenantId?: string): Promise<TenantSchema[]> {

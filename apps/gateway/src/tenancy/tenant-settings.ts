@@ -21,11 +21,11 @@ export const UNKNOWN_GROUP_MEMBERS_VALUES: readonly UnknownGroupMembersPolicy[] 
 
 /**
  * Each tenant's provisioning settings (docs/admin.md "Tenant settings"), read synchronously on the request path.
- * They are stored with the tenant (a new tenant gets the deployment's defaults, SCIM_EXTERNAL_ID_UNIQUENESS and
- * SCIM_UNKNOWN_GROUP_MEMBERS) and kept current by SchemaRegistries.refresh, on the same generation counter as the
- * tenant schemas: externalId uniqueness is part of the tenant's schemas (its /Schemas shows it), so the two are
- * read together and never disagree. A tenant not read yet (created since, in another process) has the defaults,
- * which is what it was created with.
+ * They are stored with the tenant and kept current by SchemaRegistries.refresh, on the same generation counter as
+ * the tenant schemas: externalId uniqueness is part of the tenant's schemas (its /Schemas shows it), so the two
+ * are read together and never disagree. A new tenant is created with SCIM_EXTERNAL_ID_UNIQUENESS; its
+ * unknown-member policy is SCIM_UNKNOWN_GROUP_MEMBERS until the admin API gives it its own. A tenant not read
+ * yet (created since, in another process) has the defaults, which is what it was created with.
  */
 export class TenantSettings {
   private byTenant: ReadonlyMap<string, TenantSettingsValues> = new Map();

@@ -23,6 +23,7 @@ export class TenantEntity {
   @Column({ name: 'external_id_uniqueness', type: 'text' })
   externalIdUniqueness!: 'none' | 'server';
 
-  @Column({ name: 'unknown_group_members', type: 'text' })
-  unknownGroupMembers!: 'skip' | 'reject';
+  /** null: the deployment's default (SCIM_UNKNOWN_GROUP_MEMBERS). */
+  @Column({ name: 'unknown_group_members', type: 'text', nullable: true })
+  unknownGroupMembers!: 'skip' | 'reject' | null;
 }

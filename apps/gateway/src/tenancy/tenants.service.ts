@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { NotFoundError, UniquenessError } from '#scim/scim-error.js';
 import type { CreateTenantInput } from './tenancy-input.js';
-import type { TenantSettingsValues } from './tenant-settings.js';
+import type { ExternalIdUniqueness } from './tenant-settings.js';
 import { insertTenant, TENANT_COLUMNS, type TenantRow } from './tenant-rows.js';
 import type { TokenService } from './token.service.js';
 import { updatedRows } from './updated-rows.js';
@@ -24,13 +24,13 @@ export class TenantsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
-    /** What a new tenant's settings start as: the deployment's defaults (TenantSettings.defaults). */
-    private readonly newTenantSettings: TenantSettingsValues,
+    /** A new tenant's externalId uniqueness: the deployment's default (SCIM_EXTERNAL_ID_UNIQUENESS). */
+    private readonly newTenantExternalIdUniqueness: ExternalIdUniqueness,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async create({ id, displayName }: CreateTenantInput): Promise<TenantView> {
-    const row = await insertTenant(this.dataSource, { id, displayName, createdAt: this.clock() }, this.newTenantSettings);
+    const row = await insertTenant(this.dataSource, { id, displayName, createdAt: this.clock() }, this.newTenantExternalIdUniqueness);
     if (!row) throw new UniquenessError(`tenant "${id}" already exists`);
     return toView(row);
   }

@@ -1,12 +1,15 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Issue 13: each tenant's provisioning settings (docs/admin.md "Tenant settings"). Tenants that exist when this
- * runs keep externalId unique, with the reservations they hold: turning that off moves data (it releases them,
- * with events), so it is the operator's call, through the admin API. Their unknown-member policy becomes `skip`,
- * the default: it changes no stored data, only answers a push that named an unknown member with success instead
- * of a 400. The column defaults are only for those rows: the gateway names both columns on every insert, with
- * the deployment's defaults (SCIM_EXTERNAL_ID_UNIQUENESS, SCIM_UNKNOWN_GROUP_MEMBERS).
+ * Issue 13: each tenant's provisioning settings (docs/admin.md "Tenant settings").
+ *
+ * external_id_uniqueness is stored for every tenant, because changing it moves data (reservations, with events):
+ * a new tenant gets SCIM_EXTERNAL_ID_UNIQUENESS when it is created (the gateway names the column on every
+ * insert), and tenants that exist when this runs keep `server` with the reservations they hold; turning it off is
+ * the operator's call, through the admin API. The column default is only for those rows.
+ *
+ * unknown_group_members changes only answers, never stored data, so NULL means "the deployment's default"
+ * (SCIM_UNKNOWN_GROUP_MEMBERS, `skip` unless set) until the admin API gives the tenant its own.
  * A change of either bumps tenant_schemas_generation, which every process polls for its tenant schemas and settings.
  */
 export class AddTenantSettings1763900010000 implements MigrationInterface {
@@ -16,7 +19,7 @@ export class AddTenantSettings1763900010000 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE tenants
          ADD COLUMN external_id_uniqueness text NOT NULL DEFAULT 'server' CHECK (external_id_uniqueness IN ('none', 'server')),
-         ADD COLUMN unknown_group_members text NOT NULL DEFAULT 'skip' CHECK (unknown_group_members IN ('skip', 'reject'))`,
+         ADD COLUMN unknown_group_members text NULL CHECK (unknown_group_members IN ('skip', 'reject'))`,
     );
   }
 
