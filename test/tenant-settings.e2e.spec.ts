@@ -123,6 +123,21 @@ describe.each(backends())('tenant settings and uniqueness on %s', (_name, env) =
     expect(await reservationEvents(tenant, 'userExternalId', 'once')).toEqual([]);
   });
 
+  it('lists at most the first 100 conflicting resource ids, with the totals', async () => {
+    const tenant = await createTestTenant(gateway, 'many-dupes');
+    for (let pair = 0; pair < 60; pair += 10) {
+      const creates = Array.from({ length: 10 }, (_, k) => [0, 1].map((copy) => createUser(tenant, `u${pair + k}-${copy}@contoso.com`, `shared-${String(pair + k).padStart(2, '0')}`)));
+      for (const response of await Promise.all(creates.flat())) expect(response.status).toBe(201);
+    }
+    const refused = await changeSettings(tenant, { externalIdUniqueness: 'server' });
+    expect(refused.status).toBe(409);
+    const detail: string = json(refused).detail;
+    expect(detail).toContain('120 resources share 60 externalIds (the first 100 listed)');
+    expect(detail.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g)).toHaveLength(100);
+    expect(detail).toContain('"shared-49"');
+    expect(detail).not.toContain('"shared-50"');
+  });
+
   it('turning it on reserves every existing externalId (events name the admin token), /Schemas says server, a duplicate is 409; off releases them', async () => {
     const tenant = await createTestTenant(gateway, 'turn-on');
     const ann = json(await createUser(tenant, 'ann@contoso.com', 'ext-Ann'));
