@@ -18,10 +18,10 @@ import { CORE_GROUP, entraUserBody } from './entra.js';
  * A provisioning history for the Kafka replay benchmark (scenario f), decided by the gateway's own deciders and
  * written in bulk straight into the adapter's tables (as bench/lib/seed.ts does for scenario b, but with streams of
  * several revisions):
- *  1. `users` users created (UserCreated + userName and externalId reservations, which are not published);
+ *  1. `users` users created (UserCreated + the userName reservation, which is not published);
  *  2. per user one PATCH (every tenth deactivates the user, the rest change displayName and department):
  *     UserUpdated at revision 1;
- *  3. `groups` groups created (GroupCreated + two reservations), each followed by one PATCH adding `groupSize`
+ *  3. `groups` groups created (GroupCreated + the displayName reservation), each followed by one PATCH adding `groupSize`
  *     of the users (GroupMembersAdded at revision 1, which needs the group's attributes to be published).
  * Each statement is one transaction of up to `chunk` rows, so the log has several thousand commits.
  */
@@ -94,7 +94,7 @@ export async function seedKafkaLog(
       const events = userDecider.decide({ type: 'CreateUser', userId, attributes, at }, userDecider.initialState);
       const m = meta(at, request++);
       await push(streamNames.user(tenantId, userId), 0, events, m, true);
-      for (const { kind, key } of uniqueKeysOf.user(attributes)) {
+      for (const { kind, key } of uniqueKeysOf(registry, 'User', attributes)) {
         const reserved = uniqueKeyDecider.decide({ type: 'ReserveUniqueKey', kind, key, ownerId: userId, at }, uniqueKeyDecider.initialState);
         await push(streamNames.uniqueKey(tenantId, kind, key), 0, reserved, m, false);
       }
@@ -121,7 +121,7 @@ export async function seedKafkaLog(
       const created = groupDecider.decide({ type: 'CreateGroup', groupId, attributes, members: [], knownMembers: new Map(), at }, groupDecider.initialState);
       const m = meta(at, request++);
       await push(stream, 0, created, m, true);
-      for (const { kind, key } of uniqueKeysOf.group(attributes)) {
+      for (const { kind, key } of uniqueKeysOf(registry, 'Group', attributes)) {
         const reserved = uniqueKeyDecider.decide({ type: 'ReserveUniqueKey', kind, key, ownerId: groupId, at }, uniqueKeyDecider.initialState);
         await push(streamNames.uniqueKey(tenantId, kind, key), 0, reserved, m, false);
       }

@@ -17,7 +17,8 @@ import { CORE_GROUP, entraUserBody, type BenchUserKeys } from './entra.js';
 /**
  * Seeds the event store with the gateway's own events, built the way the gateway builds them: the POST body goes
  * through the gateway's input parser (parseUserResource), the user decider decides UserCreated, and the
- * unique-key decider decides the userName and externalId reservations. Then the gateway, started on the seeded
+ * unique-key decider decides the reservations of the keys the schema declares unique (userName; externalId too
+ * only for a tenant that turned its uniqueness on, which the seeded one has not). Then the gateway, started on the seeded
  * store, projects them like any other events.
  */
 
@@ -39,7 +40,7 @@ export function seededUserKeys(n: number): BenchUserKeys {
   return { userName: `Seed.User${n}@contoso.com`, externalId, workEmail: `seed.user${n}.work@mail.contoso.com` };
 }
 
-/** One user's appends: its stream (UserCreated) and its two reservation streams, all new. */
+/** One user's appends: its stream (UserCreated) and its reservation streams (uniqueKeysOf), all new. */
 function userAppends(n: number, at: string): StreamAppend[] {
   const userId = randomUUID();
   const attributes = parseUserResource(entraUserBody(n, seededUserKeys(n)), { registry, unknownAttributes: 'reject' });
@@ -51,7 +52,7 @@ function userAppends(n: number, at: string): StreamAppend[] {
       events: toNewEvents(userDecider.decide({ type: 'CreateUser', userId, attributes, at }, userDecider.initialState), meta),
     },
   ];
-  for (const { kind, key } of uniqueKeysOf.user(attributes)) {
+  for (const { kind, key } of uniqueKeysOf(registry, 'User', attributes)) {
     const events = uniqueKeyDecider.decide({ type: 'ReserveUniqueKey', kind, key, ownerId: userId, at }, uniqueKeyDecider.initialState);
     appends.push({ streamName: streamNames.uniqueKey(TENANT, kind, key), expectedRevision: 'no-stream', events: toNewEvents(events, meta) });
   }
@@ -157,7 +158,7 @@ export interface SeededGroup {
 }
 
 /**
- * A group created as the gateway creates one (GroupCreated and its displayName/externalId reservations in one
+ * A group created as the gateway creates one (GroupCreated and its displayName reservation in one
  * multi-stream append), then `members` members added through the group decider's PATCH path in appends of
  * `chunk` members (one GroupMembersAdded each), through the adapter. Member ids are fresh UUIDs, declared to the
  * decider as users (the gateway would look each new member up; this seed writes the events it would write).
@@ -173,7 +174,7 @@ export async function seedGroup(connectionString: string, displayName: string, m
     const attributes = { schemas: [CORE_GROUP], displayName, externalId: randomUUID() };
     const created = groupDecider.decide({ type: 'CreateGroup', groupId, attributes, members: [], knownMembers: new Map(), at }, groupDecider.initialState);
     const appends: StreamAppend[] = [{ streamName: stream, expectedRevision: 'no-stream', events: toNewEvents(created, meta) }];
-    for (const { kind, key } of uniqueKeysOf.group(attributes)) {
+    for (const { kind, key } of uniqueKeysOf(registry, 'Group', attributes)) {
       const events = uniqueKeyDecider.decide({ type: 'ReserveUniqueKey', kind, key, ownerId: groupId, at }, uniqueKeyDecider.initialState);
       appends.push({ streamName: streamNames.uniqueKey(TENANT, kind, key), expectedRevision: 'no-stream', events: toNewEvents(events, meta) });
     }

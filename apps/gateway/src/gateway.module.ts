@@ -74,6 +74,9 @@ export class GatewayModule {
       ? new InProcessReadModelProgress(readModelRunner, config.readYourWritesTimeoutMs)
       : new CheckpointReadModelProgress(runtime.dataSource, runtime.eventStore, config.readYourWritesTimeoutMs);
 
+    // One instance: SchemaRegistries keeps it current (one generation counter for tenant schemas and settings).
+    const tenantSettings = TenantSettings.fromConfig(config);
+
     return {
       module: GatewayModule,
       imports: [CqrsModule.forRoot()],
@@ -95,13 +98,13 @@ export class GatewayModule {
         AdminTokenGuard,
         ...ADMIN_PARTS.flatMap((part) => part.providers),
         { provide: SCHEMA_REGISTRY, useValue: registry },
-        { provide: SchemaRegistries, useValue: new SchemaRegistries(registry, runtime.dataSource) },
-        { provide: TenantSettings, useValue: TenantSettings.fromConfig(config) },
+        { provide: SchemaRegistries, useValue: new SchemaRegistries(registry, runtime.dataSource, tenantSettings) },
+        { provide: TenantSettings, useValue: tenantSettings },
         { provide: UsersQuery, useValue: new UsersQuery(runtime.reads, registry, { statementTimeoutMs: runtime.readStatementTimeoutMs }) },
         { provide: GroupsQuery, useValue: new GroupsQuery(runtime.reads, registry, { statementTimeoutMs: runtime.readStatementTimeoutMs }) },
         { provide: StreamStateCache, useValue: new StreamStateCache() },
         { provide: StreamTurns, useValue: new StreamTurns() },
-        { provide: TokenService, useValue: new TokenService(runtime.dataSource) },
+        { provide: TokenService, useValue: new TokenService(runtime.dataSource, { newTenantExternalIdUniqueness: config.externalIdUniqueness }) },
         { provide: ReadModelProgress, useValue: readModelProgress },
         { provide: KAFKA_PROJECTION, useValue: kafkaHandle ? { handle: kafkaHandle, runner: kafkaRunner! } : null },
         { provide: InProcessProjector, useValue: new InProcessProjector([readModelRunner, kafkaRunner].filter((r) => r !== null), kafkaHandle) },

@@ -52,11 +52,16 @@ const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 function attributeProblems(attributes: readonly unknown[], label: string): string[] {
   return attributes.flatMap((candidate, index) => {
-    const attribute = candidate as { name?: unknown; type?: unknown; subAttributes?: unknown } | null;
+    const attribute = candidate as { name?: unknown; type?: unknown; uniqueness?: unknown; subAttributes?: unknown } | null;
     const where = `${label}[${index}]`;
     const problems: string[] = [];
     if (typeof attribute?.name !== 'string' || !ATTRIBUTE_NAME.test(attribute.name)) problems.push(`${where}.name must be an attribute name (RFC 7643 §2.1: a letter, then letters, digits, "-" or "_")`);
     if (typeof attribute?.type !== 'string' || !ATTRIBUTE_TYPES.includes(attribute.type)) problems.push(`${where}.type must be one of ${ATTRIBUTE_TYPES.join(', ')}`);
+    // /Schemas must state only what the write side enforces (docs/decisions.md "Uniqueness comes from the schema"),
+    // and it reserves userName, group displayName and externalId only: an extension cannot claim more.
+    if (attribute?.uniqueness !== undefined && attribute.uniqueness !== 'none') {
+      problems.push(`${where}.uniqueness ${JSON.stringify(attribute.uniqueness)} is not enforced for extension attributes: leave it out or give "none"`);
+    }
     if (attribute?.subAttributes !== undefined) {
       if (!Array.isArray(attribute.subAttributes)) problems.push(`${where}.subAttributes must be an array`);
       else problems.push(...attributeProblems(attribute.subAttributes, `${where}.subAttributes`));

@@ -2,34 +2,50 @@ import type { ScimAttributes } from '#domain/scim-resource.js';
 import { streamNames } from '#domain/stream-names.js';
 import { normaliseUniqueKey, undoUniqueKeyEvents, uniqueKeyDecider, type UniqueKeyKind } from '#domain/unique-key/unique-key.decider.js';
 import { decision, type StreamDecision } from '#event-store/command.loop.js';
+import type { ResourceTypeName } from '#scim/schema/resource-type.js';
+import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 
-interface UniqueKey {
+export interface UniqueKey {
   readonly kind: UniqueKeyKind;
   readonly key: string;
 }
 
 /**
- * The keys Entra matches on, unique per tenant (DESIGN.md "Uniqueness is decided on the write side"): a user's
- * userName and externalId, a group's displayName and externalId. A match query can then never return two.
+ * The reservation kind of each attribute a schema may declare unique. The kinds name the reservation streams
+ * (`<tenant>.unique-<kind>-<key>`, libs/domain/src/stream-names.ts), so they stay as they are for existing data.
  */
-export const uniqueKeysOf = {
-  user(attributes: ScimAttributes): UniqueKey[] {
-    return keys(attributes, [
-      ['userName', 'userName'],
-      ['externalId', 'userExternalId'],
-    ]);
-  },
-  group(attributes: ScimAttributes): UniqueKey[] {
-    return keys(attributes, [
-      ['displayName', 'groupDisplayName'],
-      ['externalId', 'groupExternalId'],
-    ]);
-  },
+const RESERVATION_KINDS: Readonly<Record<ResourceTypeName, Readonly<Record<string, UniqueKeyKind>>>> = {
+  User: { username: 'userName', externalid: 'userExternalId' },
+  Group: { displayname: 'groupDisplayName', externalid: 'groupExternalId' },
 };
 
-function keys(attributes: ScimAttributes, attributeKinds: readonly [string, UniqueKeyKind][]): UniqueKey[] {
-  return attributeKinds.flatMap(([attribute, kind]) => {
-    const value = attributes[attribute];
+/**
+ * The attributes the write side keeps unique for this resource type: exactly those whose `uniqueness` the
+ * registry (the tenant's, as `/Schemas` serves it) declares `server` (docs/decisions.md "Uniqueness comes from
+ * the schema"). `id` is left out: the server assigns it, unique by construction. An attribute declared unique
+ * without a reservation kind is our bug (extension schemas cannot declare it: schema-registry.loader.ts), and is
+ * reported rather than silently left unenforced.
+ */
+export function uniqueAttributesOf(registry: SchemaRegistry, resourceType: ResourceTypeName): { readonly name: string; readonly kind: UniqueKeyKind }[] {
+  const declared = [
+    ...registry.topLevelAttributes(resourceType).filter((attribute) => attribute.mutability !== 'readOnly'),
+    ...registry.extensionSchemas(resourceType).flatMap((schema) => schema.attributes),
+  ].filter((attribute) => attribute.uniqueness !== 'none');
+  return declared.map(({ name, uniqueness }) => {
+    const kind = RESERVATION_KINDS[resourceType][name.toLowerCase()];
+    if (!kind) throw new Error(`${resourceType} attribute ${name} is declared uniqueness "${uniqueness}", but the write side has no reservation for it`);
+    return { name, kind };
+  });
+}
+
+/**
+ * The keys a resource with these attributes holds: one per unique attribute with a value, normalised as the
+ * attribute compares (userName and displayName case-insensitively, externalId exactly). A match query on any of
+ * them can then never return two resources.
+ */
+export function uniqueKeysOf(registry: SchemaRegistry, resourceType: ResourceTypeName, attributes: ScimAttributes): UniqueKey[] {
+  return uniqueAttributesOf(registry, resourceType).flatMap(({ name, kind }) => {
+    const value = attributes[name];
     return typeof value === 'string' ? [{ kind, key: normaliseUniqueKey(kind, value) }] : [];
   });
 }

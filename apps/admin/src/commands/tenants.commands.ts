@@ -10,6 +10,13 @@ interface Tenant {
   disabledAt: string | null;
 }
 
+interface TenantSettings {
+  tenantId: string;
+  externalIdUniqueness: string;
+  unknownGroupMembers: string;
+  externalIdReservations?: { reserved: number; released: number };
+}
+
 interface Token {
   id: string;
   tenantId: string;
@@ -55,6 +62,17 @@ function describeTenant(tenant: Tenant): string {
     `status      ${tenant.status}${tenant.disabledAt ? ` since ${tenant.disabledAt}` : ''}`,
     `created     ${tenant.createdAt}`,
   ].join('\n');
+}
+
+function describeSettings(settings: TenantSettings): string {
+  const lines = [
+    `tenant                  ${settings.tenantId}`,
+    `externalId uniqueness   ${settings.externalIdUniqueness}`,
+    `unknown group members   ${settings.unknownGroupMembers}`,
+  ];
+  const moved = settings.externalIdReservations;
+  if (moved) lines.push('', `externalId reservations: ${moved.reserved} reserved, ${moved.released} released (events in the reservation streams)`);
+  return lines.join('\n');
 }
 
 function tokenTable(tokens: readonly Token[]): string {
@@ -132,6 +150,30 @@ export const TENANT_COMMANDS: readonly AdminCommand[] = [
     if (printJson(args, output, tenant)) return;
     output.out(describeTenant(tenant));
   }),
+  command('tenants settings', 'tenants settings <tenantId>', "the tenant's externalId uniqueness and unknown-member policy", async (args, client, output) => {
+    const settings = await client.json<TenantSettings>('GET', `${path('tenants', requiredPositional(args, 0, '<tenantId>'))}/settings`);
+    if (printJson(args, output, settings)) return;
+    output.out(describeSettings(settings));
+  }),
+  command(
+    'tenants set',
+    'tenants set <tenantId> [--external-id-uniqueness none|server] [--unknown-group-members skip|reject]',
+    'change tenant settings (turning externalId uniqueness on is refused while resources share one)',
+    async (args, client, output) => {
+      const tenantId = requiredPositional(args, 0, '<tenantId>');
+      const externalIdUniqueness = flagText(args, 'external-id-uniqueness');
+      const unknownGroupMembers = flagText(args, 'unknown-group-members');
+      if (externalIdUniqueness === undefined && unknownGroupMembers === undefined) {
+        throw new UsageError('give --external-id-uniqueness none|server and/or --unknown-group-members skip|reject');
+      }
+      const settings = await client.json<TenantSettings>('PATCH', `${path('tenants', tenantId)}/settings`, {
+        ...(externalIdUniqueness !== undefined ? { externalIdUniqueness } : {}),
+        ...(unknownGroupMembers !== undefined ? { unknownGroupMembers } : {}),
+      });
+      if (printJson(args, output, settings)) return;
+      output.out(describeSettings(settings));
+    },
+  ),
   command(
     'tokens create',
     'tokens create <tenantId> [--label <text>] [--expires-in-days <n> | --expires-at <ISO time>]',

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { parseCreateTenant } from '../tenancy/tenancy-input.js';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { parseCreateTenant, parseTenantSettingsChange } from '../tenancy/tenancy-input.js';
+import { TenantSettingsService, type TenantSettingsView } from '../tenancy/tenant-settings.service.js';
 import { TenantsService, type TenantView } from '../tenancy/tenants.service.js';
 import { ScimTokensService, type TokenView } from '../tenancy/scim-tokens.service.js';
-import { AdminTokenGuard } from './admin-token.guard.js';
+import { adminCallContext } from './admin-call-context.js';
+import { AdminTokenGuard, type AdminRequest } from './admin-token.guard.js';
 import { ADMIN_BASE_PATH } from './admin.paths.js';
 
 /** /admin/v1/tenants (docs/admin.md "Tenants"). Errors are SCIM errors, like everywhere else on the gateway. */
@@ -12,6 +14,7 @@ export class TenantsController {
   constructor(
     @Inject(TenantsService) private readonly tenants: TenantsService,
     @Inject(ScimTokensService) private readonly tokens: ScimTokensService,
+    @Inject(TenantSettingsService) private readonly settings: TenantSettingsService,
   ) {}
 
   /** 201 with the tenant; 409 uniqueness if the id is taken; 400 invalidValue for a bad id. */
@@ -44,5 +47,22 @@ export class TenantsController {
   @HttpCode(200)
   enable(@Param('tenantId') tenantId: string): Promise<TenantView> {
     return this.tenants.enable(tenantId);
+  }
+
+  /** The tenant's provisioning settings (docs/admin.md "Tenant settings"). */
+  @Get(':tenantId/settings')
+  getSettings(@Param('tenantId') tenantId: string): Promise<TenantSettingsView> {
+    return this.settings.get(tenantId);
+  }
+
+  /**
+   * Changes the settings given; 400 invalidValue names a bad value, 409 uniqueness lists the resources that
+   * share an externalId when its uniqueness cannot be turned on.
+   */
+  @Patch(':tenantId/settings')
+  @HttpCode(200)
+  changeSettings(@Param('tenantId') tenantId: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<TenantSettingsView> {
+    const change = parseTenantSettingsChange(body);
+    return this.settings.update(adminCallContext(request, tenantId, new Date()), change);
   }
 }

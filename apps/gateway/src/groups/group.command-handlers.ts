@@ -33,6 +33,7 @@ export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
     @Inject(TenantSettings) private readonly settings: TenantSettings,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
   ) {}
 
   async execute({ context, groupId, attributes, members }: CreateGroupCommand): Promise<GroupSnapshot> {
@@ -42,7 +43,10 @@ export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
     let create: Extract<GroupCommand, { type: 'CreateGroup' }> = { type: 'CreateGroup', groupId, attributes, members, knownMembers: new Map(), unknownMembers, at };
     const outcome = await this.commands.run(context, async (loader) => {
       create = { ...create, knownMembers: await resolveMembers(loader, context.tenantId, membersToResolve(create, groupDecider.initialState)) };
-      return [decision(groupStream, groupDecider, create), ...uniqueKeyDecisions(context.tenantId, groupId, [], uniqueKeysOf.group(attributes), at)];
+      return [
+        decision(groupStream, groupDecider, create),
+        ...uniqueKeyDecisions(context.tenantId, groupId, [], uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', attributes), at),
+      ];
     });
     if (unknownMembers === 'skip') noteSkippedMembers(context.outcome, unknownMemberIds(create, groupDecider.initialState));
     const group = outcome.streams.get(groupStream)!;
@@ -79,7 +83,7 @@ export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
       const after = groupAttributesAfter(command, state);
       return [
         decision(groupStream, groupDecider, command, { requiredRevision }),
-        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf.group(state.attributes), uniqueKeysOf.group(after), at),
+        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', state.attributes), uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', after), at),
       ];
     });
     if (unknownMembers === 'skip') noteSkippedMembers(context.outcome, skipped);
@@ -94,6 +98,7 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
     @Inject(GroupsQuery) private readonly groups: GroupsQuery,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
   ) {}
 
   /** Like a user's deletion: frees the displayName and removes the group from every group it was a member of. */
@@ -107,7 +112,7 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
       const parents = (await this.groups.groupIdsOfMember(context.tenantId, groupId)).filter((parent) => parent !== groupId);
       return [
         groupDecision,
-        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf.group(state.attributes), [], at),
+        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', state.attributes), [], at),
         ...removalsFromGroups(context.tenantId, groupId, parents, at),
       ];
     });

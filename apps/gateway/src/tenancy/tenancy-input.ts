@@ -1,4 +1,5 @@
 import { InvalidValueError } from '#scim/scim-error.js';
+import { EXTERNAL_ID_UNIQUENESS_VALUES, UNKNOWN_GROUP_MEMBERS_VALUES, type TenantSettingsValues } from './tenant-settings.js';
 
 /**
  * A tenant id names streams (`<tenant>.user-<id>`, libs/domain/src/stream-names.ts), Kafka keys and CloudEvents
@@ -70,6 +71,23 @@ export function parseRotateToken(body: unknown, now: Date, defaultGraceSeconds: 
     label: optionalText(fields.label, 'label'),
     expiresAt: parseExpiry(fields, now),
   };
+}
+
+/** The settings a PATCH changes; those left out stay as they are. */
+export type TenantSettingsChange = Partial<TenantSettingsValues>;
+
+/** PATCH /admin/v1/tenants/{tenant}/settings: `{ "externalIdUniqueness"?: "none" | "server", "unknownGroupMembers"?: "skip" | "reject" }`. */
+export function parseTenantSettingsChange(body: unknown): TenantSettingsChange {
+  const fields = objectBody(body, ['externalIdUniqueness', 'unknownGroupMembers']);
+  return {
+    ...(fields.externalIdUniqueness !== undefined ? { externalIdUniqueness: oneOf(fields.externalIdUniqueness, 'externalIdUniqueness', EXTERNAL_ID_UNIQUENESS_VALUES) } : {}),
+    ...(fields.unknownGroupMembers !== undefined ? { unknownGroupMembers: oneOf(fields.unknownGroupMembers, 'unknownGroupMembers', UNKNOWN_GROUP_MEMBERS_VALUES) } : {}),
+  };
+}
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new InvalidValueError(`"${name}" must be one of ${allowed.map((v) => `"${v}"`).join(', ')}; got ${JSON.stringify(value)}`);
+  return value as T;
 }
 
 function parseExpiry(fields: Record<string, unknown>, now: Date): Date | null {

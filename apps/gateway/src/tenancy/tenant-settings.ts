@@ -1,7 +1,8 @@
 import type { GatewayConfig } from '#config/gateway.config.js';
+import type { ExternalIdUniqueness } from '#scim/schema/schema.registry.js';
 
 /** How a tenant treats a second resource with an externalId already in use (RFC 7643 §3.1 says the server does not). */
-export type ExternalIdUniqueness = 'none' | 'server';
+export type { ExternalIdUniqueness };
 
 /**
  * What a group write does with member ids that name no user or group of the tenant: `skip` applies the known ones
@@ -15,19 +16,32 @@ export interface TenantSettingsValues {
   readonly unknownGroupMembers: UnknownGroupMembersPolicy;
 }
 
+export const EXTERNAL_ID_UNIQUENESS_VALUES: readonly ExternalIdUniqueness[] = ['none', 'server'];
+export const UNKNOWN_GROUP_MEMBERS_VALUES: readonly UnknownGroupMembersPolicy[] = ['skip', 'reject'];
+
 /**
- * Each tenant's provisioning settings, read synchronously on the request path. This first version answers the
- * deployment's defaults (SCIM_EXTERNAL_ID_UNIQUENESS, SCIM_UNKNOWN_GROUP_MEMBERS) for every tenant; per-tenant
- * values stored with the tenant replace them (issue 13, part 1).
+ * Each tenant's provisioning settings (docs/admin.md "Tenant settings"), read synchronously on the request path.
+ * They are stored with the tenant and kept current by SchemaRegistries.refresh, on the same generation counter as
+ * the tenant schemas: externalId uniqueness is part of the tenant's schemas (its /Schemas shows it), so the two
+ * are read together and never disagree. A new tenant is created with SCIM_EXTERNAL_ID_UNIQUENESS; its
+ * unknown-member policy is SCIM_UNKNOWN_GROUP_MEMBERS until the admin API gives it its own. A tenant not read
+ * yet (created since, in another process) has the defaults, which is what it was created with.
  */
 export class TenantSettings {
-  constructor(private readonly defaults: TenantSettingsValues) {}
+  private byTenant: ReadonlyMap<string, TenantSettingsValues> = new Map();
+
+  constructor(readonly defaults: TenantSettingsValues) {}
 
   static fromConfig(config: Pick<GatewayConfig, 'externalIdUniqueness' | 'unknownGroupMembers'>): TenantSettings {
     return new TenantSettings({ externalIdUniqueness: config.externalIdUniqueness, unknownGroupMembers: config.unknownGroupMembers });
   }
 
-  forTenant(_tenantId: string): TenantSettingsValues {
-    return this.defaults;
+  forTenant(tenantId: string): TenantSettingsValues {
+    return this.byTenant.get(tenantId) ?? this.defaults;
+  }
+
+  /** Every tenant's stored settings, as SchemaRegistries.refresh last read them. */
+  replaceAll(byTenant: ReadonlyMap<string, TenantSettingsValues>): void {
+    this.byTenant = byTenant;
   }
 }

@@ -18,4 +18,12 @@ export class TenantEntity {
   /** Set while status is 'disabled': every token of the tenant is refused (401). */
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;
+
+  /** docs/admin.md "Tenant settings"; read through TenantSettings. */
+  @Column({ name: 'external_id_uniqueness', type: 'text' })
+  externalIdUniqueness!: 'none' | 'server';
+
+  /** null: the deployment's default (SCIM_UNKNOWN_GROUP_MEMBERS). */
+  @Column({ name: 'unknown_group_members', type: 'text', nullable: true })
+  unknownGroupMembers!: 'skip' | 'reject' | null;
 }

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { NotFoundError, UniquenessError } from '#scim/scim-error.js';
 import type { CreateTenantInput } from './tenancy-input.js';
+import type { ExternalIdUniqueness } from './tenant-settings.js';
+import { insertTenant, TENANT_COLUMNS, type TenantRow } from './tenant-rows.js';
 import type { TokenService } from './token.service.js';
 import { updatedRows } from './updated-rows.js';
 
@@ -13,15 +15,6 @@ export interface TenantView {
   readonly disabledAt: string | null;
 }
 
-interface TenantRow {
-  id: string;
-  display_name: string | null;
-  status: 'active' | 'disabled';
-  created_at: Date | string;
-  disabled_at: Date | string | null;
-}
-
-const COLUMNS = 'id, display_name, status, created_at, disabled_at';
 
 /**
  * Creating, listing, disabling and enabling tenants (docs/admin.md). A tenant is never deleted: its events are
@@ -31,26 +24,25 @@ export class TenantsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
+    /** A new tenant's externalId uniqueness: the deployment's default (SCIM_EXTERNAL_ID_UNIQUENESS). */
+    private readonly newTenantExternalIdUniqueness: ExternalIdUniqueness,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async create({ id, displayName }: CreateTenantInput): Promise<TenantView> {
-    const rows: TenantRow[] = await this.dataSource.query(
-      `INSERT INTO tenants (id, display_name, status, created_at) VALUES ($1, $2, 'active', $3) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-      [id, displayName, this.clock()],
-    );
-    if (rows.length === 0) throw new UniquenessError(`tenant "${id}" already exists`);
-    return toView(rows[0]);
+    const row = await insertTenant(this.dataSource, { id, displayName, createdAt: this.clock() }, this.newTenantExternalIdUniqueness);
+    if (!row) throw new UniquenessError(`tenant "${id}" already exists`);
+    return toView(row);
   }
 
   async list(): Promise<TenantView[]> {
-    const rows: TenantRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM tenants ORDER BY id`);
+    const rows: TenantRow[] = await this.dataSource.query(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY id`);
     return rows.map(toView);
   }
 
   /** The tenant, or 404. */
   async get(id: string): Promise<TenantView> {
-    const rows: TenantRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM tenants WHERE id = $1`, [id]);
+    const rows: TenantRow[] = await this.dataSource.query(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [id]);
     if (rows.length === 0) throw tenantNotFound(id);
     return toView(rows[0]);
   }
@@ -58,7 +50,7 @@ export class TenantsService {
   /** Idempotent: disabling a disabled tenant keeps its first disabledAt. */
   async disable(id: string): Promise<TenantView> {
     const rows = updatedRows<TenantRow>(
-      await this.dataSource.query(`UPDATE tenants SET status = 'disabled', disabled_at = COALESCE(disabled_at, $2) WHERE id = $1 RETURNING ${COLUMNS}`, [
+      await this.dataSource.query(`UPDATE tenants SET status = 'disabled', disabled_at = COALESCE(disabled_at, $2) WHERE id = $1 RETURNING ${TENANT_COLUMNS}`, [
         id,
         this.clock(),
       ]),
@@ -70,7 +62,7 @@ export class TenantsService {
 
   async enable(id: string): Promise<TenantView> {
     const rows = updatedRows<TenantRow>(
-      await this.dataSource.query(`UPDATE tenants SET status = 'active', disabled_at = NULL WHERE id = $1 RETURNING ${COLUMNS}`, [id]),
+      await this.dataSource.query(`UPDATE tenants SET status = 'active', disabled_at = NULL WHERE id = $1 RETURNING ${TENANT_COLUMNS}`, [id]),
     );
     if (rows.length === 0) throw tenantNotFound(id);
     return toView(rows[0]);

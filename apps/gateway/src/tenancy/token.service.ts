@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import type { ExternalIdUniqueness } from './tenant-settings.js';
+import { insertTenant } from './tenant-rows.js';
 
 export interface AuthenticatedToken {
   readonly tenantId: string;
@@ -34,6 +36,8 @@ export interface TokenServiceOptions {
   readonly cacheMs?: number;
   readonly lastUseWriteIntervalMs?: number;
   readonly logger?: Pick<Logger, 'warn'>;
+  /** The externalId uniqueness the tenant `default` is created with: the deployment's default (SCIM_EXTERNAL_ID_UNIQUENESS). */
+  readonly newTenantExternalIdUniqueness?: ExternalIdUniqueness;
 }
 
 interface CachedToken {
@@ -52,6 +56,7 @@ export class TokenService {
   private readonly cacheMs: number;
   private readonly lastUseWriteIntervalMs: number;
   private readonly logger: Pick<Logger, 'warn'>;
+  private readonly newTenantExternalIdUniqueness: ExternalIdUniqueness;
   /** Per token id: when this process last wrote its last_used_at. */
   private readonly lastUseWritten = new Map<string, number>();
   private readonly lastUseWrites = new Set<Promise<void>>();
@@ -63,6 +68,8 @@ export class TokenService {
     this.cacheMs = options.cacheMs ?? TOKEN_CACHE_MS;
     this.lastUseWriteIntervalMs = options.lastUseWriteIntervalMs ?? LAST_USE_WRITE_INTERVAL_MS;
     this.logger = options.logger ?? new Logger('TokenService');
+    // RFC 7643 §3.1's, as SCIM_EXTERNAL_ID_UNIQUENESS defaults to; the gateway passes its configured value.
+    this.newTenantExternalIdUniqueness = options.newTenantExternalIdUniqueness ?? 'none';
   }
 
   /**
@@ -71,11 +78,7 @@ export class TokenService {
    */
   async bootstrapDefaultTenant(configuredToken: string | undefined): Promise<DefaultTenantBootstrap> {
     return this.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO tenants (id, status, created_at) VALUES ($1, 'active', now()) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [DEFAULT_TENANT],
-      );
-      const tenantCreated = inserted.length > 0;
+      const tenantCreated = (await insertTenant(manager, { id: DEFAULT_TENANT, displayName: null, createdAt: new Date() }, this.newTenantExternalIdUniqueness)) !== null;
       if (configuredToken !== undefined) {
         await manager.query(
           `INSERT INTO scim_tokens (id, tenant_id, token_hash, label, created_at) VALUES ($1, $2, $3, 'SCIM_BEARER_TOKEN', now())

@@ -19,6 +19,7 @@ import type { UserSnapshot } from './user.presenter.js';
 export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
   ) {}
 
   async execute({ context, userId, attributes }: CreateUserCommand): Promise<UserSnapshot> {
@@ -26,7 +27,7 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
     const userStream = streamNames.user(context.tenantId, userId);
     const outcome = await this.commands.run(context, async () => [
         decision(userStream, userDecider, { type: 'CreateUser', userId, attributes, at }),
-        ...uniqueKeyDecisions(context.tenantId, userId, [], uniqueKeysOf.user(attributes), at),
+        ...uniqueKeyDecisions(context.tenantId, userId, [], uniqueKeysOf(this.registries.forTenant(context.tenantId), 'User', attributes), at),
       ]);
     const user = outcome.streams.get(userStream)!;
     await this.commands.settle(context, user.position);
@@ -52,7 +53,8 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
       if (state.status !== 'present') return [userDecision]; // the decider answers 404
       // A rename or a new externalId moves the user's reservations in the same atomic append.
       const after = attributesAfter(command, state);
-      return [userDecision, ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf.user(state.attributes), uniqueKeysOf.user(after), at)];
+      const registry = this.registries.forTenant(context.tenantId); // read per attempt: a tenant's uniqueness may change
+      return [userDecision, ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf(registry, 'User', state.attributes), uniqueKeysOf(registry, 'User', after), at)];
     });
     const user = outcome.streams.get(userStream)!;
     await this.commands.settle(context, user.position);
@@ -65,6 +67,7 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
   constructor(
     @Inject(CommandRunner) private readonly commands: CommandRunner,
     @Inject(GroupsQuery) private readonly groups: GroupsQuery,
+    @Inject(SchemaRegistries) private readonly registries: SchemaRegistries,
   ) {}
 
   /**
@@ -83,7 +86,7 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
         const groupIds = await this.groups.groupIdsOfMember(context.tenantId, userId);
         return [
           userDecision,
-          ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf.user(state.attributes), [], at),
+          ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'User', state.attributes), [], at),
           ...removalsFromGroups(context.tenantId, userId, groupIds, at),
         ];
       });

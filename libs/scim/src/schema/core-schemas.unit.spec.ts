@@ -32,9 +32,11 @@ describe('core schemas as data (RFC 7643 §4, §8.7.1)', () => {
     ['RFC 7643 §4.1.2 groups: readOnly', byName(USER_SCHEMA.attributes, 'groups'), { mutability: 'readOnly', multiValued: true }],
     ['RFC 7643 §3.1 id: readOnly, always returned, case-exact', byName(COMMON_ATTRIBUTES, 'id'),
       { mutability: 'readOnly', returned: 'always', caseExact: true, uniqueness: 'server' }],
-    ['RFC 7643 §3.1 externalId: case-exact, client-set', byName(COMMON_ATTRIBUTES, 'externalId'), { mutability: 'readWrite', caseExact: true }],
+    ['RFC 7643 §3.1 externalId: case-exact, client-set, not unique ("the service provider does not enforce uniqueness")', byName(COMMON_ATTRIBUTES, 'externalId'),
+      { mutability: 'readWrite', caseExact: true, uniqueness: 'none' }],
     ['RFC 7643 §3.1 meta: readOnly', byName(COMMON_ATTRIBUTES, 'meta'), { type: 'complex', mutability: 'readOnly', returned: 'always' }],
-    ['RFC 7643 §4.2 Group displayName: required', byName(GROUP_SCHEMA.attributes, 'displayName'), { type: 'string', required: true }],
+    ['RFC 7643 §4.2 Group displayName: required; unique per server here, as Entra matches groups by it', byName(GROUP_SCHEMA.attributes, 'displayName'),
+      { type: 'string', required: true, caseExact: false, uniqueness: 'server' }],
     ['RFC 7643 §4.2 Group members: multi-valued complex', byName(GROUP_SCHEMA.attributes, 'members'), { type: 'complex', multiValued: true }],
     ['RFC 7643 §4.3 manager: singular complex', byName(ENTERPRISE_USER_SCHEMA.attributes, 'manager'), { type: 'complex', multiValued: false }],
   ])('%s', (_title, attribute, expected) => {

@@ -16,7 +16,10 @@ export const GROUP_SCHEMA: SchemaDefinition = {
       name: 'displayName',
       type: 'string',
       required: true,
-      description: 'A human-readable name for the Group.',
+      description: 'A human-readable name for the Group; unique per service provider, case-insensitively.',
+      // Entra matches groups by displayName (ENTRA.md), so two groups of one name would make its match ambiguous;
+      // the write side reserves it (apps/gateway/src/unique-keys.ts) and /Schemas says so.
+      uniqueness: 'server',
     }),
     defineAttribute({
       name: 'members',

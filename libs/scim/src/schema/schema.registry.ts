@@ -1,6 +1,6 @@
 import type { AttributePath } from '../filter/filter.ast.js';
 import { findSubAttribute, type AttributeDefinition } from './attribute-definition.js';
-import { COMMON_ATTRIBUTES } from './common-attributes.js';
+import { COMMON_ATTRIBUTES, EXTERNAL_ID_ATTRIBUTE } from './common-attributes.js';
 import { ENTERPRISE_USER_SCHEMA } from './enterprise-user.schema.js';
 import { GROUP_SCHEMA } from './group.schema.js';
 import { RESOURCE_TYPES, type ResourceTypeDefinition, type ResourceTypeName } from './resource-type.js';
@@ -28,6 +28,16 @@ export interface ResolvedAttribute {
   readonly definition: AttributeDefinition;
 }
 
+/**
+ * Whether a tenant keeps externalId unique. RFC 7643 §3.1: "the service provider does not enforce uniqueness" of
+ * it, so `none` is the default; a tenant whose client matches on it may turn it on (docs/admin.md).
+ */
+export type ExternalIdUniqueness = 'none' | 'server';
+
+export interface SchemaRegistryOptions {
+  readonly externalIdUniqueness?: ExternalIdUniqueness;
+}
+
 interface RegisteredExtension {
   readonly schema: SchemaDefinition;
   readonly required: boolean;
@@ -47,8 +57,16 @@ const CORE_SCHEMAS: Readonly<Record<ResourceTypeName, SchemaDefinition>> = { Use
  */
 export class SchemaRegistry {
   private readonly extensionsByType: Readonly<Record<ResourceTypeName, readonly RegisteredExtension[]>>;
+  private readonly commonAttributes: readonly AttributeDefinition[];
+  readonly externalIdUniqueness: ExternalIdUniqueness;
 
-  constructor(private readonly customExtensions: readonly SchemaExtensionRegistration[] = []) {
+  constructor(
+    private readonly customExtensions: readonly SchemaExtensionRegistration[] = [],
+    options: SchemaRegistryOptions = {},
+  ) {
+    this.externalIdUniqueness = options.externalIdUniqueness ?? 'none';
+    const externalId: AttributeDefinition = { ...EXTERNAL_ID_ATTRIBUTE, uniqueness: this.externalIdUniqueness };
+    this.commonAttributes = COMMON_ATTRIBUTES.map((attribute) => (attribute === EXTERNAL_ID_ATTRIBUTE ? externalId : attribute));
     const extensionsByType: Record<ResourceTypeName, RegisteredExtension[]> = { User: [], Group: [] };
     for (const registration of [...BUILT_IN_EXTENSIONS, ...customExtensions]) {
       const schema = defineSchema(registration.schema);
@@ -67,7 +85,12 @@ export class SchemaRegistry {
    * the constructor, when a URN would be registered twice for a resource type.
    */
   withExtensions(more: readonly SchemaExtensionRegistration[]): SchemaRegistry {
-    return more.length === 0 ? this : new SchemaRegistry([...this.customExtensions, ...more]);
+    return more.length === 0 ? this : new SchemaRegistry([...this.customExtensions, ...more], { externalIdUniqueness: this.externalIdUniqueness });
+  }
+
+  /** This registry with externalId's `uniqueness` set as a tenant chose (the write side reserves what it says). */
+  withExternalIdUniqueness(externalIdUniqueness: ExternalIdUniqueness): SchemaRegistry {
+    return externalIdUniqueness === this.externalIdUniqueness ? this : new SchemaRegistry(this.customExtensions, { externalIdUniqueness });
   }
 
   resourceType(resourceType: ResourceTypeName): ResourceTypeDefinition {
@@ -82,9 +105,15 @@ export class SchemaRegistry {
     return this.extensionsByType[resourceType].map((extension) => extension.schema);
   }
 
-  /** The core schema first, then the extensions in registration order. */
+  /**
+   * The schemas `GET /Schemas` serves (RFC 7644 §4): the core schema first, then the extensions in registration
+   * order. The core schema lists `externalId` too, as RFC 7643 §3.1 allows ("some existing schema definitions MAY
+   * list common attributes"), so a client can read whether this tenant keeps it unique.
+   */
   schemasOf(resourceType: ResourceTypeName): readonly SchemaDefinition[] {
-    return [this.coreSchema(resourceType), ...this.extensionSchemas(resourceType)];
+    const core = this.coreSchema(resourceType);
+    const externalId = this.commonAttributes.find((attribute) => attribute.name === EXTERNAL_ID_ATTRIBUTE.name)!;
+    return [{ ...core, attributes: [externalId, ...core.attributes] }, ...this.extensionSchemas(resourceType)];
   }
 
   /** Every distinct schema of every resource type, for `GET /Schemas` (RFC 7644 §4). */
@@ -113,7 +142,7 @@ export class SchemaRegistry {
 
   /** Attributes at the top level of the resource JSON: the common ones, then the core schema's. */
   topLevelAttributes(resourceType: ResourceTypeName): readonly AttributeDefinition[] {
-    return [...COMMON_ATTRIBUTES, ...this.coreSchema(resourceType).attributes];
+    return [...this.commonAttributes, ...this.coreSchema(resourceType).attributes];
   }
 
   /**

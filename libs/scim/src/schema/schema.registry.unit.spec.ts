@@ -20,6 +20,19 @@ describe('SchemaRegistry', () => {
     ]);
   });
 
+  it('serves externalId in each core schema (RFC 7643 §3.1 lets a schema list common attributes) with the uniqueness chosen', () => {
+    const externalIdOf = (r: SchemaRegistry, type: ResourceTypeName) => r.schemasOf(type)[0].attributes.find((attribute) => attribute.name === 'externalId');
+    expect(externalIdOf(registry, 'User')).toMatchObject({ caseExact: true, mutability: 'readWrite', uniqueness: 'none' });
+    const matching = registry.withExternalIdUniqueness('server');
+    for (const type of ['User', 'Group'] as const) expect(externalIdOf(matching, type)?.uniqueness).toBe('server');
+    expect(matching.findAttribute('Group', { attribute: 'externalId' })?.definition.uniqueness).toBe('server');
+    // The core schema itself stays RFC 7643's; the registry the option came from is unchanged; extensions are kept.
+    expect(matching.coreSchema('User').attributes.some((attribute) => attribute.name === 'externalId')).toBe(false);
+    expect(externalIdOf(registry, 'Group')?.uniqueness).toBe('none');
+    expect(matching.withExtensions([{ resourceType: 'User', schema: { id: 'urn:example:more', attributes: [] } }]).externalIdUniqueness).toBe('server');
+    expect(matching.extensionSchemas('User').map((schema) => schema.id)).toEqual(registry.extensionSchemas('User').map((schema) => schema.id));
+  });
+
   it('withExtensions adds a tenant\'s schemas on top, leaves the original as it was, and refuses a URN twice', () => {
     const tenantSchema = { id: 'urn:example:tenant:2.0:User', name: 'TenantUser', attributes: [{ name: 'badge', type: 'string' as const }] };
     const extended = registry.withExtensions([{ resourceType: 'User', schema: tenantSchema }]);
