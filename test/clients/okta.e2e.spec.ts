@@ -149,4 +149,21 @@ describe.each(replayBackends())("Okta's SCIM 2.0 client on %s", (_backend, env) 
     await okta.send('delete', `/scim/v2/Groups/${groupId}`);
     await okta.send('get', `/scim/v2/Groups/${groupId}`, undefined, 404);
   });
+
+  it("Okta's group push keeps going past a member id the gateway does not know: the known members are applied", async () => {
+    // fleetdm/fleet#52600: Okta treats a 400 as permanent, so one stale or not-yet-provisioned user id in a PATCH
+    // add lost the whole push; fleetdm/fleet#52593: the same stale ids inside Okta's POST and PUT group bodies.
+    const ann = await createUser('known');
+    const stale = '00000000-0000-4000-8000-000000000999';
+    const displayName = `Stale push ${okta.tag}`;
+    const groupId = await pushGroup(displayName, [{ value: stale, display: 'gone@okta.local' }]);
+    expect(await okta.memberIds(groupId)).toEqual([]);
+    await okta.send('patch', `/scim/v2/Groups/${groupId}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: ann, display: userName('known') }, { value: stale, display: 'gone@okta.local' }] }],
+    });
+    expect(await okta.memberIds(groupId)).toEqual([ann]);
+    await okta.send('put', `/scim/v2/Groups/${groupId}`, { schemas: [GROUP], id: groupId, displayName, members: [{ value: stale }, { value: ann }] });
+    expect(await okta.memberIds(groupId)).toEqual([ann]);
+  });
 });

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { CORE_USER, ENTERPRISE_USER, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { CORE_USER, ENTERPRISE_USER, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { GROUP, PATCH_OP, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
 
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ADSCIM_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 
 /**
@@ -10,10 +9,12 @@ const ADSCIM_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/AD
  * the form of the aadOptscim062020 Tenant URL flag. Every request must succeed as Entra expects: one failed
  * request is one more step towards quarantine.
  */
-describe.each([
-  ['default', false],
-  ['aadOptscim062020', true],
-] as const)("Entra's provisioning cycle (%s form)", (_form, optscim) => {
+describe.each(
+  replayBackends().flatMap(([backend, env]) => [
+    ['default', backend, false, env],
+    ['aadOptscim062020', backend, true, env],
+  ] as const),
+)("Entra's provisioning cycle (%s form) on %s", (_form, _backend, optscim, env) => {
   let gateway: TestGateway;
   const json = (response: { text: string }) => JSON.parse(response.text);
   const filter = (resource: string, expression: string, extra = '') =>
@@ -23,7 +24,7 @@ describe.each([
   const tag = randomUUID().slice(0, 8);
 
   beforeAll(async () => {
-    gateway = await startTestGateway();
+    gateway = await startTestGateway(env);
   });
   afterAll(async () => {
     await gateway?.close();
@@ -140,6 +141,29 @@ describe.each([
     });
     expect(response.status).toBe(201);
     expect(json(response)).toMatchObject({ active: true, [ENTERPRISE_USER]: { manager: { value: boss } } });
+  });
+});
+
+/**
+ * Microsoft's own SCIM conformance collection, AzureAD/SCIMReferenceCode `PostmanCollection.json`, "Group tests with
+ * garbage": a group member added as a bare string, `"value": "string id 1"`, an id no user has.
+ */
+describe.each(replayBackends())("Microsoft's SCIM reference collection on %s", (_backend, env) => {
+  let microsoft: ClientReplay;
+  beforeAll(async () => {
+    microsoft = await startClientReplay('microsoft', env);
+  });
+  afterAll(async () => {
+    await microsoft?.close();
+  });
+
+  it("Microsoft's collection adds group members given as bare strings: a known id is added, an unknown one skipped", async () => {
+    const user = (await microsoft.send('post', '/scim/v2/Users', { schemas: [CORE_USER], userName: `bare-${microsoft.tag}@contoso.com` })).body.id;
+    const groupId = (await microsoft.send('post', '/scim/v2/Groups', { schemas: [GROUP], displayName: `Bare ${microsoft.tag}`, members: [user] })).body.id;
+    expect(await microsoft.memberIds(groupId)).toEqual([user]);
+    await microsoft.send('patch', `/scim/v2/Groups/${groupId}`, { id: groupId, Operations: [{ op: 'add', path: 'members', value: 'string id 1' }], schemas: [PATCH_OP] });
+    await microsoft.send('patch', `/scim/v2/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'members', value: [user] }] });
+    expect(await microsoft.memberIds(groupId)).toEqual([]);
   });
 });
 
