@@ -62,7 +62,7 @@ function indexLiteralRoutes(app: Application): Map<string, Set<string>> {
 
 /** Express matches paths case-insensitively and with an optional trailing slash (its defaults). */
 function routeKey(path: string): string {
-  return path.toLowerCase().replace(/\/$/, '');
+  return (path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
 }
 
 function routeLayers(app: Application): (RouteLayer & { route: NonNullable<RouteLayer['route']> })[] {
