@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ERROR_SCHEMA } from '#scim/scim-error.js';
-import { startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { gatewayBackends, startTestGateway, type TestGateway } from './support/test-gateway.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 const METHODS: readonly Method[] = ['get', 'post', 'put', 'patch', 'delete'];
@@ -39,7 +39,7 @@ const SERVED: readonly [path: string, allow: string][] = [
   ['/admin/v1/admin-tokens', 'GET, HEAD, POST'],
 ];
 
-describe.each(backends())('HTTP semantics on %s (RFC 7644 §3.12, RFC 9110 §15.5)', (_name, env) => {
+describe.each(gatewayBackends())('HTTP semantics on %s (RFC 7644 §3.12, RFC 9110 §15.5)', (_name, env) => {
   let gateway: TestGateway;
   const json = (response: { text: string }) => JSON.parse(response.text) as Record<string, unknown>;
   const send = (method: Method, path: string) => (path.startsWith('/admin/') ? gateway.admin(method, path, {}) : gateway.scim(method, path, {}));
@@ -134,9 +134,3 @@ describe.each(backends())('HTTP semantics on %s (RFC 7644 §3.12, RFC 9110 §15.
     expect(json(response)).toEqual({ schemas: [ERROR_SCHEMA], status: '501', detail: expect.stringContaining('/Me is not supported') });
   });
 });
-
-function backends(): [string, Record<string, string>][] {
-  const list: [string, Record<string, string>][] = [['PGlite', {}]];
-  if (process.env.DATABASE_URL) list.push(['PostgreSQL server', { DATABASE_URL: process.env.DATABASE_URL }]);
-  return list;
-}

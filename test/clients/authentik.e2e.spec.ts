@@ -1,4 +1,5 @@
-import { CORE_USER, GROUP, PATCH_OP, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
+import { CORE_USER, gatewayBackends } from '../support/test-gateway.js';
+import { GROUP, PATCH_OP, startClientReplay, type ClientReplay } from './client-replay.js';
 
 /**
  * authentik's SCIM provider (outgoing sync), replayed from its client code, goauthentik/authentik:
@@ -8,7 +9,7 @@ import { CORE_USER, GROUP, PATCH_OP, replayBackends, startClientReplay, type Cli
  *   whose value is the whole group, read-only `id` and `schemas` included (`_update_patch_general`); membership
  *   differences as `add`/`remove` operations; `discover` lists /Groups page by page with startIndex; DELETE.
  */
-describe.each(replayBackends())("authentik's SCIM provider on %s", (_backend, env) => {
+describe.each(gatewayBackends())("authentik's SCIM provider on %s", (_backend, env) => {
   let authentik: ClientReplay;
   const username = (name: string) => `${name}-${authentik.tag}`;
 

@@ -6,8 +6,6 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
  * the suite's own (a PostgreSQL server keeps earlier runs' resources, and a client that lists every group must
  * see only its own), and one way to send a recorded request and assert the answer the client needs.
  */
-export const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -76,11 +74,4 @@ export async function startClientReplay(client: string, env: Record<string, stri
     },
     close: () => gateway.close(),
   };
-}
-
-/** The backends every e2e suite runs on: embedded PGlite always, the PostgreSQL server when DATABASE_URL is set. */
-export function replayBackends(): [string, Record<string, string>][] {
-  const list: [string, Record<string, string>][] = [['PGlite', {}]];
-  if (process.env.DATABASE_URL) list.push(['PostgreSQL server', { DATABASE_URL: process.env.DATABASE_URL }]);
-  return list;
 }

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { CORE_USER, ENTERPRISE_USER, GROUP, PATCH_OP, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
+import { CORE_USER, ENTERPRISE_USER, gatewayBackends } from '../support/test-gateway.js';
+import { GROUP, PATCH_OP, startClientReplay, type ClientReplay } from './client-replay.js';
 
 const ADSCIM_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 const MANAGER = `${ENTERPRISE_USER}:manager`;
@@ -86,7 +87,7 @@ function valueAt(resource: Record<string, any>, target: string): unknown {
 }
 const isNullOrEmpty = (value: unknown) => value === undefined || value === null || value === '';
 
-describe.each(replayBackends())("Entra's app-gallery validation on %s", (_backend, env) => {
+describe.each(gatewayBackends())("Entra's app-gallery validation on %s", (_backend, env) => {
   let entra: ClientReplay;
   const email = (name: string) => `${name}.${entra.tag}@contoso.com`;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CORE_USER, ENTERPRISE_USER, startTestGateway, type TestGateway } from '../support/test-gateway.js';
-import { GROUP, PATCH_OP, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
+import { CORE_USER, ENTERPRISE_USER, gatewayBackends, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { GROUP, PATCH_OP, startClientReplay, type ClientReplay } from './client-replay.js';
 
 const ADSCIM_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 
@@ -10,7 +10,7 @@ const ADSCIM_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/AD
  * request is one more step towards quarantine.
  */
 describe.each(
-  replayBackends().flatMap(([backend, env]) => [
+  gatewayBackends().flatMap(([backend, env]) => [
     ['default', backend, false, env],
     ['aadOptscim062020', backend, true, env],
   ] as const),
@@ -148,7 +148,7 @@ describe.each(
  * Microsoft's own SCIM conformance collection, AzureAD/SCIMReferenceCode `PostmanCollection.json`, "Group tests with
  * garbage": a group member added as a bare string, `"value": "string id 1"`, an id no user has.
  */
-describe.each(replayBackends())("Microsoft's SCIM reference collection on %s", (_backend, env) => {
+describe.each(gatewayBackends())("Microsoft's SCIM reference collection on %s", (_backend, env) => {
   let microsoft: ClientReplay;
   beforeAll(async () => {
     microsoft = await startClientReplay('microsoft', env);

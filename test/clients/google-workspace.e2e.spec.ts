@@ -1,4 +1,5 @@
-import { CORE_USER, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
+import { CORE_USER, gatewayBackends } from '../support/test-gateway.js';
+import { startClientReplay, type ClientReplay } from './client-replay.js';
 
 const SCIM_1_CORE = 'urn:scim:schemas:core:1.0';
 
@@ -12,7 +13,7 @@ const SCIM_1_CORE = 'urn:scim:schemas:core:1.0';
  * Google Workspace provisions users only (a group scopes which users are sent; no group is pushed), so this suite
  * has no group push.
  */
-describe.each(replayBackends())("Google Workspace's SCIM client on %s", (_backend, env) => {
+describe.each(gatewayBackends())("Google Workspace's SCIM client on %s", (_backend, env) => {
   let google: ClientReplay;
   const email = (name: string) => `${name}.${google.tag}@workspace.example`;
   const user = (name: string, extra: Record<string, unknown> = {}) => ({

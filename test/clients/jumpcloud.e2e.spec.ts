@@ -1,4 +1,5 @@
-import { CORE_USER, ENTERPRISE_USER, GROUP, PATCH_OP, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
+import { CORE_USER, ENTERPRISE_USER, gatewayBackends } from '../support/test-gateway.js';
+import { GROUP, PATCH_OP, startClientReplay, type ClientReplay } from './client-replay.js';
 
 /**
  * JumpCloud's custom SCIM 2.0 identity-management integration, replayed. Sources:
@@ -10,7 +11,7 @@ import { CORE_USER, ENTERPRISE_USER, GROUP, PATCH_OP, replayBackends, startClien
  * - https://app.uni-moni.com/en/kb/sso-setup-jumpcloud ("JC uses ... value=[{value:uid}] without an RFC filter" for
  *   group members).
  */
-describe.each(replayBackends())("JumpCloud's SCIM 2.0 client on %s", (_backend, env) => {
+describe.each(gatewayBackends())("JumpCloud's SCIM 2.0 client on %s", (_backend, env) => {
   let jumpcloud: ClientReplay;
   const email = (name: string) => `${name}.${jumpcloud.tag}@jumpcloud.example`;
   const membersOp = (op: 'add' | 'remove', ids: string[]) => ({ schemas: [PATCH_OP], Operations: [{ op, path: 'members', value: ids.map((value) => ({ value })) }] });

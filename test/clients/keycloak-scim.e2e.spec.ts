@@ -1,4 +1,5 @@
-import { CORE_USER, GROUP, PATCH_OP, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
+import { CORE_USER, gatewayBackends } from '../support/test-gateway.js';
+import { GROUP, PATCH_OP, startClientReplay, type ClientReplay } from './client-replay.js';
 
 /**
  * The Keycloak SCIM plugin's client (Captain-P-Goldfish/scim-for-keycloak, built on Captain-P-Goldfish/SCIM-SDK),
@@ -10,7 +11,7 @@ import { CORE_USER, GROUP, PATCH_OP, replayBackends, startClientReplay, type Cli
  *   operations (`members[value eq "..."]` remove, `members` add);
  * - Captain-P-Goldfish/SCIM-SDK, the client's resource requests: POST, PUT with the full resource, DELETE.
  */
-describe.each(replayBackends())('the Keycloak SCIM plugin on %s', (_backend, env) => {
+describe.each(gatewayBackends())('the Keycloak SCIM plugin on %s', (_backend, env) => {
   let keycloak: ClientReplay;
   const username = (name: string) => `${name}-${keycloak.tag}`;
 

@@ -1,4 +1,5 @@
-import { CORE_USER, GROUP, LIST_RESPONSE, PATCH_OP, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
+import { CORE_USER, gatewayBackends } from '../support/test-gateway.js';
+import { GROUP, LIST_RESPONSE, PATCH_OP, startClientReplay, type ClientReplay } from './client-replay.js';
 
 /**
  * Okta's SCIM 2.0 client (OIN integrations and App Integration Wizard apps), replayed request by request.
@@ -6,7 +7,7 @@ import { CORE_USER, GROUP, LIST_RESPONSE, PATCH_OP, replayBackends, startClientR
  * https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20/ (source:
  * okta/okta-developer-docs, packages/@okta/vuepress-site/docs/reference/scim/scim-20/index.md).
  */
-describe.each(replayBackends())("Okta's SCIM 2.0 client on %s", (_backend, env) => {
+describe.each(gatewayBackends())("Okta's SCIM 2.0 client on %s", (_backend, env) => {
   let okta: ClientReplay;
   const userName = (name: string) => `${name}.${okta.tag}@okta.local`;
 

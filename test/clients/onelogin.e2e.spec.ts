@@ -1,4 +1,5 @@
-import { CORE_USER, ENTERPRISE_USER, GROUP, PATCH_OP, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
+import { CORE_USER, ENTERPRISE_USER, gatewayBackends } from '../support/test-gateway.js';
+import { GROUP, PATCH_OP, startClientReplay, type ClientReplay } from './client-replay.js';
 
 /**
  * OneLogin's "SCIM Provisioner with SAML (SCIM v2 Enterprise)", replayed. Sources:
@@ -8,7 +9,7 @@ import { CORE_USER, ENTERPRISE_USER, GROUP, PATCH_OP, replayBackends, startClien
  *   with a set of attributes; group `add` and `remove` with `path: "members"` and `value: [{"value": id}]`);
  * - issue 13: OneLogin sends group PATCHes.
  */
-describe.each(replayBackends())("OneLogin's SCIM provisioner on %s", (_backend, env) => {
+describe.each(gatewayBackends())("OneLogin's SCIM provisioner on %s", (_backend, env) => {
   let onelogin: ClientReplay;
   const email = (name: string) => `${name}.${onelogin.tag}@onelogin.example`;
 

@@ -1,4 +1,5 @@
-import { CORE_USER, ENTERPRISE_USER, GROUP, PATCH_OP, replayBackends, startClientReplay, type ClientReplay } from './client-replay.js';
+import { CORE_USER, ENTERPRISE_USER, gatewayBackends } from '../support/test-gateway.js';
+import { GROUP, PATCH_OP, startClientReplay, type ClientReplay } from './client-replay.js';
 
 /**
  * PingFederate's SCIM Provisioner (outbound provisioning), replayed. Sources:
@@ -12,7 +13,7 @@ import { CORE_USER, ENTERPRISE_USER, GROUP, PATCH_OP, replayBackends, startClien
  *   https://docs.pingidentity.com/r/en-us/pingfederate-100/help_saaschanneltasklet_saastargetstate (updates by PATCH);
  * - issue 13: PingFederate finds groups by listing them all (no filter).
  */
-describe.each(replayBackends())("PingFederate's SCIM provisioner on %s", (_backend, env) => {
+describe.each(gatewayBackends())("PingFederate's SCIM provisioner on %s", (_backend, env) => {
   let ping: ClientReplay;
   const login = (name: string) => `${name}-${ping.tag}`;
 
