@@ -14,133 +14,107 @@ describe.each(
     ['default', backend, false, env],
     ['aadOptscim062020', backend, true, env],
   ] as const),
-)("Entra's provisioning cycle (%s form) on %s", (_form, _backend, optscim, env) => {
-  let gateway: TestGateway;
-  const json = (response: { text: string }) => JSON.parse(response.text);
-  const filter = (resource: string, expression: string, extra = '') =>
-    gateway.scim('get', `/scim/v2/${resource}?${extra}filter=${encodeURIComponent(expression)}`);
+)("Entra's provisioning cycle (%s form) on %s", (form, _backend, optscim, env) => {
+  let entra: ClientReplay;
   const op = (name: 'Add' | 'Replace' | 'Remove') => (optscim ? name.toLowerCase() : name);
   const bool = (value: boolean) => (optscim ? value : value ? 'True' : 'False');
-  const tag = randomUUID().slice(0, 8);
+  const email = (name: string) => `${name}-${entra.tag}@contoso.com`;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(env);
+    entra = await startClientReplay(`entra-${form.toLowerCase()}`, env);
   });
   afterAll(async () => {
-    await gateway?.close();
+    await entra?.close();
   });
 
   /** Entra's match-then-create: filter by each matching attribute in precedence order; POST when none matched. */
-  async function provisionUser(userName: string, externalId: string, extra: Record<string, unknown> = {}): Promise<string> {
-    for (const expression of [`userName eq "${userName}"`, `externalId eq "${externalId}"`]) {
-      const match = await filter('Users', expression);
-      expect(match.status).toBe(200);
-      if (json(match).totalResults > 0) return json(match).Resources[0].id;
+  async function provisionUser(name: string, extra: Record<string, unknown> = {}): Promise<string> {
+    for (const expression of [`userName eq "${email(name)}"`, `externalId eq "${name}-${entra.tag}"`]) {
+      const match = await entra.filter('Users', expression);
+      if (match.body.totalResults > 0) return match.body.Resources[0].id;
     }
-    const created = await gateway.scim('post', '/scim/v2/Users', {
+    const created = await entra.send('post', '/scim/v2/Users', {
       schemas: [CORE_USER, ENTERPRISE_USER],
-      externalId,
-      userName,
+      externalId: `${name}-${entra.tag}`,
+      userName: email(name),
       active: bool(true),
-      emails: [{ primary: true, type: 'work', value: userName }],
+      emails: [{ primary: true, type: 'work', value: email(name) }],
       meta: { resourceType: 'User' },
       name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' },
       roles: [],
       ...extra,
     });
-    expect(created.status).toBe(201);
-    return json(created).id;
+    return created.body.id;
   }
+  const patch = (resource: 'Users' | 'Groups', id: string, operation: unknown, expected?: number) =>
+    entra.send('patch', `/scim/v2/${resource}/${id}`, { schemas: [PATCH_OP], Operations: [operation] }, expected);
 
   it('Test Connection and saving: empty filter answer, a random user and group, the schemas', async () => {
-    const test = await filter('Users', `userName eq "AzureAD_Test-${randomUUID()}"`);
-    expect(test.status).toBe(200);
-    expect(json(test)).toMatchObject({ totalResults: 0, Resources: [] });
-    expect((await gateway.scim('get', '/scim/v2/Users?count=1')).status).toBe(200);
-    expect((await gateway.scim('get', '/scim/v2/Groups?count=1&excludedAttributes=members')).status).toBe(200);
-    const schemas = await gateway.scim('get', '/scim/v2/Schemas');
-    expect(schemas.status).toBe(200);
-    expect(json(schemas).totalResults).toBeGreaterThanOrEqual(3);
+    expect((await entra.filter('Users', `userName eq "AzureAD_Test-${randomUUID()}"`)).body).toMatchObject({ totalResults: 0, Resources: [] });
+    await entra.send('get', '/scim/v2/Users?count=1');
+    await entra.send('get', '/scim/v2/Groups?count=1&excludedAttributes=members');
+    expect((await entra.send('get', '/scim/v2/Schemas')).body.totalResults).toBeGreaterThanOrEqual(3);
   });
 
   it('provisions users, their manager, groups and memberships; then an incremental cycle', async () => {
-    const manager = await provisionUser(`boss-${tag}@contoso.com`, `boss-${tag}`);
-    const ann = await provisionUser(`ann-${tag}@contoso.com`, `ann-${tag}`);
-    const bob = await provisionUser(`bob-${tag}@contoso.com`, `bob-${tag}`, {
+    const manager = await provisionUser('boss');
+    const ann = await provisionUser('ann');
+    const bob = await provisionUser('bob', {
       // Older requests carry explicit nulls, meaning "no value"; roles may be stringified JSON.
       addresses: null,
       [ENTERPRISE_USER]: { manager: null, employeeNumber: '42' },
       roles: [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', value: '{"id":"r1","displayName":"Reader"}' }],
     });
     // Matching again finds the same users (no duplicates on the second cycle), also by work email and unquoted.
-    expect(await provisionUser(`ann-${tag}@contoso.com`, `ann-${tag}`)).toBe(ann);
-    expect(json(await filter('Users', `emails[type eq "work"].value eq "ANN-${tag}@contoso.com"`))).toMatchObject({ totalResults: 1, Resources: [{ id: ann }] });
-    expect(json(await filter('Users', `externalId eq bob-${tag}`))).toMatchObject({ totalResults: 1, Resources: [{ id: bob }] });
-    expect(json(await filter('Users', `emails[Type eq "work"].Value eq "bob-${tag}@contoso.com"`))).toMatchObject({ totalResults: 1 });
+    expect(await provisionUser('ann')).toBe(ann);
+    expect((await entra.filter('Users', `emails[type eq "work"].value eq "${email('ann').toUpperCase()}"`)).body).toMatchObject({ totalResults: 1, Resources: [{ id: ann }] });
+    expect((await entra.filter('Users', `externalId eq bob-${entra.tag}`)).body).toMatchObject({ totalResults: 1, Resources: [{ id: bob }] });
+    expect((await entra.filter('Users', `emails[Type eq "work"].Value eq "${email('bob')}"`)).body).toMatchObject({ totalResults: 1 });
 
     // The manager comes in a later PATCH.
     const managerPatch = optscim
       ? { op: 'replace', path: `${ENTERPRISE_USER}:manager`, value: manager }
       : { op: 'Add', path: 'manager', value: [{ $ref: `../Users/${manager}`, value: manager }] };
-    const withManager = await gateway.scim('patch', `/scim/v2/Users/${ann}`, { schemas: [PATCH_OP], Operations: [managerPatch] });
-    expect(withManager.status).toBe(200);
-    expect(json(withManager)[ENTERPRISE_USER].manager.value).toBe(manager);
+    expect((await patch('Users', ann, managerPatch, 200)).body[ENTERPRISE_USER].manager.value).toBe(manager);
 
-    // Groups: match by displayName without members, POST with an empty member list, PATCH to add.
-    const displayName = `Sales ${tag}`;
-    const match = await filter('Groups', `displayName eq "${displayName}"`, 'excludedAttributes=members&');
-    expect(json(match).totalResults).toBe(0);
-    const group = await gateway.scim('post', '/scim/v2/Groups', {
-      schemas: [GROUP, ADSCIM_GROUP],
-      externalId: randomUUID(),
-      displayName,
-      meta: { resourceType: 'Group' },
-    });
-    expect(group.status).toBe(201);
-    const groupId = json(group).id;
+    // Groups: match by displayName without members, POST with an empty member list, PATCH to add (204 recommended).
+    const displayName = `Sales ${entra.tag}`;
+    expect((await entra.filter('Groups', `displayName eq "${displayName}"`, 'excludedAttributes=members&')).body.totalResults).toBe(0);
+    const groupId = (
+      await entra.send('post', '/scim/v2/Groups', { schemas: [GROUP, ADSCIM_GROUP], externalId: randomUUID(), displayName, meta: { resourceType: 'Group' } })
+    ).body.id;
     const add = optscim
       ? { op: 'add', value: { members: [{ value: ann }, { value: bob }] } }
       : { op: 'Add', path: 'members', value: [{ $ref: null, value: ann }, { $ref: null, value: bob }] };
-    expect((await gateway.scim('patch', `/scim/v2/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [add] })).status).toBe(204);
+    await patch('Groups', groupId, add, 204);
 
-    // Incremental cycle: GET by id, PATCH the differences.
-    expect((await gateway.scim('get', `/scim/v2/Users/${bob}`)).status).toBe(200);
+    // Incremental cycle: GET by id, PATCH the differences (a user PATCH answers 200 with the user).
+    await entra.send('get', `/scim/v2/Users/${bob}`);
     const update = optscim
       ? { op: 'replace', value: { displayName: 'Bob B', 'name.givenName': 'Bob', [`${ENTERPRISE_USER}:employeeNumber`]: '43' } }
-      : { op: 'Replace', path: 'emails[type eq "work"].value', value: `robert-${tag}@contoso.com` };
-    expect((await gateway.scim('patch', `/scim/v2/Users/${bob}`, { schemas: [PATCH_OP], Operations: [update] })).status).toBe(200);
+      : { op: 'Replace', path: 'emails[type eq "work"].value', value: email('robert') };
+    await patch('Users', bob, update, 200);
 
     // Removal from the group, in each form.
-    const remove = optscim
-      ? { op: 'remove', path: `members[value eq "${bob}"]` }
-      : { op: 'Remove', path: 'members', value: [{ value: bob }] };
-    expect((await gateway.scim('patch', `/scim/v2/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [remove] })).status).toBe(204);
-    const members = json(await gateway.scim('get', `/scim/v2/Groups/${groupId}`)).members.map((m: { value: string }) => m.value);
-    expect(members).toEqual([ann]);
+    const remove = optscim ? { op: 'remove', path: `members[value eq "${bob}"]` } : { op: 'Remove', path: 'members', value: [{ value: bob }] };
+    await patch('Groups', groupId, remove, 204);
+    expect(await entra.memberIds(groupId)).toEqual([ann]);
 
     // Unassigned: PATCH active=false; the user stays readable and matchable.
-    const disable = { op: op('Replace'), path: 'active', value: bool(false) };
-    expect((await gateway.scim('patch', `/scim/v2/Users/${ann}`, { schemas: [PATCH_OP], Operations: [disable] })).status).toBe(200);
-    const disabled = json(await gateway.scim('get', `/scim/v2/Users/${ann}`));
-    expect(disabled.active).toBe(false);
-    expect(json(await filter('Users', `userName eq "ann-${tag}@contoso.com"`)).totalResults).toBe(1);
+    await patch('Users', ann, { op: op('Replace'), path: 'active', value: bool(false) }, 200);
+    expect((await entra.send('get', `/scim/v2/Users/${ann}`)).body.active).toBe(false);
+    expect((await entra.filter('Users', `userName eq "${email('ann')}"`)).body.totalResults).toBe(1);
 
     // Hard-deleted after the recycle bin: DELETE, and it leaves its group.
-    expect((await gateway.scim('delete', `/scim/v2/Users/${ann}`)).status).toBe(204);
-    expect((await gateway.scim('get', `/scim/v2/Users/${ann}`)).status).toBe(404);
-    expect(json(await gateway.scim('get', `/scim/v2/Groups/${groupId}`)).members ?? []).toEqual([]);
+    await entra.send('delete', `/scim/v2/Users/${ann}`);
+    await entra.send('get', `/scim/v2/Users/${ann}`, undefined, 404);
+    expect(await entra.memberIds(groupId)).toEqual([]);
   });
 
   it('accepts a POST with a string boolean and a bare-string manager', async () => {
-    const boss = await provisionUser(`boss2-${tag}@contoso.com`, `boss2-${tag}`);
-    const response = await gateway.scim('post', '/scim/v2/Users', {
-      schemas: [CORE_USER],
-      userName: `stringy-${tag}@contoso.com`,
-      active: 'True',
-      [`${ENTERPRISE_USER}:manager`]: boss,
-    });
-    expect(response.status).toBe(201);
-    expect(json(response)).toMatchObject({ active: true, [ENTERPRISE_USER]: { manager: { value: boss } } });
+    const boss = await provisionUser('boss2');
+    const created = await entra.send('post', '/scim/v2/Users', { schemas: [CORE_USER], userName: email('stringy'), active: 'True', [`${ENTERPRISE_USER}:manager`]: boss });
+    expect(created.body).toMatchObject({ active: true, [ENTERPRISE_USER]: { manager: { value: boss } } });
   });
 });
 
