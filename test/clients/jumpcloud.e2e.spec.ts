@@ -10,6 +10,8 @@ import { GROUP, PATCH_OP, startClientReplay, type ClientReplay } from './client-
  *   repeat operations");
  * - https://app.uni-moni.com/en/kb/sso-setup-jumpcloud ("JC uses ... value=[{value:uid}] without an RFC filter" for
  *   group members).
+ * JumpCloud publishes no user bodies; the create, update (a full PUT) and deactivation (`active: false`) below are
+ * the RFC 7643 forms with the attributes its default mapping sends, not captured requests.
  */
 describe.each(gatewayBackends())("JumpCloud's SCIM 2.0 client on %s", (_backend, env) => {
   let jumpcloud: ClientReplay;

@@ -12,6 +12,7 @@ import { GROUP, PATCH_OP, startClientReplay, type ClientReplay } from './client-
  * - PingFederate's target settings, "SCIM SP Supports Patch Updates",
  *   https://docs.pingidentity.com/r/en-us/pingfederate-100/help_saaschanneltasklet_saastargetstate (updates by PATCH);
  * - issue 13: PingFederate finds groups by listing them all (no filter).
+ * Ping publishes which requests it sends, not their bodies; the operations below are the RFC 7644 forms of them.
  */
 describe.each(gatewayBackends())("PingFederate's SCIM provisioner on %s", (_backend, env) => {
   let ping: ClientReplay;
