@@ -30,6 +30,8 @@ export interface HostileAnswer {
   readonly status: number;
   readonly contentType: string;
   readonly text: string;
+  /** The `Allow` header, which a 405 must carry (RFC 9110 §15.5.6). */
+  readonly allow?: string;
 }
 
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -391,7 +393,12 @@ export function sendHostile(baseUrl: string, tokens: { readonly scim: string; re
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () => resolve({
+            status: response.statusCode ?? 0,
+            contentType: String(response.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString('utf8'),
+            allow: response.headers.allow,
+          }));
       },
     );
     outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -402,13 +409,16 @@ export function sendHostile(baseUrl: string, tokens: { readonly scim: string; re
 
 /**
  * What every answer must be (issue 12): never a 5xx; every 4xx a SCIM error whose `status` is the HTTP status as a
- * string, with a `detail` and, where RFC 7644 §3.12 defines one for a 400, a `scimType` matching the status.
+ * string, with a `detail` and, where RFC 7644 §3.12 defines one for a 400, a `scimType` matching the status; a
+ * 405 (which has none) with `Allow`.
  * Returns the problems found (empty: the answer is proper).
  */
 export function judgeAnswer(answer: HostileAnswer): string[] {
   const problems: string[] = [];
   if (answer.status >= 500) problems.push(`answered ${answer.status}`);
   if (answer.status < 400) return problems;
+  // A known path asked with another method: 405 with the methods it serves, no scimType (RFC 7644 §3.12).
+  if (answer.status === 405 && !answer.allow) problems.push('a 405 without an Allow header');
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(answer.text) as Record<string, unknown>;

@@ -89,3 +89,13 @@ export function entraUser(userName: string, externalId = `ext-${userName}`): Rec
     roles: [],
   };
 }
+
+/**
+ * The backends an e2e suite runs on (`describe.each`): embedded PGlite always, and the PostgreSQL server at
+ * DATABASE_URL when that is set, passed to startTestGateway as its env.
+ */
+export function gatewayBackends(): [name: string, env: Record<string, string>][] {
+  const list: [string, Record<string, string>][] = [['PGlite', {}]];
+  if (process.env.DATABASE_URL) list.push(['PostgreSQL server', { DATABASE_URL: process.env.DATABASE_URL }]);
+  return list;
+}

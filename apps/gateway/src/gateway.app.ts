@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '#config/gateway.config.js';
 import { routeDryRun } from './dry-run/dry-run.middleware.js';
+import { refuseMethodsALiteralRouteDoesNotServe } from './http/allowed-methods.js';
 import { assignRequestId } from './http/request-context.js';
 import { answerClientErrors, checkRequestInput, refuseDeclaredOversizeBody } from './http/request-input.js';
 import { SCIM_CONTENT_TYPE, ScimExceptionFilter } from './http/scim-exception.filter.js';
@@ -23,6 +24,7 @@ export function configureGatewayApp(app: NestExpressApplication, config: Pick<Ga
   app.useBodyParser('json', { type: ['application/scim+json', 'application/json'], limit: config.maxBodyBytes });
   // Right after parsing, before any route: NUL, lone surrogates, nesting and string limits (docs/operations.md "Limits").
   app.use(checkRequestInput(config.requestLimits));
+  app.use(refuseMethodsALiteralRouteDoesNotServe);
   app.useGlobalFilters(new ScimExceptionFilter());
   // RFC 7644 §3.1: every SCIM response is application/scim+json. Set before the route runs (res.json keeps a type
   // already set), as a plain middleware rather than a Nest interceptor: that costs an rxjs pipeline per request.

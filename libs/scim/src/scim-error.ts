@@ -82,6 +82,19 @@ export class PreconditionFailedError extends ScimError {
 export class PayloadTooLargeError extends ScimError {
   constructor(detail: string) { super(413, undefined, detail); }
 }
+/**
+ * A known path asked with a method it does not serve (RFC 9110 §15.5.6): 405, with the methods it does serve for
+ * the `Allow` header (RFC 9110 §10.2.1). RFC 7644 §3.12 gives it no scimType.
+ */
+export class MethodNotAllowedError extends ScimError {
+  constructor(
+    method: string,
+    path: string,
+    readonly allowedMethods: readonly string[],
+  ) {
+    super(405, undefined, `${method} is not supported on ${path}; it allows ${allowedMethods.join(', ')}`);
+  }
+}
 export class NotImplementedError extends ScimError {
   constructor(detail: string) { super(501, undefined, detail); }
 }

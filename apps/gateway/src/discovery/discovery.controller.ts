@@ -1,10 +1,10 @@
-import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
 import { renderResourceTypeResource, renderSchemaResource } from '#scim/schema/discovery.representation.js';
 import type { ResourceTypeName } from '#scim/schema/resource-type.js';
 import { sameUrn } from '#scim/schema/schema.registry.js';
-import { NotFoundError } from '#scim/scim-error.js';
+import { NotFoundError, NotImplementedError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { PAGE_LIMITS } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
@@ -73,6 +73,16 @@ export class DiscoveryController {
     const schema = this.servedSchemas(context).find((candidate) => sameUrn(candidate.id, id));
     if (!schema) throw new NotFoundError(`schema ${id} is not served here; GET /Schemas lists them`);
     return renderSchemaResource(schema, { baseUrl: this.baseUrl });
+  }
+
+  /**
+   * RFC 7644 §3.11: a provider that does not support /Me SHOULD answer 501. A bearer token here stands for a
+   * tenant's provisioning client, not for a user, so there is no "me" to resolve (a SCIM feature not implemented,
+   * not an unknown path).
+   */
+  @All('Me')
+  me(): never {
+    throw new NotImplementedError('/Me is not supported: a bearer token stands for a tenant\'s provisioning client, not for a user (RFC 7644 §3.11)');
   }
 
   @Get('ResourceTypes')

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ScimError } from '#scim/scim-error.js';
+import { MethodNotAllowedError, ScimError } from '#scim/scim-error.js';
+import { allowedMethodsFor } from './allowed-methods.js';
 import { outageError } from './outage.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
@@ -21,6 +22,7 @@ export class ScimExceptionFilter implements ExceptionFilter {
     const error = this.toScimError(exception, request);
     if (error.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="scim"');
     if (error.status === 503) response.setHeader('Retry-After', '1');
+    if (error instanceof MethodNotAllowedError) response.setHeader('Allow', error.allowedMethods.join(', '));
     // For the provisioning log (apps/gateway/src/provisioning-log), which records the response when it ends.
     if (response.locals) response.locals.scimError = { scimType: error.scimType, detail: error.detail };
     response.status(error.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(error.toJSON()));
@@ -47,7 +49,7 @@ export class ScimExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      if (status === 404) return new ScimError(404, undefined, `no such endpoint: ${request.method} ${request.path}`);
+      if (status === 404) return routeMiss(request);
       if (status >= 500) this.logFailure(exception, request);
       return new ScimError(status, status === 400 ? 'invalidSyntax' : undefined, exception.message);
     }
@@ -62,6 +64,18 @@ export class ScimExceptionFilter implements ExceptionFilter {
       exception instanceof Error ? exception.stack : undefined,
     );
   }
+}
+
+/**
+ * No route took the request (Nest's not-found handler). A path some route serves with other methods is a 405 with
+ * `Allow` (RFC 9110 §15.5.6); only a path no route serves is a 404 (RFC 7644 §3.12). The path named is the one the
+ * client sent (a dry-run request is routed without its prefix).
+ */
+function routeMiss(request: Request): ScimError {
+  const path = request.originalUrl.split('?')[0];
+  const allowed = allowedMethodsFor(request);
+  if (allowed.length > 0) return new MethodNotAllowedError(request.method, path, allowed);
+  return new ScimError(404, undefined, `no such endpoint: ${request.method} ${path}`);
 }
 
 /**
