@@ -1,13 +1,17 @@
 import request from 'supertest';
 import { CORE_USER, entraUser, startTestGateway, type TestGateway } from './support/test-gateway.js';
-import { createTestTenant } from './support/test-tenant.js';
+import { createTestTenant, type TestTenant } from './support/test-tenant.js';
 
 const SCIM_JSON = /application\/scim\+json/;
 
 describe.each(backends())('Users over HTTP on %s', (_name, env) => {
   let gateway: TestGateway;
+  // A tenant of its own per run: the fixed userNames below must be free even on a PostgreSQL server that keeps
+  // other runs' users.
+  let directory: TestTenant;
   beforeAll(async () => {
     gateway = await startTestGateway(env);
+    directory = await createTestTenant(gateway, 'users');
   });
   afterAll(async () => {
     await gateway?.close();
@@ -34,7 +38,7 @@ describe.each(backends())('Users over HTTP on %s', (_name, env) => {
   });
 
   it("answers Entra's Test Connection filter for a missing user with 200 and an empty ListResponse", async () => {
-    const response = await gateway.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('userName eq "AzureAD_Test-6c1f5e1a"'));
+    const response = await directory.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('userName eq "AzureAD_Test-6c1f5e1a"'));
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(SCIM_JSON);
     expect(JSON.parse(response.text)).toEqual({
@@ -47,7 +51,7 @@ describe.each(backends())('Users over HTTP on %s', (_name, env) => {
   });
 
   it('creates a user (201, id, meta, Location, ETag) that a filter finds at once', async () => {
-    const created = await gateway.scim('post', '/scim/v2/Users', entraUser('Test_User_ab6490ee@contoso.com', '0a21f0f2'));
+    const created = await directory.scim('post', '/scim/v2/Users', entraUser('Test_User_ab6490ee@contoso.com', '0a21f0f2'));
     expect(created.status).toBe(201);
     expect(created.headers['content-type']).toMatch(SCIM_JSON);
     const user = JSON.parse(created.text);
@@ -63,11 +67,11 @@ describe.each(backends())('Users over HTTP on %s', (_name, env) => {
     expect(created.headers['etag']).toBe('W/"0"');
 
     // Read-your-writes: no sleep between the POST and the filter.
-    const byUserName = await gateway.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('userName eq "test_user_AB6490EE@contoso.com"'));
+    const byUserName = await directory.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('userName eq "test_user_AB6490EE@contoso.com"'));
     expect(JSON.parse(byUserName.text)).toMatchObject({ totalResults: 1, Resources: [{ id: user.id }] });
-    const byExternalId = await gateway.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('externalId eq "0a21f0f2"'));
+    const byExternalId = await directory.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('externalId eq "0a21f0f2"'));
     expect(JSON.parse(byExternalId.text)).toMatchObject({ totalResults: 1, Resources: [{ id: user.id }] });
-    const byId = await gateway.scim('get', `/scim/v2/Users/${user.id}`);
+    const byId = await directory.scim('get', `/scim/v2/Users/${user.id}`);
     expect(byId.status).toBe(200);
     expect(JSON.parse(byId.text)).toEqual(user);
   });
@@ -75,49 +79,47 @@ describe.each(backends())('Users over HTTP on %s', (_name, env) => {
   it('gives exactly one 201 and one 409 uniqueness to concurrent creates of "Ann" and "ANN"', async () => {
     const suffix = Date.now();
     const responses = await Promise.all([
-      gateway.scim('post', '/scim/v2/Users', { schemas: [CORE_USER], userName: `Ann${suffix}` }),
-      gateway.scim('post', '/scim/v2/Users', { schemas: [CORE_USER], userName: `ANN${suffix}` }),
+      directory.scim('post', '/scim/v2/Users', { schemas: [CORE_USER], userName: `Ann${suffix}` }),
+      directory.scim('post', '/scim/v2/Users', { schemas: [CORE_USER], userName: `ANN${suffix}` }),
     ]);
     expect(responses.map((r) => r.status).sort()).toEqual([201, 409]);
     const conflict = JSON.parse(responses.find((r) => r.status === 409)!.text);
     expect(conflict).toMatchObject({ status: '409', scimType: 'uniqueness', detail: expect.stringMatching(/userName/) });
-    const found = await gateway.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent(`userName eq "ann${suffix}"`));
+    const found = await directory.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent(`userName eq "ann${suffix}"`));
     expect(JSON.parse(found.text).totalResults).toBe(1);
   });
 
   it('accepts a second user with the same externalId (201): RFC 7643 §3.1, "the service provider does not enforce uniqueness"', async () => {
-    // A tenant of its own: the shared PostgreSQL database's `default` tenant may predate the setting (and keep it on).
-    const tenant = await createTestTenant(gateway, 'users-ext');
-    const first = await tenant.scim('post', '/scim/v2/Users', entraUser('first@contoso.com', 'shared-ext'));
-    const second = await tenant.scim('post', '/scim/v2/Users', entraUser('second@contoso.com', 'shared-ext'));
+    const first = await directory.scim('post', '/scim/v2/Users', entraUser('first@contoso.com', 'shared-ext'));
+    const second = await directory.scim('post', '/scim/v2/Users', entraUser('second@contoso.com', 'shared-ext'));
     expect([first.status, second.status]).toEqual([201, 201]);
-    const found = await tenant.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('externalId eq "shared-ext"'));
+    const found = await directory.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('externalId eq "shared-ext"'));
     expect(JSON.parse(found.text).totalResults).toBe(2);
   });
 
   it('deletes a user (204), then 404 on GET and DELETE, and frees its userName', async () => {
-    const user = JSON.parse((await gateway.scim('post', '/scim/v2/Users', entraUser('leaver@contoso.com'))).text);
-    expect((await gateway.scim('delete', `/scim/v2/Users/${user.id}`)).status).toBe(204);
-    const afterDelete = await gateway.scim('get', `/scim/v2/Users/${user.id}`);
+    const user = JSON.parse((await directory.scim('post', '/scim/v2/Users', entraUser('leaver@contoso.com'))).text);
+    expect((await directory.scim('delete', `/scim/v2/Users/${user.id}`)).status).toBe(204);
+    const afterDelete = await directory.scim('get', `/scim/v2/Users/${user.id}`);
     expect(afterDelete.status).toBe(404);
     expect(JSON.parse(afterDelete.text)).toMatchObject({ status: '404', detail: expect.stringContaining(user.id) });
-    expect((await gateway.scim('delete', `/scim/v2/Users/${user.id}`)).status).toBe(404);
-    const filter = await gateway.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('userName eq "leaver@contoso.com"'));
+    expect((await directory.scim('delete', `/scim/v2/Users/${user.id}`)).status).toBe(404);
+    const filter = await directory.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('userName eq "leaver@contoso.com"'));
     expect(JSON.parse(filter.text).totalResults).toBe(0);
-    expect((await gateway.scim('post', '/scim/v2/Users', entraUser('leaver@contoso.com'))).status).toBe(201);
+    expect((await directory.scim('post', '/scim/v2/Users', entraUser('leaver@contoso.com'))).status).toBe(201);
   });
 
   it('answers 412 to a DELETE whose If-Match is stale, and keeps the user', async () => {
-    const user = JSON.parse((await gateway.scim('post', '/scim/v2/Users', entraUser('guarded@contoso.com'))).text);
-    const stale = await gateway.scim('delete', `/scim/v2/Users/${user.id}`).set('If-Match', 'W/"7"');
+    const user = JSON.parse((await directory.scim('post', '/scim/v2/Users', entraUser('guarded@contoso.com'))).text);
+    const stale = await directory.scim('delete', `/scim/v2/Users/${user.id}`).set('If-Match', 'W/"7"');
     expect(stale.status).toBe(412);
-    expect((await gateway.scim('get', `/scim/v2/Users/${user.id}`)).status).toBe(200);
-    expect((await gateway.scim('delete', `/scim/v2/Users/${user.id}`).set('If-Match', 'W/"0"')).status).toBe(204);
+    expect((await directory.scim('get', `/scim/v2/Users/${user.id}`)).status).toBe(200);
+    expect((await directory.scim('delete', `/scim/v2/Users/${user.id}`).set('If-Match', 'W/"0"')).status).toBe(204);
   });
 
   it('answers 404 for a user id that does not exist, including one that is not a UUID', async () => {
-    expect((await gateway.scim('get', '/scim/v2/Users/2819c223-7f76-453a-919d-413861904646')).status).toBe(404);
-    expect((await gateway.scim('get', '/scim/v2/Users/not-a-uuid')).status).toBe(404);
+    expect((await directory.scim('get', '/scim/v2/Users/2819c223-7f76-453a-919d-413861904646')).status).toBe(404);
+    expect((await directory.scim('get', '/scim/v2/Users/not-a-uuid')).status).toBe(404);
   });
 
   describe('bad input', () => {
@@ -132,31 +134,31 @@ describe.each(backends())('Users over HTTP on %s', (_name, env) => {
     });
 
     it('answers a body that is not an object with 400', async () => {
-      const response = await gateway.scim('post', '/scim/v2/Users', ['not', 'a', 'user']);
+      const response = await directory.scim('post', '/scim/v2/Users', ['not', 'a', 'user']);
       expect(response.status).toBe(400);
     });
 
     it('answers a user without userName with 400 invalidValue naming it', async () => {
-      const response = await gateway.scim('post', '/scim/v2/Users', { schemas: [CORE_USER], active: true });
+      const response = await directory.scim('post', '/scim/v2/Users', { schemas: [CORE_USER], active: true });
       expect(response.status).toBe(400);
       expect(JSON.parse(response.text)).toMatchObject({ scimType: 'invalidValue', detail: expect.stringMatching(/userName/) });
     });
 
     it('answers an unparseable filter with 400 invalidFilter', async () => {
-      const response = await gateway.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('userName xx "a"'));
+      const response = await directory.scim('get', '/scim/v2/Users?filter=' + encodeURIComponent('userName xx "a"'));
       expect(response.status).toBe(400);
       expect(JSON.parse(response.text)).toMatchObject({ scimType: 'invalidFilter' });
     });
 
     it('answers an unknown SCIM path with a SCIM 404', async () => {
-      const response = await gateway.scim('get', '/scim/v2/Nothing');
+      const response = await directory.scim('get', '/scim/v2/Nothing');
       expect(response.status).toBe(404);
       expect(response.headers['content-type']).toMatch(SCIM_JSON);
     });
 
     it('answers a body over the size limit with 413', async () => {
       const huge = { schemas: [CORE_USER], userName: 'big', nickName: 'x'.repeat(gateway.config.maxBodyBytes + 10) };
-      const response = await gateway.scim('post', '/scim/v2/Users', huge);
+      const response = await directory.scim('post', '/scim/v2/Users', huge);
       expect(response.status).toBe(413);
     });
   });
