@@ -46,6 +46,8 @@ const SERVED: readonly [path: string, allow: string][] = [
   ['/admin/v1/provisioning-log/unauthenticated', 'GET, HEAD'],
   ['/admin/v1/admin-tokens', 'GET, HEAD, POST'],
   ['/admin/v1/admin-tokens/a1/revoke', 'POST'],
+  ['/admin/v1/tenants/nobody/settings', 'GET, HEAD, PATCH'],
+  ['/limits', 'GET, HEAD'],
   ['/health', 'GET, HEAD'],
   ['/ready', 'GET, HEAD'],
   ['/metrics', 'GET, HEAD'],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { createTestTenant } from '../support/test-tenant.js';
 
 /**
  * Replays of what real SCIM clients send (issue 13, "Per-client replay suites"): one gateway per suite, a tenant of
@@ -44,15 +45,11 @@ export interface ClientReplay {
 export async function startClientReplay(client: string, env: Record<string, string> = {}): Promise<ClientReplay> {
   const gateway = await startTestGateway(env);
   const tag = randomUUID().slice(0, 8);
-  const tenantId = `${client}-${tag}`;
-  const created = await gateway.admin('post', '/admin/v1/tenants', { id: tenantId });
-  if (created.status !== 201) throw new Error(`creating tenant ${tenantId} answered ${created.status}: ${created.text}`);
-  const issued = await gateway.admin('post', `/admin/v1/tenants/${tenantId}/tokens`, { label: client });
-  if (issued.status !== 201) throw new Error(`creating a token for ${tenantId} answered ${issued.status}: ${issued.text}`);
-  const token = (JSON.parse(issued.text) as { token: string }).token;
+  const tenant = await createTestTenant(gateway, client);
+  const tenantId = tenant.id;
 
   async function send(method: Method, path: string, body?: unknown, expected?: number | readonly number[]): Promise<ClientAnswer> {
-    const response = await gateway.as(token, method, path, body);
+    const response = await tenant.scim(method, path, body);
     const accepted = expected === undefined ? SUCCESS[method] : typeof expected === 'number' ? [expected] : expected;
     const request = `${method.toUpperCase()} ${path}${body === undefined ? '' : ` ${JSON.stringify(body)}`}`;
     // One line per request, so a failure reads as the exchange it was: what was sent, what came back.
