@@ -26,13 +26,13 @@ module.exports = {
       comment: 'libs/scim is the innermost library.',
       severity: 'error',
       from: { path: '^libs/scim/src', pathNot: '\\.spec\\.ts$' },
-      to: { path: '^(libs/(domain|event-store|read-model|kafka|config|testing)|apps)/' },
+      to: { path: '^(libs/(domain|event-store|read-model|kafka|config|observability|testing)|apps)/' },
     },
     {
       name: 'domain-depends-only-on-scim',
       severity: 'error',
       from: { path: '^libs/domain/src', pathNot: '\\.spec\\.ts$' },
-      to: { path: '^(libs/(event-store|read-model|kafka|config|testing)|apps)/' },
+      to: { path: '^(libs/(event-store|read-model|kafka|config|observability|testing)|apps)/' },
     },
     {
       name: 'libs-never-import-apps',

@@ -82,7 +82,8 @@ export class KafkaSendThread {
     const worker = new Worker(WORKER_URL, { workerData: { config: this.config, options: this.options } satisfies KafkaSendThreadData });
     worker.unref();
     worker.on('message', (reply: KafkaSendReply) => this.receive(reply));
-    worker.on('error', (error) => {
+    worker.on('error', (thrown: unknown) => {
+      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
       this.logger.error(`the Kafka send thread failed: ${error.message}`, error.stack);
       this.forget(worker, `the Kafka send thread failed: ${error.message}`);
     });

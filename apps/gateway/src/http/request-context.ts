@@ -34,6 +34,8 @@ export function noteSkippedMembers(outcome: RequestOutcome, ids: readonly string
 
 export interface ScimRequest extends Request {
   requestId?: string;
+  /** The W3C trace id of this request's server span, when tracing is on (OTEL_*): the request log line carries it. */
+  traceId?: string;
   scimAuth?: AuthenticatedToken;
   outcome?: RequestOutcome;
 }

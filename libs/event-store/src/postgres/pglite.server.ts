@@ -176,7 +176,9 @@ function startWorker(script: URL, data: PGliteWorkerData): Promise<PGliteHost> {
           return;
       }
     });
-    worker.on('error', (error) => {
+    // A worker's 'error' carries whatever the thread threw (typed unknown since @types/node 24).
+    worker.on('error', (thrown: unknown) => {
+      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
       if (state === 'starting') return failStart(error);
       if (state === 'stopping') return stopped?.reject(error);
       if (state === 'running') {
