@@ -136,7 +136,7 @@ function composeServicesNamed(markdown: string): string[] {
 const compose = readComposeYaml(read('docker-compose.yml')) as { services: Record<string, Record<string, Yaml>>; volumes?: Record<string, Yaml> };
 const services = compose.services;
 const environment = (service: string) => (services[service]?.['environment'] ?? {}) as Record<string, string>;
-const INTERPOLATED = { SCIM_BEARER_TOKEN: 'compose-test-token-0123456789' };
+const INTERPOLATED = { SCIM_BEARER_TOKEN: 'compose-test-token-0123456789', ADMIN_TOKEN: 'compose-test-admin-token-0123456789' };
 const resolvedEnvironment = (service: string) =>
   Object.fromEntries(Object.entries(environment(service)).map(([name, value]) => [name, interpolate(String(value), INTERPOLATED)]));
 
@@ -214,8 +214,9 @@ describe('docker-compose.yml', () => {
     expect(loadProjectorConfig(projectorEnvironment)).toMatchObject({ kafka: { brokers: ['kafka:9092'] } });
   });
 
-  it('requires SCIM_BEARER_TOKEN from whoever starts it (every gateway replica must accept the same token)', () => {
+  it('requires SCIM_BEARER_TOKEN and ADMIN_TOKEN from whoever starts it (every gateway replica must accept the same tokens)', () => {
     expect(() => interpolate(environment('gateway')['SCIM_BEARER_TOKEN'], {})).toThrow('SCIM_BEARER_TOKEN');
+    expect(() => interpolate(environment('gateway')['ADMIN_TOKEN'], {})).toThrow('ADMIN_TOKEN');
   });
 
   it('lets the gateway scale: no container name, a host port range rather than one port', () => {

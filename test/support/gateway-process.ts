@@ -10,6 +10,8 @@ export interface GatewayProcess {
   readonly baseUrl: string;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
+  /** What it printed on stdout alone (with LOG_FORMAT=json: JSON lines only). */
+  stdout(): string;
   /** Resolves with the exit code (or the signal name). */
   readonly exited: Promise<number | string>;
 }
@@ -33,10 +35,14 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  const process_: GatewayProcess = { child, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
+  const process_: GatewayProcess = { child, baseUrl: `http://127.0.0.1:${port}`, output: () => output, stdout: () => stdout, exited };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) return process_;

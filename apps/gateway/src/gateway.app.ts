@@ -1,9 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { GatewayConfig } from '#config/gateway.config.js';
+import type { GatewayConfig, LogFormat } from '#config/gateway.config.js';
+import type { StructuredLogger } from '#observability/json-logger.js';
 import { routeDryRun } from './dry-run/dry-run.middleware.js';
 import { refuseMethodsALiteralRouteDoesNotServe } from './http/allowed-methods.js';
 import { assignRequestId } from './http/request-context.js';
+import { requestLogMiddleware } from './http/request-log.js';
 import { answerClientErrors, checkRequestInput, refuseDeclaredOversizeBody } from './http/request-input.js';
 import { SCIM_CONTENT_TYPE, ScimExceptionFilter } from './http/scim-exception.filter.js';
 import { SCIM_BASE_PATH } from './scim-paths.js';
@@ -11,10 +13,21 @@ import { provisioningLogMiddleware } from './provisioning-log/provisioning-log.m
 import { ProvisioningLogRecorder } from './provisioning-log/provisioning-log.recorder.js';
 import { TokenService } from './tenancy/token.service.js';
 
+export interface GatewayAppOptions {
+  /** The process logger (main.ts): one line per request (docs/observability.md "Logs"). Tests mostly leave it out. */
+  readonly requestLog?: StructuredLogger & { readonly format: LogFormat };
+}
+
 /** HTTP settings shared by main.ts and the e2e tests, so tests exercise what production runs. */
-export function configureGatewayApp(app: NestExpressApplication, config: Pick<GatewayConfig, 'maxBodyBytes' | 'requestLimits'>): void {
+export function configureGatewayApp(
+  app: NestExpressApplication,
+  config: Pick<GatewayConfig, 'maxBodyBytes' | 'requestLimits'>,
+  options: GatewayAppOptions = {},
+): void {
   answerClientErrors(app.getHttpServer());
   app.use(assignRequestId);
+  // Before everything that may refuse a request, so every request has its line.
+  if (options.requestLog) app.use(requestLogMiddleware(options.requestLog, options.requestLog.format));
   // Before the body parser, so requests it refuses (invalid JSON, too large) are recorded too.
   const tokens = app.get(TokenService);
   app.use(provisioningLogMiddleware(app.get(ProvisioningLogRecorder), (token, now) => tokens.authenticate(token, now)));

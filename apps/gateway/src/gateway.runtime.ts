@@ -39,7 +39,11 @@ export async function openGatewayRuntime(
   // Two pools (event store, read model) share the embedded server; +2 for LISTEN and spare connections.
   const embedded = config.databaseUrl
     ? null
-    : await startEmbeddedPostgres({ dataDir: options.inMemory ? undefined : config.dataDir, maxConnections: poolSize * 2 + 2 });
+    : await startEmbeddedPostgres({
+        dataDir: options.inMemory ? undefined : config.dataDir,
+        maxConnections: poolSize * 2 + 2,
+        logError: (message, error) => new Logger('EmbeddedPostgres').error(message, error),
+      });
   const connectionString = config.databaseUrl ?? embedded!.connectionString;
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -48,7 +52,7 @@ export async function openGatewayRuntime(
     const store: EventStore =
       config.eventStore === 'eventstoredb'
         ? await EventStoreDbEventStore.create(config.eventStoreUrl!, { log: (message) => logger.error(message) })
-        : await PostgresEventStore.create(connectionString, { poolSize });
+        : await PostgresEventStore.create(connectionString, { poolSize, onBackgroundError: (error) => logger.error('event store: a background connection failed', error) });
     closers.push(() => store.close());
     const dataSource = await openReadModelDataSource({
       connectionString,

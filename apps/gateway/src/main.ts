@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ConfigError, loadGatewayConfig, type LogLevel } from '#config/gateway.config.js';
+import { ConfigError, loadGatewayConfig, logFormatOf } from '#config/gateway.config.js';
 import { loadKafkaConfig } from '#config/kafka.config.js';
 import { configureGatewayApp } from './gateway.app.js';
 import { GatewayModule } from './gateway.module.js';
@@ -12,33 +12,37 @@ import { SCIM_BASE_PATH } from './scim-paths.js';
 import { TokenService } from './tenancy/token.service.js';
 import { AdminTokenService } from './admin/admin-token.service.js';
 import { ADMIN_BASE_PATH } from './admin/admin.paths.js';
+import { handOverGeneratedToken } from './generated-token.js';
+import { installProcessLogger } from '#observability/process-logger.js';
 
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+const terminal = process.stdout.isTTY === true;
+// Installed before the configuration is read, so that its errors are logged in the format asked for too.
+const logging = installProcessLogger(logFormatOf(process.env, { stdoutIsTerminal: terminal }) ?? (terminal ? 'text' : 'json'));
+const logger = new Logger('Gateway');
 
 async function main(): Promise<void> {
   let config;
   let kafka;
   let registry;
   try {
-    config = loadGatewayConfig(process.env);
+    config = loadGatewayConfig(process.env, { stdoutIsTerminal: terminal });
     kafka = loadKafkaConfig(process.env);
     registry = await loadSchemaRegistry(config);
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`The gateway did not start: ${error.message}`);
+      logger.fatal(`The gateway did not start: ${error.message}`);
       process.exit(2);
     }
     throw error;
   }
-  const logger = new Logger('Gateway');
-  Logger.overrideLogger(LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1));
+  logging.setThreshold(config.logLevel);
 
   const runtime = await openGatewayRuntime(config);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot({ config, kafka, runtime, registry }), {
     bodyParser: false,
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    logger: logging.nest,
   });
-  configureGatewayApp(app, config);
+  configureGatewayApp(app, config, { requestLog: logging });
 
   const bootstrap = await app.get(TokenService).bootstrapDefaultTenant(config.scimBearerToken);
   const adminBootstrap = await app.get(AdminTokenService).bootstrap(config.adminToken);
@@ -52,18 +56,18 @@ async function main(): Promise<void> {
       : `projections: read model${kafka ? `, Kafka (${kafka.brokers.join(',')})` : ' (Kafka off: KAFKA_BROKERS unset)'}, in this process`,
   );
   logger.log(`SCIM base URL (Entra "Tenant URL"): ${baseUrl}`);
+  const handOver = { terminal, dataDir: config.dataDir, logger, print: (text: string) => void process.stdout.write(text) };
   if (bootstrap.generatedToken) {
-    // Shown once: only its hash is stored.
-    logger.log(`created tenant "default"; its SCIM bearer token (Entra "Secret Token"), shown only this once:`);
-    console.log(`\n    ${bootstrap.generatedToken}\n`);
+    const description = 'created tenant "default"; its SCIM bearer token (Entra "Secret Token")';
+    await handOverGeneratedToken({ variable: 'SCIM_BEARER_TOKEN', description, token: bootstrap.generatedToken }, handOver);
   } else if (config.scimBearerToken) {
     logger.log('tenant "default" uses the token from SCIM_BEARER_TOKEN');
   }
 
   logger.log(`admin API: ${config.publicBaseUrl}/${ADMIN_BASE_PATH} (docs/admin.md; CLI: npm run admin -- help)`);
   if (adminBootstrap.generatedToken) {
-    logger.log('admin API token (ADMIN_TOKEN for npm run admin), shown only this once:');
-    console.log(`\n    ${adminBootstrap.generatedToken}\n`);
+    const description = 'admin API token (ADMIN_TOKEN for npm run admin)';
+    await handOverGeneratedToken({ variable: 'ADMIN_TOKEN', description, token: adminBootstrap.generatedToken }, handOver);
   }
 
   let stopping = false;
@@ -80,7 +84,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`The gateway did not start: ${error instanceof Error ? error.message : String(error)}`);
-  if (error instanceof Error && process.env.LOG_LEVEL === 'debug') console.error(error.stack);
+  const message = `The gateway did not start: ${error instanceof Error ? error.message : String(error)}`;
+  // The stack only on request (LOG_LEVEL=debug): the message says what to do; the stack is for developers.
+  if (error instanceof Error && logging.isLevelEnabled('debug')) logger.fatal(message, error);
+  else logger.fatal(message);
   process.exit(1);
 });

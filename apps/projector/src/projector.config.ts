@@ -1,4 +1,4 @@
-import { ConfigError, loadGatewayConfig, type GatewayConfig } from '#config/gateway.config.js';
+import { ConfigError, loadGatewayConfig, type GatewayConfig, type ProcessFacts } from '#config/gateway.config.js';
 import { loadKafkaConfig, type KafkaConfig } from '#config/kafka.config.js';
 
 /** The projector's own variables; the database and Kafka ones are the gateway's (libs/config). */
@@ -16,6 +16,8 @@ export interface ProjectorConfig {
   readonly eventStore: GatewayConfig['eventStore'];
   readonly eventStoreUrl: string | undefined;
   readonly logLevel: GatewayConfig['logLevel'];
+  /** LOG_FORMAT, validated and defaulted as the gateway's (json unless stdout is a terminal). */
+  readonly logFormat: GatewayConfig['logFormat'];
   readonly host: string;
   readonly port: number;
   readonly lockRetryMs: number;
@@ -26,7 +28,7 @@ export interface ProjectorConfig {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The distributed topology's projector (DESIGN.md "Two ways to run"): a PostgreSQL server is required. */
-export function loadProjectorConfig(env: Env): ProjectorConfig {
+export function loadProjectorConfig(env: Env, facts: ProcessFacts = {}): ProjectorConfig {
   const problems: string[] = [];
   const collect = <T>(load: () => T): T | undefined => {
     try {
@@ -37,7 +39,7 @@ export function loadProjectorConfig(env: Env): ProjectorConfig {
       return undefined;
     }
   };
-  const gateway = collect(() => loadGatewayConfig(env));
+  const gateway = collect(() => loadGatewayConfig(env, facts));
   const kafka = collect(() => loadKafkaConfig(env));
   if (gateway && gateway.databaseUrl === undefined) {
     problems.push('DATABASE_URL is required: the projector serves the distributed topology (embedded mode runs projections in the gateway)');
@@ -62,6 +64,7 @@ export function loadProjectorConfig(env: Env): ProjectorConfig {
     eventStore: gateway.eventStore,
     eventStoreUrl: gateway.eventStoreUrl,
     logLevel: gateway.logLevel,
+    logFormat: gateway.logFormat,
     host: gateway.host,
     port,
     lockRetryMs,

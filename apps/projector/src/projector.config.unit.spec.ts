@@ -18,6 +18,13 @@ describe('loadProjectorConfig', () => {
     });
   });
 
+  it('logs in the format the gateway would: LOG_FORMAT, else JSON unless stdout is a terminal', () => {
+    expect(loadProjectorConfig({ DATABASE_URL }).logFormat).toBe('json');
+    expect(loadProjectorConfig({ DATABASE_URL }, { stdoutIsTerminal: true }).logFormat).toBe('text');
+    expect(loadProjectorConfig({ DATABASE_URL, LOG_FORMAT: 'json' }, { stdoutIsTerminal: true }).logFormat).toBe('json');
+    expect(() => loadProjectorConfig({ DATABASE_URL, LOG_FORMAT: 'yaml' })).toThrow(/LOG_FORMAT="yaml"/);
+  });
+
   it('reads the Kafka settings and EventStoreDB like the gateway', () => {
     const config = loadProjectorConfig({
       DATABASE_URL,

@@ -25,6 +25,7 @@ if (brokers && !server) process.stderr.write('skipped: projector creates the Kaf
       eventStore: 'postgres',
       eventStoreUrl: undefined,
       logLevel: 'error',
+      logFormat: 'text',
       host: '127.0.0.1',
       port: 0,
       lockRetryMs: 500,

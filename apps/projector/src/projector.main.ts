@@ -1,25 +1,28 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, type LogLevel } from '#config/gateway.config.js';
+import { ConfigError, logFormatOf } from '#config/gateway.config.js';
+import { installProcessLogger } from '#observability/process-logger.js';
 import { loadProjectorConfig } from './projector.config.js';
 import { startProjector } from './projector.runtime.js';
 import { startProjectorStatusServer } from './projector.status-server.js';
 
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+const terminal = process.stdout.isTTY === true;
+// Installed before the configuration is read, so that its errors are logged in the format asked for too.
+const logging = installProcessLogger(logFormatOf(process.env, { stdoutIsTerminal: terminal }) ?? (terminal ? 'text' : 'json'));
+const logger = new Logger('Projector');
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadProjectorConfig(process.env);
+    config = loadProjectorConfig(process.env, { stdoutIsTerminal: terminal });
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`The projector did not start: ${error.message}`);
+      logger.fatal(`The projector did not start: ${error.message}`);
       process.exit(2);
     }
     throw error;
   }
-  Logger.overrideLogger(LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1));
-  const logger = new Logger('Projector');
+  logging.setThreshold(config.logLevel);
   const projector = await startProjector(config);
   const status = await startProjectorStatusServer(projector, config.host, config.port);
   logger.log(`projections ${projector.projections.map((p) => p.name).join(', ')}; status on http://${config.host}:${status.port} (/ready, /metrics)`);
@@ -38,6 +41,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('The projector failed:', error);
+  logger.fatal(`The projector failed: ${error instanceof Error ? error.message : String(error)}`, error instanceof Error ? error : undefined);
   process.exit(1);
 });

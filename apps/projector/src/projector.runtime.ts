@@ -41,8 +41,11 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
   try {
     const eventStore: EventStore =
       config.eventStore === 'eventstoredb'
-        ? await EventStoreDbEventStore.create(config.eventStoreUrl!)
-        : await PostgresEventStore.create(config.databaseUrl, { poolSize: config.databasePoolSize });
+        ? await EventStoreDbEventStore.create(config.eventStoreUrl!, { log: (message) => logger.error(message) })
+        : await PostgresEventStore.create(config.databaseUrl, {
+            poolSize: config.databasePoolSize,
+            onBackgroundError: (error) => logger.error('event store: a background connection failed', error),
+          });
     closers.push(() => eventStore.close());
     const dataSource: DataSource = await openReadModelDataSource({
       connectionString: config.databaseUrl,

@@ -6,6 +6,9 @@ import { DEFAULT_REQUEST_LIMITS, REQUEST_LIMIT_CEILINGS, type RequestLimits } fr
 
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
+/** json: one JSON object per line (docs/observability.md "Logs"); text: Nest's coloured lines, for a terminal. */
+export type LogFormat = 'json' | 'text';
+
 export interface GatewayConfig {
   readonly port: number;
   readonly host: string;
@@ -17,6 +20,8 @@ export interface GatewayConfig {
   /** Sets the default tenant's token instead of generating one (for automation). */
   readonly scimBearerToken: string | undefined;
   readonly logLevel: LogLevel;
+  /** LOG_FORMAT; unset: json when stdout is not a terminal (containers, CI, log shippers), text when it is. */
+  readonly logFormat: LogFormat;
   /** The externally visible base URL (behind a proxy); defaults to http://localhost:PORT. */
   readonly publicBaseUrl: string;
   /** Longest a write waits for the read model to catch up before answering (read-your-writes). */
@@ -80,6 +85,7 @@ export const CONFIG_VARIABLES = {
   DATABASE_POOL_SIZE: 'connections in each pool (default 10)',
   SCIM_BEARER_TOKEN: "the default tenant's SCIM token (at least 16 characters); unset = generate one on first start",
   LOG_LEVEL: 'error | warn | log | debug | verbose (default log)',
+  LOG_FORMAT: 'json | text: one JSON object per log line, or Nest\'s text lines (default json when stdout is not a terminal, text when it is)',
   PUBLIC_BASE_URL: 'base URL clients use, e.g. https://scim.example.com (default http://localhost:PORT)',
   READ_YOUR_WRITES_TIMEOUT_MS: 'longest a write waits for the read model before answering (default 5000)',
   MAX_BODY_BYTES: 'largest accepted request body in bytes (default 1048576)',
@@ -110,7 +116,23 @@ export const CONFIG_VARIABLES = {
   READ_QUEUE_PER_TENANT: 'SCIM reads of one tenant that may wait for a slot, each up to READ_STATEMENT_TIMEOUT_MS; more are answered 429 with Retry-After (default 16; 0 = refuse at once)',
 } as const;
 
-export function loadGatewayConfig(env: Env): GatewayConfig {
+/** Facts about the process the configuration depends on besides the environment. */
+export interface ProcessFacts {
+  /** process.stdout.isTTY: picks LOG_FORMAT's default. */
+  readonly stdoutIsTerminal?: boolean;
+}
+
+/**
+ * LOG_FORMAT, or its default for this stdout; undefined when the value is neither json nor text. Exported on its
+ * own so a process can log in the right format before the rest of its configuration has been validated.
+ */
+export function logFormatOf(env: Env, facts: ProcessFacts = {}): LogFormat | undefined {
+  const raw = env.LOG_FORMAT?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return facts.stdoutIsTerminal ? 'text' : 'json';
+  return raw === 'json' || raw === 'text' ? raw : undefined;
+}
+
+export function loadGatewayConfig(env: Env, facts: ProcessFacts = {}): GatewayConfig {
   const problems: string[] = [];
   const integer = (name: keyof typeof CONFIG_VARIABLES, fallback: number, min: number, max: number): number => {
     const raw = env[name];
@@ -140,6 +162,8 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL="${env.LOG_LEVEL}" must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const logFormat = logFormatOf(env, facts);
+  if (logFormat === undefined) problems.push(`LOG_FORMAT="${env.LOG_FORMAT}" must be json or text`);
   const publicBaseUrl = (text('PUBLIC_BASE_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
     problems.push(`PUBLIC_BASE_URL="${env.PUBLIC_BASE_URL}" must be an http(s) URL`);
@@ -193,6 +217,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
     scimBearerToken,
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'log',
+    logFormat: logFormat ?? 'json',
     publicBaseUrl,
     readYourWritesTimeoutMs: integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     maxBodyBytes: integer('MAX_BODY_BYTES', 1048576, 1024, 100 * 1048576),

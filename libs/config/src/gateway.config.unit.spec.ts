@@ -14,12 +14,21 @@ describe('loadGatewayConfig', () => {
     });
   });
 
+  it('logs JSON unless stdout is a terminal, and LOG_FORMAT overrides either default', () => {
+    expect(loadGatewayConfig({}).logFormat).toBe('json');
+    expect(loadGatewayConfig({}, { stdoutIsTerminal: false }).logFormat).toBe('json');
+    expect(loadGatewayConfig({}, { stdoutIsTerminal: true }).logFormat).toBe('text');
+    expect(loadGatewayConfig({ LOG_FORMAT: 'json' }, { stdoutIsTerminal: true }).logFormat).toBe('json');
+    expect(loadGatewayConfig({ LOG_FORMAT: ' Text ' }, { stdoutIsTerminal: false }).logFormat).toBe('text');
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT="eighty"'],
     [{ PORT: '70000' }, 'PORT="70000"'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ SCIM_BEARER_TOKEN: 'short' }, 'SCIM_BEARER_TOKEN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT="xml" must be json or text'],
     [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL'],
     [{ SCIM_UNKNOWN_ATTRIBUTES: 'maybe' }, 'SCIM_UNKNOWN_ATTRIBUTES'],
     [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE="mongo"'],

@@ -1,9 +1,12 @@
 import { logLevel, type logCreator } from 'kafkajs';
 
-/** What the Kafka code logs to: Nest's Logger fits, and so does console. */
+/**
+ * What the Kafka code logs to: Nest's Logger fits, and so does console. `fields` are kafkajs's details (broker,
+ * error, retry count): fields of the JSON line with LOG_FORMAT=json, appended to the text line otherwise.
+ */
 export interface KafkaLogger {
-  log(message: string): void;
-  warn(message: string): void;
+  log(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, trace?: string): void;
 }
 
@@ -20,9 +23,9 @@ export function kafkaLogCreator(logger: KafkaLogger): logCreator {
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, logger: _logger, ...extra } = log as { message: string; timestamp: string; logger?: string };
       if (EXPECTED_WARNINGS.some((pattern) => pattern.test(message))) return;
-      const details = Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
-      const line = `kafkajs ${namespace}: ${message}${details}`;
-      if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(line);
-      else logger.log(line);
+      const line = `kafkajs ${namespace}: ${message}`;
+      const details: [Record<string, unknown>] | [] = Object.keys(extra).length > 0 ? [extra] : [];
+      if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(line, ...details);
+      else logger.log(line, ...details);
     };
 }

@@ -59,8 +59,10 @@ export class ScimExceptionFilter implements ExceptionFilter {
 
   private logFailure(exception: unknown, request: Request): void {
     const message = exception instanceof Error ? exception.message : String(exception);
+    // The path without its query string: a filter names people (userName eq "ann@contoso.com").
+    const path = request.originalUrl.split('?')[0];
     this.logger.error(
-      `${request.method} ${request.originalUrl} failed (request id ${requestIdOf(request)}): ${message}`,
+      `${request.method} ${path} failed (request id ${requestIdOf(request)}): ${message}`,
       exception instanceof Error ? exception.stack : undefined,
     );
   }

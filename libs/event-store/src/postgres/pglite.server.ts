@@ -17,6 +17,8 @@ export interface EmbeddedPostgresOptions {
   readonly maxConnections: number;
   /** How long a connection over maxConnections waits for another to close before it is refused (default 30 s). */
   readonly connectionWaitMs?: number;
+  /** Where the end of the database thread is reported (the gateway's logger). Default: console.error. */
+  readonly logError?: (message: string, error?: Error) => void;
 }
 
 export interface EmbeddedPostgres {
@@ -40,7 +42,7 @@ export interface EmbeddedPostgres {
  *
  * A worker thread (pglite.worker.ts) because PGlite executes each query synchronously in WebAssembly: on the main
  * thread that blocked the HTTP event loop for the whole query, so one core did both; in its own thread SQL runs on
- * a second core in parallel with the HTTP and JavaScript work. If that thread dies, the error goes to stderr and
+ * a second core in parallel with the HTTP and JavaScript work. If that thread dies, the error is logged and
  * connections fail (the health checks report it) until the process restarts.
  *
  * Durability: PGlite writes its files with synchronous writes as PostgreSQL does (it runs with fsync off, and its
@@ -75,7 +77,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       ...(options.connectionWaitMs === undefined ? {} : { connectionWaitMs: options.connectionWaitMs }),
     };
     const workerScript = compiledWorkerScript();
-    const host = workerScript ? await startWorker(workerScript, hostOptions) : await (await import('./pglite.host.js')).startPGliteHost(hostOptions);
+    const logError = options.logError ?? ((message: string, error?: Error) => console.error(`[EmbeddedPostgres] ${message}${error ? `: ${error.stack ?? error.message}` : ''}`));
+    const host = workerScript ? await startWorker(workerScript, hostOptions, logError) : await (await import('./pglite.host.js')).startPGliteHost(hostOptions);
     const directory = socketDirectory;
     let stopping: Promise<void> | null = null;
     return {
@@ -148,7 +151,7 @@ function modifiedAt(file: string): number | null {
  * Starts the database thread and resolves once PGlite is open and the wire server listens; rejects with the
  * thread's error (a corrupt data directory, say) once the thread has ended.
  */
-function startWorker(script: URL, data: PGliteWorkerData): Promise<PGliteHost> {
+function startWorker(script: URL, data: PGliteWorkerData, logError: (message: string, error?: Error) => void): Promise<PGliteHost> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: data, name: 'pglite', resourceLimits: WORKER_HEAP_LIMITS });
     let state: 'starting' | 'running' | 'stopping' | 'ended' = 'starting';
@@ -183,7 +186,7 @@ function startWorker(script: URL, data: PGliteWorkerData): Promise<PGliteHost> {
       if (state === 'stopping') return stopped?.reject(error);
       if (state === 'running') {
         state = 'ended';
-        console.error(`[EmbeddedPostgres] the embedded database thread failed; connections to the database fail until the process restarts: ${error.stack ?? error.message}`);
+        logError('the embedded database thread failed; connections to the database fail until the process restarts', error);
       }
     });
     worker.on('exit', (code) => {
@@ -191,13 +194,13 @@ function startWorker(script: URL, data: PGliteWorkerData): Promise<PGliteHost> {
       if (state === 'stopping') return stopped?.reject(new Error(`the embedded database thread exited (code ${code}) before it closed the database`));
       if (state === 'running') {
         state = 'ended';
-        console.error(`[EmbeddedPostgres] the embedded database thread exited (code ${code}); connections to the database fail until the process restarts`);
+        logError(`the embedded database thread exited (code ${code}); connections to the database fail until the process restarts`);
       }
     });
 
     function stop(): Promise<void> {
       stopping ??= (async () => {
-        if (state !== 'running') return; // it ended on its own (and said so on stderr): nothing left to close
+        if (state !== 'running') return; // it ended on its own (and said so in the log): nothing left to close
         state = 'stopping';
         const done = new Promise<void>((resolveStop, rejectStop) => {
           stopped = { resolve: resolveStop, reject: rejectStop };
