@@ -2,8 +2,10 @@ import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig, LogFormat } from '#config/gateway.config.js';
 import type { StructuredLogger } from '#observability/json-logger.js';
+import { ScimMetrics } from '#observability/metrics.js';
 import { routeDryRun } from './dry-run/dry-run.middleware.js';
 import { refuseMethodsALiteralRouteDoesNotServe } from './http/allowed-methods.js';
+import { httpMetricsMiddleware } from './http/http-metrics.js';
 import { assignRequestId } from './http/request-context.js';
 import { requestLogMiddleware } from './http/request-log.js';
 import { answerClientErrors, checkRequestInput, refuseDeclaredOversizeBody } from './http/request-input.js';
@@ -25,6 +27,9 @@ export function configureGatewayApp(
   options: GatewayAppOptions = {},
 ): void {
   answerClientErrors(app.getHttpServer());
+  // First, so a request's duration covers every middleware; not installed at all with METRICS_ENABLED=false.
+  const metrics = app.get(ScimMetrics);
+  if (metrics.enabled) app.use(httpMetricsMiddleware(metrics));
   app.use(assignRequestId);
   // Before everything that may refuse a request, so every request has its line.
   if (options.requestLog) app.use(requestLogMiddleware(options.requestLog, options.requestLog.format));

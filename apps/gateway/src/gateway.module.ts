@@ -12,6 +12,7 @@ import { GroupsQuery } from '#read-model/groups.query.js';
 import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { UsersQuery } from '#read-model/users.query.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { ScimMetrics } from '#observability/metrics.js';
 import { DataSource } from 'typeorm';
 import { AdminTokenGuard } from './admin/admin-token.guard.js';
 import { AdminTokenService } from './admin/admin-token.service.js';
@@ -27,6 +28,7 @@ import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { LimitsController } from './discovery/limits.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './health/metrics.controller.js';
 import { BearerTokenGuard } from './http/bearer-token.guard.js';
 import { TenantReadLimit, TenantReadSlots, tenantReadSlotsOf } from './http/tenant-read-limit.js';
 import { InProcessProjector, KAFKA_PROJECTION } from './projections/in-process.projector.js';
@@ -55,7 +57,10 @@ export interface GatewayDependencies {
 export class GatewayModule {
   static forRoot({ config, kafka, runtime, registry }: GatewayDependencies): DynamicModule {
     const logger = new Logger('Projection');
-    const runnerOptions: ProjectionRunnerOptions = { logger: { log: (m) => logger.log(m), error: (m, trace) => logger.error(m, trace) } };
+    const runnerOptions: ProjectionRunnerOptions = {
+      logger: { log: (m) => logger.log(m), error: (m, trace) => logger.error(m, trace) },
+      metrics: runtime.metrics.projection,
+    };
     const inProcess = config.projections === 'in-process';
     // Embedded (and single-gateway) mode runs the projections here; the distributed topology leaves them to
     // apps/projector, one active instance per projection (DESIGN.md "Two ways to run").
@@ -66,7 +71,13 @@ export class GatewayModule {
       : null;
     const kafkaHandle: KafkaProjectionHandle | null =
       inProcess && kafka
-        ? createKafkaProjection({ config: kafka, eventStore: runtime.eventStore, checkpoints: readModelCheckpointStore(runtime.dataSource), logger: new Logger('Kafka') })
+        ? createKafkaProjection({
+            config: kafka,
+            eventStore: runtime.eventStore,
+            checkpoints: readModelCheckpointStore(runtime.dataSource),
+            logger: new Logger('Kafka'),
+            metrics: runtime.metrics.kafkaPublish,
+          })
         : null;
     // A broker outage must not leave the Kafka projection asleep for long once the broker is back.
     const kafkaRunner = kafkaHandle ? new ProjectionRunner(runtime.eventStore, kafkaHandle.projection, { ...runnerOptions, maxBackOffMs: 5_000 }) : null;
@@ -87,11 +98,13 @@ export class GatewayModule {
         BulkController,
         DiscoveryController,
         HealthController,
+        MetricsController,
         LimitsController,
         ...ADMIN_PARTS.flatMap((part) => part.controllers),
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: ScimMetrics, useValue: runtime.metrics },
         { provide: EVENT_STORE, useValue: runtime.eventStore },
         { provide: DataSource, useValue: runtime.dataSource },
         { provide: AdminTokenService, useValue: new AdminTokenService(runtime.dataSource) },

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { GatewayConfig } from '#config/gateway.config.js';
+import { withAppendMetrics } from '#event-store/append-metrics.event-store.js';
 import type { EventStore } from '#event-store/event-store.port.js';
 import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.event-store.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
@@ -8,6 +9,7 @@ import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
 import { openReadModelDataSource, openReadPool, preparedQueries } from '#read-model/read-model.data-source.js';
 import type { SqlQueryable } from '#read-model/users.query.js';
 import { PlannerStatistics } from '#read-model/read-model.statistics.js';
+import { createScimMetrics, type ScimMetrics } from '#observability/metrics.js';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from './gateway.tables.js';
 
 /** The outside resources a gateway process holds; opened before Nest starts, closed after it stops. */
@@ -23,6 +25,11 @@ export interface GatewayRuntime {
   readonly readStatementTimeoutMs: number | undefined;
   /** "embedded PGlite in ./data" or "PostgreSQL server": for the start-up log. */
   readonly storageDescription: string;
+  /**
+   * This process's metrics (METRICS_ENABLED): made here, with the resources, because the event store is wrapped
+   * to measure its appends before anything uses it; the Nest module and the HTTP layer take them from here.
+   */
+  readonly metrics: ScimMetrics;
   close(): Promise<void>;
 }
 
@@ -31,7 +38,10 @@ export interface GatewayRuntime {
  * exactly like a server. Otherwise the PostgreSQL server at DATABASE_URL.
  */
 export async function openGatewayRuntime(
-  config: Pick<GatewayConfig, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'eventStore' | 'eventStoreUrl' | 'readStatementTimeoutMs' | 'longStatementTimeoutMs'>,
+  config: Pick<
+    GatewayConfig,
+    'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'eventStore' | 'eventStoreUrl' | 'readStatementTimeoutMs' | 'longStatementTimeoutMs' | 'metricsEnabled' | 'metricsTenantLabel'
+  >,
   options: { inMemory?: boolean } = {},
 ): Promise<GatewayRuntime> {
   const logger = new Logger('GatewayRuntime');
@@ -46,6 +56,7 @@ export async function openGatewayRuntime(
       });
   const connectionString = config.databaseUrl ?? embedded!.connectionString;
   const closers: (() => Promise<void>)[] = [];
+  const metrics = createScimMetrics(config, 'gateway');
   try {
     // EVENT_STORE picks where events live; the read model (and projection checkpoints) stays in PostgreSQL.
     // The Postgres store picks its wake-up mode itself: in-process on PGlite, LISTEN/NOTIFY on a server.
@@ -68,7 +79,8 @@ export async function openGatewayRuntime(
     // log, on both backends (a server's autovacuum would come about a minute later); and on PGlite, which has no
     // autovacuum, also at start and every 10 minutes.
     const statistics = new PlannerStatistics(dataSource, { log: (message) => logger.log(message), warn: (message) => logger.warn(message) });
-    const eventStore = statistics.watchCatchUp(store);
+    const storeLabel = config.eventStore === 'eventstoredb' ? 'eventstoredb' : embedded ? 'pglite' : 'postgres';
+    const eventStore = withAppendMetrics(statistics.watchCatchUp(store), metrics.appendMetrics(storeLabel));
     if (embedded) {
       await statistics.analyze();
       const timer = setInterval(() => void statistics.analyze(), 10 * 60_000);
@@ -81,6 +93,7 @@ export async function openGatewayRuntime(
       reads: readPool?.queries ?? preparedQueries(dataSource),
       readStatementTimeoutMs: readPool ? config.readStatementTimeoutMs : undefined,
       storageDescription: describeStorage(config, embedded !== null, options.inMemory === true),
+      metrics,
       async close() {
         // Reverse order, and the embedded server last: clients disconnect before it goes away.
         for (const close of [...closers].reverse()) {

@@ -23,6 +23,9 @@ export interface ProjectorConfig {
   readonly lockRetryMs: number;
   /** null: no Kafka projection (KAFKA_BROKERS unset). */
   readonly kafka: KafkaConfig | null;
+  /** METRICS_ENABLED and METRICS_TENANT_LABEL, read as the gateway reads them. */
+  readonly metricsEnabled: boolean;
+  readonly metricsTenantLabel: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -69,5 +72,7 @@ export function loadProjectorConfig(env: Env, facts: ProcessFacts = {}): Project
     port,
     lockRetryMs,
     kafka: kafka ?? null,
+    metricsEnabled: gateway.metricsEnabled,
+    metricsTenantLabel: gateway.metricsTenantLabel,
   };
 }

@@ -31,6 +31,8 @@ if (brokers && !server) process.stderr.write('skipped: projector creates the Kaf
       lockRetryMs: 500,
       longStatementTimeoutMs: 120_000,
       kafka: kafkaConfig,
+      metricsEnabled: true,
+      metricsTenantLabel: false,
     });
     const status = await startProjectorStatusServer(projector, '127.0.0.1', 0);
     running.push({ projector, status });
@@ -63,6 +65,11 @@ if (brokers && !server) process.stderr.write('skipped: projector creates the Kaf
       return response.status === 200 ? response : undefined;
     }, 60_000, 'the projector to be ready');
     expect(answer.body.kafka).toEqual({ topics: { state: 'created' } });
+    // Its registry at /metrics: this replica's role and the lag of both projections, measured from their checkpoints.
+    const metrics = await (await fetch(`http://127.0.0.1:${running.at(-1)!.status.port}/metrics`)).text();
+    expect(metrics).toMatch(/^scim_projector_active\{projection="read-model"\} [01]$/m);
+    expect(metrics).toMatch(new RegExp(`^scim_projection_events_behind\\{projection="kafka\\.${topicPrefix}"\\} \\d+$`, 'm'));
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
     const admin = kafka.admin();
     await admin.connect();
     try {

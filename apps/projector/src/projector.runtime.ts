@@ -8,6 +8,7 @@ import { createKafkaProjection } from '#kafka/kafka-projection.factory.js';
 import type { KafkaTopicsProvisioner } from '#kafka/kafka-topics.provisioner.js';
 import { readModelCheckpointStore } from '#kafka/projection-checkpoint.store.js';
 import { measureProjectionLag, type ProjectionLag } from '#event-store/projection.lag.js';
+import { createScimMetrics, type ScimMetrics } from '#observability/metrics.js';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
 import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { LeaderElectedProjection, type LeaderElectedStatus } from './leader-elected.projection.js';
@@ -25,6 +26,8 @@ export interface Projector {
   readonly eventStore: EventStore;
   /** The start-up creation of the Kafka topics (null without Kafka); /ready is 503 until it is done. */
   readonly kafkaTopics: KafkaTopicsProvisioner | null;
+  /** Batches, Kafka publishes, lag and roles, served at the status server's /metrics. */
+  readonly metrics: ScimMetrics;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error(`closing failed: ${String(error)}`));
   };
+  const metrics = createScimMetrics(config, 'projector');
   try {
     const eventStore: EventStore =
       config.eventStore === 'eventstoredb'
@@ -64,6 +68,7 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
         eventStore,
         checkpoints: readModelCheckpointStore(dataSource),
         logger: new Logger('KafkaProjection'),
+        metrics: metrics.kafkaPublish,
       });
       closers.push(() => kafka.close());
       // Every replica, active or standby: a subscriber may start before the first write (DESIGN.md "Kafka"), and
@@ -76,7 +81,7 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
     }
 
     const managed = entries.map(({ projection, lag }) => {
-      const runner = new ProjectionRunner(eventStore, projection, { logger: new Logger(`Projection ${projection.name}`) });
+      const runner = new ProjectionRunner(eventStore, projection, { logger: new Logger(`Projection ${projection.name}`), metrics: metrics.projection });
       const elected = new LeaderElectedProjection(runner, {
         connectionString: config.databaseUrl,
         retryMs: config.lockRetryMs,
@@ -94,7 +99,10 @@ export async function startProjector(config: ProjectorConfig): Promise<Projector
     closers.push(async () => {
       await Promise.all(managed.map((entry) => entry.elected.stop()));
     });
-    return { projections: managed, eventStore, kafkaTopics, stop: closeAll };
+    // Lag from the stored checkpoints (every replica reports the same figures); the role is this replica's.
+    metrics.observeProjectionLag(() => Promise.all(managed.map((entry) => entry.lag())));
+    metrics.observeProjectorRoles(() => managed.map((entry) => ({ projection: entry.name, active: entry.status().role === 'active' })));
+    return { projections: managed, eventStore, kafkaTopics, metrics, stop: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatProjectionLagMetrics } from '#event-store/projection-lag.metrics.js';
+import { METRICS_CONTENT_TYPE } from '#observability/metrics.js';
 import type { Projector } from './projector.runtime.js';
 
 /**
  * /health (alive), /ready (the store answers, the Kafka topics exist; per projection its role here, active or
  * standby, and its lag; 503 with `reasons` otherwise) and
- * /metrics (Prometheus). Lag is measured from the stored checkpoints, so every replica reports the same figures.
+ * /metrics (Prometheus, projector.runtime.ts's registry: batches, Kafka publishes, lag, active or standby, process).
+ * Lag is measured from the stored checkpoints, so every replica reports the same figures.
  */
 export async function startProjectorStatusServer(projector: Projector, host: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
@@ -45,15 +46,10 @@ export async function startProjectorStatusServer(projector: Projector, host: str
           );
         }
         if (request.url === '/metrics') {
-          const lags = await Promise.all(projector.projections.map((projection) => projection.lag()));
-          const active = projector.projections
-            .map((projection) => `scim_projector_active{projection="${projection.name}"} ${projection.status().role === 'active' ? 1 : 0}`)
-            .join('\n');
-          return send(
-            200,
-            `${formatProjectionLagMetrics(lags)}# HELP scim_projector_active 1 when this projector applies the projection, 0 on standby.\n# TYPE scim_projector_active gauge\n${active}\n`,
-            'text/plain; version=0.0.4',
-          );
+          const text = await projector.metrics.render();
+          // METRICS_ENABLED=false: 404, as on the gateway, so a scrape target left pointing here shows as down.
+          if (text === null) return send(404, 'metrics are off (METRICS_ENABLED=false)\n', 'text/plain');
+          return send(200, text, METRICS_CONTENT_TYPE);
         }
         send(404, JSON.stringify({ error: 'not found' }));
       } catch (error) {

@@ -63,6 +63,10 @@ export interface GatewayConfig {
   readonly readConcurrencyPerTenant: number;
   /** Reads of one tenant that may wait for a slot (each at most readStatementTimeoutMs); more are answered 429. */
   readonly readQueuePerTenant: number;
+  /** prom-client metrics at /metrics (gateway and projector); false: no registry, no-op recorders, /metrics 404. */
+  readonly metricsEnabled: boolean;
+  /** A `tenant` label on the series that have one: one series per tenant, so off by default. */
+  readonly metricsTenantLabel: boolean;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +118,8 @@ export const CONFIG_VARIABLES = {
   LONG_STATEMENT_TIMEOUT_MS: 'PostgreSQL server: the same for the projection, the admin API, tenancy and the provisioning log (default 120000)',
   READ_CONCURRENCY_PER_TENANT: 'SCIM reads one tenant may have running at once per gateway; more wait in its queue (default 4)',
   READ_QUEUE_PER_TENANT: 'SCIM reads of one tenant that may wait for a slot, each up to READ_STATEMENT_TIMEOUT_MS; more are answered 429 with Retry-After (default 16; 0 = refuse at once)',
+  METRICS_ENABLED: 'true | false: Prometheus metrics at /metrics on the gateway and the projector (default true; false answers /metrics 404)',
+  METRICS_TENANT_LABEL: 'true | false: a tenant label on the request, outcome and rate-limit series (default false: one series per tenant multiplies them)',
 } as const;
 
 /** Facts about the process the configuration depends on besides the environment. */
@@ -208,6 +214,13 @@ export function loadGatewayConfig(env: Env, facts: ProcessFacts = {}): GatewayCo
     problems.push('ADMIN_TOKEN must be at least 16 characters (a guessable token protects nothing)');
   }
   const rateLimitPerSecond = integer('RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000);
+  const flag = (name: keyof typeof CONFIG_VARIABLES, fallback: boolean): boolean => {
+    const raw = text(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    problems.push(`${name}="${env[name]}" must be true or false`);
+    return fallback;
+  };
 
   const config: GatewayConfig = {
     port,
@@ -238,6 +251,8 @@ export function loadGatewayConfig(env: Env, facts: ProcessFacts = {}): GatewayCo
     longStatementTimeoutMs: integer('LONG_STATEMENT_TIMEOUT_MS', 120_000, 1_000, 86_400_000),
     readConcurrencyPerTenant: integer('READ_CONCURRENCY_PER_TENANT', 4, 1, 1_000),
     readQueuePerTenant: integer('READ_QUEUE_PER_TENANT', 16, 0, 10_000),
+    metricsEnabled: flag('METRICS_ENABLED', true),
+    metricsTenantLabel: flag('METRICS_TENANT_LABEL', false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

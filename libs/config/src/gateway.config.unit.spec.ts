@@ -11,6 +11,8 @@ describe('loadGatewayConfig', () => {
       logLevel: 'log',
       publicBaseUrl: 'http://localhost:3000',
       readYourWritesTimeoutMs: 5000,
+      metricsEnabled: true,
+      metricsTenantLabel: false,
     });
   });
 
@@ -20,6 +22,10 @@ describe('loadGatewayConfig', () => {
     expect(loadGatewayConfig({}, { stdoutIsTerminal: true }).logFormat).toBe('text');
     expect(loadGatewayConfig({ LOG_FORMAT: 'json' }, { stdoutIsTerminal: true }).logFormat).toBe('json');
     expect(loadGatewayConfig({ LOG_FORMAT: ' Text ' }, { stdoutIsTerminal: false }).logFormat).toBe('text');
+  });
+
+  it('reads the metrics switches', () => {
+    expect(loadGatewayConfig({ METRICS_ENABLED: 'false', METRICS_TENANT_LABEL: 'TRUE' })).toMatchObject({ metricsEnabled: false, metricsTenantLabel: true });
   });
 
   it.each([
@@ -36,6 +42,8 @@ describe('loadGatewayConfig', () => {
     [{ EVENTSTORE_URL: 'http://x' }, 'EVENTSTORE_URL must start'],
     [{ PROJECTIONS: 'elsewhere' }, 'PROJECTIONS="elsewhere"'],
     [{ PROJECTIONS: 'external' }, 'PROJECTIONS=external needs DATABASE_URL'],
+    [{ METRICS_ENABLED: 'yes' }, 'METRICS_ENABLED="yes" must be true or false'],
+    [{ METRICS_TENANT_LABEL: '1' }, 'METRICS_TENANT_LABEL="1" must be true or false'],
   ])('rejects %j naming the variable', (env, named) => {
     expect(() => loadGatewayConfig(env)).toThrow(ConfigError);
     expect(() => loadGatewayConfig(env)).toThrow(named);

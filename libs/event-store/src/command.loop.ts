@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
 import { ScimError } from '#scim/scim-error.js';
+import { NO_COMMAND_METRICS, type CommandMetrics } from '#observability/metrics.recorders.js';
 import { chainedMetadata } from './audit/event-hash.js';
 import { compensationEventId, deterministicEventId } from './deterministic-event-id.js';
 import { VersionConflictError } from './event-store.errors.js';
@@ -103,6 +104,8 @@ export interface CommandLoopOptions {
   readonly cache?: StreamStateCache;
   /** This process's turns on streams: a command that lost a race waits its turn instead of racing again. */
   readonly turns?: StreamTurns;
+  /** Attempts, conflicts and retries (scim_command_* in docs/observability.md); default: none recorded. */
+  readonly metrics?: CommandMetrics;
 }
 
 /** Retries ran out under contention: honest 503 so the client retries, never a fake 4xx. */
@@ -136,15 +139,32 @@ export async function runCommand(
   // whose answer was lost stores it once (EventStoreDB), and no two events ever share an id.
   const commandId = randomUUID();
   const { cache, turns } = options;
+  const metrics = options.metrics ?? NO_COMMAND_METRICS;
   let lastConflict: VersionConflictError | undefined;
   // The turn on the first stream this command lost a race for; at most one, so two commands never wait for each other.
   let releaseTurn: (() => void) | null = null;
   try {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const guess = cache !== undefined && attempt === 1;
-      const outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess });
-      if (outcome === null) continue; // a guess it cannot verify, or an error the guess may have caused: read
-      if (!(outcome instanceof VersionConflictError)) return outcome;
+      let outcome: Awaited<ReturnType<typeof attemptCommand>>;
+      try {
+        outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess });
+      } catch (error) {
+        metrics.attempt('failed');
+        throw error;
+      }
+      if (outcome === null) {
+        // a guess it cannot verify, or an error the guess may have caused: read
+        metrics.attempt('unverified');
+        if (attempt < maxAttempts) metrics.retry('unverified');
+        continue;
+      }
+      if (!(outcome instanceof VersionConflictError)) {
+        metrics.attempt('committed');
+        return outcome;
+      }
+      metrics.attempt('conflict');
+      if (attempt < maxAttempts) metrics.retry('conflict');
       lastConflict = outcome;
       if (turns && !releaseTurn) {
         // Lost a race in this process (or to another one): wait for the others that lost it, then read afresh.
@@ -157,6 +177,7 @@ export async function runCommand(
   } finally {
     releaseTurn?.();
   }
+  metrics.gaveUp();
   throw new ContentionError(lastConflict?.streamName ?? 'a stream');
 }
 

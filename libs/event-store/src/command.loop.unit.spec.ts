@@ -4,6 +4,7 @@ import { undoUniqueKeyEvents, uniqueKeyDecider } from '#domain/unique-key/unique
 import { userDecider } from '#domain/user/user.decider.js';
 import { verifyTenantChains } from './audit/chain-verifier.js';
 import { eventHash } from './audit/event-hash.js';
+import type { CommandMetrics } from '#observability/metrics.recorders.js';
 import { decision, runCommand } from './command.loop.js';
 import type { EventMetadata, EventStore, RecordedEvent } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb.event-store.js';
@@ -257,6 +258,34 @@ describe('runCommand with a cache: the first attempt decides on guessed states',
     const outcome = await replace('bob', cache);
     expect(counting.reads).toBeGreaterThan(0);
     expect(outcome.streams.get(userStream)).toMatchObject({ revision: 1n });
+  });
+
+  it('reports every attempt, retry and its reason to the command metrics', async () => {
+    const recorded: string[] = [];
+    const metrics: CommandMetrics = {
+      attempt: (outcome) => void recorded.push(`attempt ${outcome}`),
+      retry: (reason) => void recorded.push(`retry after ${reason}`),
+      gaveUp: () => void recorded.push('gave up'),
+    };
+    const replaceMeasured = (userName: string) =>
+      runCommand(store, METADATA, async () => [decision(userStream, userDecider, { type: 'ReplaceUser', userId: USER_ID, attributes: { userName }, at: AT })], {
+        cache,
+        metrics,
+      });
+    await createWithKey('ann', cache);
+    await replace('zed', undefined); // another writer: the cached revision is stale
+    await replaceMeasured('bob');
+    expect(recorded).toEqual(['attempt conflict', 'retry after conflict', 'attempt committed']);
+    recorded.length = 0;
+    // Refused on a guessed state (a user the cache never saw), read, refused again: the refusal is the answer.
+    const other = new StreamStateCache();
+    await expect(
+      runCommand(store, METADATA, async () => [decision(streamNames.user(TENANT, '44444444-4444-4444-8444-444444444444'), userDecider, { type: 'DeleteUser', userId: '44444444-4444-4444-8444-444444444444', at: AT })], {
+        cache: other,
+        metrics,
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect(recorded).toEqual(['attempt unverified', 'retry after unverified', 'attempt failed']);
   });
 
   it('the decider still refuses after the fresh read: its error is the answer', async () => {

@@ -1,6 +1,5 @@
 import type { GlobalPosition, ReadAllOptions, RecordedEvent } from './event-store.port.js';
 import { START } from './event-store.port.js';
-import { formatProjectionLagMetrics } from './projection-lag.metrics.js';
 import { measureProjectionLag } from './projection.lag.js';
 
 function event(n: number, recordedAt: string): RecordedEvent {
@@ -53,15 +52,5 @@ describe('measureProjectionLag', () => {
     const store = storeWith([1, 2, 3, 4, 5].map((n) => event(n, '2026-01-01T00:00:00.000Z')));
     const lag = await measureProjectionLag(store, { name: 'p', loadCheckpoint: async () => START }, { now: NOW, countLimit: 3 });
     expect(lag).toMatchObject({ eventsBehind: 3, eventsBehindCapped: true, secondsBehind: 60 });
-  });
-
-  it('renders Prometheus gauges per projection', () => {
-    const text = formatProjectionLagMetrics([
-      { projection: 'kafka.scim', checkpoint: '1:1', head: '3:3', eventsBehind: 2, eventsBehindCapped: false, secondsBehind: 1.5, oldestPendingAt: null },
-    ]);
-    expect(text).toContain('# TYPE scim_projection_events_behind gauge');
-    expect(text).toContain('scim_projection_events_behind{projection="kafka.scim"} 2');
-    expect(text).toContain('scim_projection_seconds_behind{projection="kafka.scim"} 1.5');
-    expect(text).toContain('scim_projection_events_behind_capped{projection="kafka.scim"} 0');
   });
 });

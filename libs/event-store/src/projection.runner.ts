@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { NO_PROJECTION_METRICS, type ProjectionMetrics } from '#observability/metrics.recorders.js';
 import type { EventStore, GlobalPosition, RecordedEvent } from './event-store.port.js';
 import { comparePositions, formatPosition } from './event-store.port.js';
 
@@ -21,6 +23,8 @@ export interface ProjectionRunnerOptions {
   /** Longest pause between retries of a failing batch (default 30 s); a broker outage may want less. */
   readonly maxBackOffMs?: number;
   readonly logger?: { log(message: string): void; error(message: string, trace?: string): void };
+  /** Batch sizes, durations and failures (scim_projection_batch_*); default: none recorded. */
+  readonly metrics?: ProjectionMetrics;
 }
 
 export interface ProjectionStatus {
@@ -38,6 +42,7 @@ export interface ProjectionStatus {
 export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly idleWaitMs: number;
+  private readonly metrics: ProjectionMetrics;
   /** The last position applied (and checkpointed by the projection). */
   private position: GlobalPosition | null = null;
   private caughtUp = false;
@@ -53,6 +58,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.idleWaitMs = options.idleWaitMs ?? 1000;
+    this.metrics = options.metrics ?? NO_PROJECTION_METRICS;
   }
 
   async start(): Promise<void> {
@@ -115,7 +121,9 @@ export class ProjectionRunner {
         });
         if (events.length > 0) {
           const checkpoint = events[events.length - 1].position;
+          const started = performance.now();
           await this.projection.apply(events, checkpoint);
+          this.metrics.applied(this.projection.name, events.length, (performance.now() - started) / 1000);
           this.advanceTo(checkpoint);
         }
         failures = 0;
@@ -126,6 +134,7 @@ export class ProjectionRunner {
       } catch (error) {
         if (signal.aborted) break;
         failures++;
+        this.metrics.failed(this.projection.name);
         this.caughtUp = false;
         this.lastError = error instanceof Error ? error.message : String(error);
         this.options.logger?.error(

@@ -1,3 +1,4 @@
+import type { ProjectionMetrics } from '#observability/metrics.recorders.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { testEventMetadata } from '#testing/event-metadata.js';
@@ -44,7 +45,12 @@ describe('ProjectionRunner over a connection that breaks', () => {
     });
     const projection = new RecordingProjection();
     const errors: string[] = [];
-    runner = new ProjectionRunner(store, projection, { idleWaitMs: 50, logger: { log: () => undefined, error: (message) => errors.push(message) } });
+    const batches: string[] = [];
+    const metrics: ProjectionMetrics = {
+      applied: (name, events) => void batches.push(`${name}: ${events} applied`),
+      failed: (name) => void batches.push(`${name}: failed`),
+    };
+    runner = new ProjectionRunner(store, projection, { idleWaitMs: 50, logger: { log: () => undefined, error: (message) => errors.push(message) }, metrics });
     await runner.start();
 
     const id = randomUUID();
@@ -56,6 +62,7 @@ describe('ProjectionRunner over a connection that breaks', () => {
     await expect(runner.waitForPosition(position, 5_000)).resolves.toBe(true);
     expect(projection.applied).toEqual([id]);
     expect(errors).toHaveLength(2);
+    expect(batches).toEqual([`${projection.name}: failed`, `${projection.name}: failed`, `${projection.name}: 1 applied`]);
     expect(runner.status()).toMatchObject({ lastError: null });
     await inner.close();
   });

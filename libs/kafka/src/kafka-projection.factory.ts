@@ -1,5 +1,6 @@
 import type { KafkaConfig } from '#config/kafka.config.js';
 import type { EventStore } from '#event-store/event-store.port.js';
+import type { KafkaPublishMetrics } from '#observability/metrics.recorders.js';
 import { KafkaProjection, kafkaProjectionName } from './kafka.projection.js';
 import type { KafkaLogger } from './kafka.logger.js';
 import type { ProjectionCheckpointStore } from './projection-checkpoint.store.js';
@@ -33,6 +34,8 @@ export interface KafkaProjectionOptions {
   readonly lagCacheMs?: number;
   /** Pauses between attempts to create the topics (defaults suit production; tests shorten them). */
   readonly topicRetry?: KafkaTopicsProvisionerOptions;
+  /** The publishes' latency, sizes and failures (scim_kafka_publish_*); default: none recorded. */
+  readonly metrics?: KafkaPublishMetrics;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface KafkaProjectionOptions {
 export function createKafkaProjection(options: KafkaProjectionOptions): KafkaProjectionHandle {
   const logger = options.logger ?? console;
   // Inline: the live projection's batches are small and latency counts; the send thread is for bulk (the replay).
-  const publisher = new ScimEventPublisher(options.config, logger, { sendThread: 'inline', ...options.publisher });
+  const publisher = new ScimEventPublisher(options.config, logger, { sendThread: 'inline', metrics: options.metrics, ...options.publisher });
   const projection = new KafkaProjection(publisher, options.checkpoints, options.eventStore, {
     name: kafkaProjectionName(options.config.topicPrefix),
   });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import { ScimMetrics } from '#observability/metrics.js';
 import { UnauthorizedError } from '#scim/scim-error.js';
 import { bearerTokenOf } from '../http/bearer-token.js';
 import { AdminTokenService } from './admin-token.service.js';
@@ -13,15 +14,25 @@ export interface AdminRequest extends Request {
 /** Every /admin/v1 route: `Authorization: Bearer <admin token>`. A tenant's SCIM token is refused here. */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
-  constructor(@Inject(AdminTokenService) private readonly tokens: AdminTokenService) {}
+  constructor(
+    @Inject(AdminTokenService) private readonly tokens: AdminTokenService,
+    @Inject(ScimMetrics) private readonly metrics: ScimMetrics,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    const token = bearerTokenOf(request.header('authorization'));
-    if (!token) throw new UnauthorizedError('missing admin token: send "Authorization: Bearer <admin token>"');
-    const tokenId = await this.tokens.authenticate(token);
-    if (!tokenId) throw new UnauthorizedError('the admin token is not valid (unknown or revoked); SCIM tokens do not open the admin API');
-    request.adminTokenId = tokenId;
+    const header = request.header('authorization');
+    const token = bearerTokenOf(header);
+    if (!token) {
+      this.metrics.auth.failed('admin', header === undefined ? 'missing' : 'malformed');
+      throw new UnauthorizedError('missing admin token: send "Authorization: Bearer <admin token>"');
+    }
+    const checked = await this.tokens.authenticate(token);
+    if ('refused' in checked) {
+      this.metrics.auth.failed('admin', checked.refused);
+      throw new UnauthorizedError('the admin token is not valid (unknown or revoked); SCIM tokens do not open the admin API');
+    }
+    request.adminTokenId = checked.tokenId;
     return true;
   }
 }

@@ -101,15 +101,15 @@ export class AdminTokenService {
     });
   }
 
-  /** The admin token's id, or null when the token is unknown or revoked. */
-  async authenticate(token: string): Promise<string | null> {
+  /** The admin token's id, or why it opens nothing (scim_auth_failures_total; the client sees the same 401 either way). */
+  async authenticate(token: string): Promise<{ readonly tokenId: string } | { readonly refused: 'unknown' | 'revoked' }> {
     const hash = hashToken(token);
-    const rows: { id: string; token_hash: string }[] = await this.dataSource.query(
-      `SELECT id, token_hash FROM admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+    const rows: { id: string; token_hash: string; revoked: boolean }[] = await this.dataSource.query(
+      `SELECT id, token_hash, revoked_at IS NOT NULL AS revoked FROM admin_tokens WHERE token_hash = $1`,
       [hash],
     );
-    if (rows.length === 0 || !timingSafeEqual(Buffer.from(rows[0].token_hash), Buffer.from(hash))) return null;
-    return rows[0].id;
+    if (rows.length === 0 || !timingSafeEqual(Buffer.from(rows[0].token_hash), Buffer.from(hash))) return { refused: 'unknown' };
+    return rows[0].revoked ? { refused: 'revoked' } : { tokenId: rows[0].id };
   }
 }
 

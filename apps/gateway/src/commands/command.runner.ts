@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { ScimMetrics } from '#observability/metrics.js';
 import { runCommand, type CommandOutcome, type StreamDecision, type StreamLoader } from '#event-store/command.loop.js';
 import { EVENT_STORE, type EventStore, type GlobalPosition } from '#event-store/event-store.port.js';
 import { StagingEventStore } from '#event-store/staging.event-store.js';
@@ -22,13 +24,14 @@ export class CommandRunner {
     @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
     @Inject(StreamStateCache) private readonly cache: StreamStateCache,
     @Inject(StreamTurns) private readonly turns: StreamTurns,
+    @Inject(ScimMetrics) private readonly metrics: ScimMetrics,
   ) {}
 
   async run(context: ScimCallContext, plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>): Promise<CommandOutcome> {
     const outcome = context.dryRun
       ? // No state cache: states folded from staged events must never serve a real command.
         await runCommand(this.stagingStoreOf(context), context.metadata, plan)
-      : await runCommand(this.store, context.metadata, plan, { cache: this.cache, turns: this.turns });
+      : await runCommand(this.store, context.metadata, plan, { cache: this.cache, turns: this.turns, metrics: this.metrics.command });
     for (const stream of outcome.streams.values()) context.outcome.eventIds.push(...stream.eventIds);
     return outcome;
   }
@@ -39,10 +42,14 @@ export class CommandRunner {
    * could not be asked (an outage): the write has committed, so its answer must not become a 5xx now.
    */
   async settle(context: ScimCallContext, position: GlobalPosition | null): Promise<boolean> {
-    if (context.dryRun) return true;
+    if (context.dryRun || position === null) return true;
+    const started = performance.now();
     try {
-      return await this.readModel.waitFor(position);
+      const reached = await this.readModel.waitFor(position);
+      this.metrics.readYourWrites.waited((performance.now() - started) / 1000, reached ? 'reached' : 'timeout');
+      return reached;
     } catch (error) {
+      this.metrics.readYourWrites.waited((performance.now() - started) / 1000, 'error');
       logger.error(`waiting for the read model to apply a committed write failed; answering without it: ${(error as Error).message}`);
       return false;
     }

@@ -1,9 +1,6 @@
-import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { EVENT_STORE, type EventStore } from '#event-store/event-store.port.js';
-import { formatProjectionLagMetrics } from '#event-store/projection-lag.metrics.js';
-import { measureProjectionLag, type ProjectionLag } from '#event-store/projection.lag.js';
-import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { KAFKA_PROJECTION, type InProcessKafkaProjection } from '../projections/in-process.projector.js';
 import { ReadModelProgress } from '../projections/read-model.progress.js';
 
@@ -13,7 +10,6 @@ export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ReadModelProgress) private readonly readModel: ReadModelProgress,
-    @Inject(ReadModelProjection) private readonly readModelProjection: ReadModelProjection,
     @Inject(KAFKA_PROJECTION) private readonly kafka: InProcessKafkaProjection | null,
   ) {}
 
@@ -63,14 +59,5 @@ export class HealthController {
     const ready = reasons.length === 0;
     response.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'not ready', ...(ready ? {} : { reasons }), checks };
-  }
-
-  /** Projection lag (events and seconds behind) in the Prometheus text format. */
-  @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async metrics(): Promise<string> {
-    const lags: ProjectionLag[] = [await measureProjectionLag(this.store, this.readModelProjection)];
-    if (this.kafka) lags.push(await this.kafka.handle.lag());
-    return formatProjectionLagMetrics(lags);
   }
 }

@@ -1,3 +1,4 @@
+import { ScimMetrics } from '#observability/metrics.js';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Response } from 'express';
 import { finalize, type Observable } from 'rxjs';
@@ -119,13 +120,17 @@ export function tenantReadSlotsOf(config: Pick<GatewayConfig, 'readConcurrencyPe
  */
 @Injectable()
 export class TenantReadLimit implements NestInterceptor {
-  constructor(@Inject(TenantReadSlots) private readonly slots: TenantReadSlots) {}
+  constructor(
+    @Inject(TenantReadSlots) private readonly slots: TenantReadSlots,
+    @Inject(ScimMetrics) private readonly metrics: ScimMetrics,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const tenantId = context.switchToHttp().getRequest<ScimRequest>().scimAuth?.tenantId;
     if (tenantId === undefined) throw new Error('TenantReadLimit used on a route without the bearer guard');
     const release = await this.slots.acquire(tenantId);
     if (!release) {
+      this.metrics.rateLimit.refused('tenant_reads', tenantId);
       // The exception filter renders the SCIM error; the header is the one thing it does not know to add.
       context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(READ_SLOT_RETRY_AFTER_SECONDS));
       throw new TooManyConcurrentReadsError(this.slots.perTenant);

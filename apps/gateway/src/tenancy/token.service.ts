@@ -9,6 +9,9 @@ export interface AuthenticatedToken {
   readonly tokenId: string;
 }
 
+/** Why a bearer token opens nothing; never told to the client. */
+export type TokenRefusal = 'unknown' | 'revoked' | 'expired' | 'tenant_disabled';
+
 export interface DefaultTenantBootstrap {
   /** The new token, when one was generated now: print it once, it is not stored. */
   readonly generatedToken: string | null;
@@ -99,6 +102,15 @@ export class TokenService {
 
   /** The tenant and token id a bearer token belongs to, or null (unknown, revoked, expired, tenant disabled). */
   async authenticate(token: string, now: Date): Promise<AuthenticatedToken | null> {
+    const checked = await this.check(token, now);
+    return typeof checked === 'string' ? null : checked;
+  }
+
+  /**
+   * Like authenticate, but a refused token says why (scim_auth_failures_total): the same one query, which reads
+   * the token whatever its state and decides here. The client is told none of it (every refusal is the same 401).
+   */
+  async check(token: string, now: Date): Promise<AuthenticatedToken | TokenRefusal> {
     const hash = hashToken(token);
     const cached = this.cache.get(hash);
     if (cached && cached.until > now.getTime()) {
@@ -106,19 +118,31 @@ export class TokenService {
       return cached.token;
     }
 
-    const rows: { id: string; tenant_id: string; token_hash: string; expires_at: Date | null }[] = await this.dataSource.query(
-      `SELECT t.id, t.tenant_id, t.token_hash, t.expires_at FROM scim_tokens t JOIN tenants n ON n.id = t.tenant_id
-       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND n.status = 'active'`,
-      [hash, now],
-    );
-    if (rows.length === 0 || !timingSafeEqual(Buffer.from(rows[0].token_hash), Buffer.from(hash))) {
+    const rows: { id: string; tenant_id: string; token_hash: string; expires_at: Date | null; revoked: boolean; tenant_active: boolean }[] =
+      await this.dataSource.query(
+        `SELECT t.id, t.tenant_id, t.token_hash, t.expires_at, t.revoked_at IS NOT NULL AS revoked, n.status = 'active' AS tenant_active
+         FROM scim_tokens t JOIN tenants n ON n.id = t.tenant_id WHERE t.token_hash = $1`,
+        [hash],
+      );
+    const row = rows[0];
+    const refusal: TokenRefusal | null =
+      row === undefined || !timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(hash))
+        ? 'unknown'
+        : row.revoked
+          ? 'revoked'
+          : row.expires_at !== null && new Date(row.expires_at).getTime() <= now.getTime()
+            ? 'expired'
+            : !row.tenant_active
+              ? 'tenant_disabled'
+              : null;
+    if (refusal !== null) {
       this.cache.delete(hash);
-      return null;
+      return refusal;
     }
-    const authenticated = { tenantId: rows[0].tenant_id, tokenId: rows[0].id };
+    const authenticated = { tenantId: row.tenant_id, tokenId: row.id };
     if (this.cache.size > 10_000) this.cache.clear();
     // A token in its rotation grace period must stop working at its expiry, not up to cacheMs later.
-    const expiresAt = rows[0].expires_at === null ? Number.POSITIVE_INFINITY : new Date(rows[0].expires_at).getTime();
+    const expiresAt = row.expires_at === null ? Number.POSITIVE_INFINITY : new Date(row.expires_at).getTime();
     this.cache.set(hash, { token: authenticated, until: Math.min(now.getTime() + this.cacheMs, expiresAt) });
     this.recordUse(authenticated.tokenId, now);
     return authenticated;

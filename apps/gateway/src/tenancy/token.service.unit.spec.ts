@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { hashToken, TokenService } from './token.service.js';
 
 /** A DataSource double: answers the token lookup from `tokens`, records every statement, can fail the UPDATEs. */
-function fakeDataSource(tokens: Record<string, { id: string; tenant_id: string; expires_at: Date | null }>) {
+function fakeDataSource(tokens: Record<string, { id: string; tenant_id: string; expires_at: Date | null; revoked?: boolean; tenant_active?: boolean }>) {
   const statements: string[] = [];
   let failUpdates = false;
   const dataSource = {
@@ -13,7 +13,7 @@ function fakeDataSource(tokens: Record<string, { id: string; tenant_id: string; 
         return [];
       }
       const row = Object.entries(tokens).find(([token]) => hashToken(token) === params[0]);
-      return row ? [{ ...row[1], token_hash: params[0] }] : [];
+      return row ? [{ revoked: false, tenant_active: true, ...row[1], token_hash: params[0] }] : [];
     },
   } as unknown as DataSource;
   return { dataSource, statements, failUpdates: () => (failUpdates = true) };
@@ -24,6 +24,22 @@ const at = (ms: number) => new Date(Date.UTC(2030, 0, 1) + ms);
 describe('TokenService', () => {
   const warnings: string[] = [];
   const logger = { warn: (message: string) => void warnings.push(message) };
+
+  it('says why a token is refused: unknown, revoked, expired, or its tenant disabled', async () => {
+    const db = fakeDataSource({
+      'scim_revoked': { id: 't1', tenant_id: 'contoso', expires_at: null, revoked: true },
+      'scim_expired': { id: 't2', tenant_id: 'contoso', expires_at: at(0) },
+      'scim_disabled': { id: 't3', tenant_id: 'fabrikam', expires_at: null, tenant_active: false },
+      'scim_fine': { id: 't4', tenant_id: 'contoso', expires_at: at(1) },
+    });
+    const service = new TokenService(db.dataSource, { logger });
+    expect(await service.check('scim_nobody', at(0))).toBe('unknown');
+    expect(await service.check('scim_revoked', at(0))).toBe('revoked');
+    expect(await service.check('scim_expired', at(0))).toBe('expired');
+    expect(await service.check('scim_disabled', at(0))).toBe('tenant_disabled');
+    expect(await service.check('scim_fine', at(0))).toEqual({ tenantId: 'contoso', tokenId: 't4' });
+    expect(await service.authenticate('scim_expired', at(0))).toBeNull();
+  });
 
   it('reuses a lookup for cacheMs, then reads again', async () => {
     const db = fakeDataSource({ 'scim_a-token': { id: 't1', tenant_id: 'contoso', expires_at: null } });
