@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { CONFIG_VARIABLES } from '#config/gateway.config.js';
 import { KAFKA_CONFIG_VARIABLES } from '#config/kafka.config.js';
+import { TRACING_VARIABLES } from '#observability/tracing.config.js';
 
 const README = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8');
 
@@ -11,7 +12,7 @@ const README = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url
 describe('README configuration table', () => {
   const rows = new Set([...README.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((match) => match[1]));
 
-  it.each(Object.keys({ ...CONFIG_VARIABLES, ...KAFKA_CONFIG_VARIABLES }))('documents %s', (name) => {
+  it.each(Object.keys({ ...CONFIG_VARIABLES, ...KAFKA_CONFIG_VARIABLES, ...TRACING_VARIABLES }))('documents %s', (name) => {
     expect(rows).toContain(name);
   });
 });

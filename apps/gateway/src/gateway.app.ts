@@ -6,6 +6,7 @@ import { ScimMetrics } from '#observability/metrics.js';
 import { routeDryRun } from './dry-run/dry-run.middleware.js';
 import { refuseMethodsALiteralRouteDoesNotServe } from './http/allowed-methods.js';
 import { httpMetricsMiddleware } from './http/http-metrics.js';
+import { httpServerTracing } from './http/http-tracing.js';
 import { assignRequestId } from './http/request-context.js';
 import { requestLogMiddleware } from './http/request-log.js';
 import { answerClientErrors, checkRequestInput, refuseDeclaredOversizeBody } from './http/request-input.js';
@@ -27,7 +28,10 @@ export function configureGatewayApp(
   options: GatewayAppOptions = {},
 ): void {
   answerClientErrors(app.getHttpServer());
-  // First, so a request's duration covers every middleware; not installed at all with METRICS_ENABLED=false.
+  // First, so that everything after it runs inside the request's span (none while tracing is off).
+  const tracing = httpServerTracing();
+  if (tracing) app.use(tracing);
+  // Next, so a request's duration covers every other middleware; not installed at all with METRICS_ENABLED=false.
   const metrics = app.get(ScimMetrics);
   if (metrics.enabled) app.use(httpMetricsMiddleware(metrics));
   app.use(assignRequestId);

@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadGatewayConfig, logFormatOf } from '#config/gateway.config.js';
 import { loadKafkaConfig } from '#config/kafka.config.js';
+import { startTracing, type Tracing } from '#observability/tracing.js';
+import { loadTracingConfig } from '#observability/tracing.config.js';
 import { configureGatewayApp } from './gateway.app.js';
 import { GatewayModule } from './gateway.module.js';
 import { openGatewayRuntime } from './gateway.runtime.js';
@@ -24,7 +26,10 @@ async function main(): Promise<void> {
   let config;
   let kafka;
   let registry;
+  let tracing: Tracing;
   try {
+    // Before anything else, so that the first statement and the first request are traced (OTEL_*; off by default).
+    tracing = startTracing(loadTracingConfig(process.env, 'scim-gateway'));
     config = loadGatewayConfig(process.env, { stdoutIsTerminal: terminal });
     kafka = loadKafkaConfig(process.env);
     registry = await loadSchemaRegistry(config);
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
 
   const baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
   logger.log(`storage: ${runtime.storageDescription}`);
+  logger.log(tracing.enabled ? `tracing: ${tracing.description}` : 'tracing: off (no OTEL_TRACES_EXPORTER or OTEL_EXPORTER_OTLP_ENDPOINT)');
   logger.log(
     config.projections === 'external'
       ? 'projections: run by apps/projector (PROJECTIONS=external)'
@@ -77,6 +83,8 @@ async function main(): Promise<void> {
     logger.log(`${signal}: stopping`);
     await app.close();
     await runtime.close();
+    // Exports the spans still buffered (the last requests, the close itself).
+    await tracing.shutdown().catch((error: unknown) => logger.warn(`exporting the last spans failed: ${(error as Error).message}`));
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, logFormatOf } from '#config/gateway.config.js';
 import { installProcessLogger } from '#observability/process-logger.js';
+import { startTracing, type Tracing } from '#observability/tracing.js';
+import { loadTracingConfig } from '#observability/tracing.config.js';
 import { loadProjectorConfig } from './projector.config.js';
 import { startProjector } from './projector.runtime.js';
 import { startProjectorStatusServer } from './projector.status-server.js';
@@ -13,7 +15,10 @@ const logger = new Logger('Projector');
 
 async function main(): Promise<void> {
   let config;
+  let tracing: Tracing;
   try {
+    // Before anything else (OTEL_*; off by default): the projection batches and the Kafka sends are traced.
+    tracing = startTracing(loadTracingConfig(process.env, 'scim-projector'));
     config = loadProjectorConfig(process.env, { stdoutIsTerminal: terminal });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -25,6 +30,7 @@ async function main(): Promise<void> {
   logging.setThreshold(config.logLevel);
   const projector = await startProjector(config);
   const status = await startProjectorStatusServer(projector, config.host, config.port);
+  if (tracing.enabled) logger.log(`tracing: ${tracing.description}`);
   logger.log(`projections ${projector.projections.map((p) => p.name).join(', ')}; status on http://${config.host}:${status.port} (/ready, /metrics)`);
 
   let stopping = false;
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
     logger.log(`${signal}: stopping`);
     await status.close();
     await projector.stop();
+    await tracing.shutdown().catch((error: unknown) => logger.warn(`exporting the last spans failed: ${(error as Error).message}`));
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

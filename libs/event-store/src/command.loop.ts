@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
+import { inSpan } from '#observability/tracing.js';
 import { foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
 import { ScimError } from '#scim/scim-error.js';
 import { NO_COMMAND_METRICS, type CommandMetrics } from '#observability/metrics.recorders.js';
@@ -128,11 +130,22 @@ export class ContentionError extends ScimError {
  * and nothing is written. Anything else (an error, a stream left unchanged or only read) proves nothing about the
  * guess, so the command starts again from fresh reads, as it does after the conflict, at once and without back-off.
  */
-export async function runCommand(
+export function runCommand(
   store: EventStore,
   metadata: EventMetadata,
   plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
   options: CommandLoopOptions = {},
+): Promise<CommandOutcome> {
+  // The `command` span (docs/observability.md "Tracing"): attempts, conflicts and what was appended.
+  return inSpan('command', null, (span) => runCommandLoop(store, metadata, plan, options, span));
+}
+
+async function runCommandLoop(
+  store: EventStore,
+  metadata: EventMetadata,
+  plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
+  options: CommandLoopOptions,
+  span: Span | null,
 ): Promise<CommandOutcome> {
   const maxAttempts = options.maxAttempts ?? 16;
   // Event ids derive from this execution, the attempt, the stream and the index: a store that retries an append
@@ -146,9 +159,10 @@ export async function runCommand(
   try {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const guess = cache !== undefined && attempt === 1;
+      span?.setAttribute('scim.command.attempts', attempt);
       let outcome: Awaited<ReturnType<typeof attemptCommand>>;
       try {
-        outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess });
+        outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess, span });
       } catch (error) {
         metrics.attempt('failed');
         throw error;
@@ -157,15 +171,24 @@ export async function runCommand(
         // a guess it cannot verify, or an error the guess may have caused: read
         metrics.attempt('unverified');
         if (attempt < maxAttempts) metrics.retry('unverified');
+        span?.addEvent('guess_unverified', { 'scim.command.attempt': attempt });
         continue;
       }
       if (!(outcome instanceof VersionConflictError)) {
         metrics.attempt('committed');
+        if (span) describeOutcome(span, outcome);
         return outcome;
       }
       metrics.attempt('conflict');
       if (attempt < maxAttempts) metrics.retry('conflict');
       lastConflict = outcome;
+      span?.addEvent('version_conflict', {
+        'scim.command.attempt': attempt,
+        'scim.stream.name': outcome.streamName,
+        'scim.stream.expected_revision': outcome.expected,
+        'scim.stream.actual_revision': outcome.actual,
+        'scim.command.guessed': guess,
+      });
       if (turns && !releaseTurn) {
         // Lost a race in this process (or to another one): wait for the others that lost it, then read afresh.
         releaseTurn = await turns.take(outcome.streamName);
@@ -181,12 +204,27 @@ export async function runCommand(
   throw new ContentionError(lastConflict?.streamName ?? 'a stream');
 }
 
+/** Streams named on a span: enough to find a stream, bounded for a Bulk-sized command. */
+const MAX_STREAMS_ON_SPAN = 16;
+
+/** The streams the command appended to, each with its new revision, on the command's span. */
+function describeOutcome(span: Span, outcome: CommandOutcome): void {
+  const appended = [...outcome.streams.values()].filter((stream) => stream.eventIds.length > 0);
+  span.setAttribute('scim.command.appended_streams', appended.length);
+  span.setAttribute('scim.command.events', appended.reduce((sum, stream) => sum + stream.eventIds.length, 0));
+  const named = appended.slice(0, MAX_STREAMS_ON_SPAN);
+  span.setAttribute('scim.stream.names', named.map((stream) => stream.streamName));
+  span.setAttribute('scim.stream.revisions', named.map((stream) => String(stream.revision)));
+}
+
 interface AttemptOptions {
   readonly commandId: string;
   readonly attempt: number;
   readonly cache: StreamStateCache | undefined;
   /** Decide on cached states (or "no stream") without reading; see runCommand. */
   readonly guess: boolean;
+  /** The command's span while tracing is on. */
+  readonly span: Span | null;
 }
 
 /**
@@ -198,7 +236,7 @@ async function attemptCommand(
   store: EventStore,
   metadata: EventMetadata,
   plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
-  { commandId, attempt, cache, guess }: AttemptOptions,
+  { commandId, attempt, cache, guess, span }: AttemptOptions,
 ): Promise<CommandOutcome | VersionConflictError | null> {
   const loaded = new Map<string, Promise<LoadedStream<unknown>>>();
   const guessed = new Set<string>();
@@ -218,7 +256,11 @@ async function attemptCommand(
       }
       return;
     }
-    const batch = loadStreams(store, unread.map(([streamName, decider]) => ({ streamName, decider })), cache);
+    const toRead = unread.map(([streamName, decider]) => ({ streamName, decider }));
+    const batch =
+      span === null
+        ? loadStreams(store, toRead, cache)
+        : inSpan('event_store.read', () => ({ attributes: { 'scim.command.attempt': attempt, 'scim.stream.names': toRead.slice(0, MAX_STREAMS_ON_SPAN).map((r) => r.streamName) } }), () => loadStreams(store, toRead, cache));
     unread.forEach(([streamName], index) => {
       const entry = batch.then((streams) => streams[index]);
       entry.catch(() => undefined); // awaited by whoever loads it; only the first failure is reported
@@ -265,9 +307,11 @@ async function attemptCommand(
     results =
       appends.length === 0
         ? []
-        : appends.length === 1 && conditions.length === 0
-          ? [await store.appendToStream(appends[0])]
-          : await store.appendToStreams(appends, conditions);
+        : span !== null
+          ? await inSpan('event_store.append', () => ({ attributes: appendAttributes(appends, conditions, attempt) }), (appendSpan) => appendTraced(store, appends, conditions, appendSpan!))
+          : appends.length === 1 && conditions.length === 0
+            ? [await store.appendToStream(appends[0])]
+            : await store.appendToStreams(appends, conditions);
   } catch (error) {
     if (error instanceof VersionConflictError) return error;
     throw error;
@@ -285,6 +329,24 @@ async function attemptCommand(
     null,
   );
   return { streams, position };
+}
+
+async function appendTraced(store: EventStore, appends: readonly StreamAppend[], conditions: readonly StreamCondition[], span: Span): Promise<AppendResult[]> {
+  const results = await (appends.length === 1 && conditions.length === 0 ? store.appendToStream(appends[0]).then((result) => [result]) : store.appendToStreams(appends, conditions));
+  span.setAttribute('scim.stream.next_revisions', results.slice(0, MAX_STREAMS_ON_SPAN).map((result) => String(result.nextRevision)));
+  return results;
+}
+
+/** The append span's attributes: each stream (bounded) with the revision the append expects it at. */
+function appendAttributes(appends: readonly StreamAppend[], conditions: readonly StreamCondition[], attempt: number): Record<string, string[] | number> {
+  const named = appends.slice(0, MAX_STREAMS_ON_SPAN);
+  return {
+    'scim.command.attempt': attempt,
+    'scim.stream.names': named.map((entry) => entry.streamName),
+    'scim.stream.expected_revisions': named.map((entry) => String(entry.expectedRevision)),
+    'scim.event_store.events': appends.reduce((sum, entry) => sum + entry.events.length, 0),
+    'scim.event_store.conditions': conditions.length,
+  };
 }
 
 interface StreamRequest {

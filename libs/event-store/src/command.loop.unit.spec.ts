@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { streamNames } from '#domain/stream-names.js';
+import { startTracing } from '#observability/tracing.js';
 import { undoUniqueKeyEvents, uniqueKeyDecider } from '#domain/unique-key/unique-key.decider.js';
 import { userDecider } from '#domain/user/user.decider.js';
 import { verifyTenantChains } from './audit/chain-verifier.js';
@@ -243,6 +245,37 @@ describe('runCommand with a cache: the first attempt decides on guessed states',
     const events = await inner.readStream(userStream);
     expect(events.map((event) => (event.data as { attributes: { userName: string } }).attributes.userName)).toEqual(['ann', 'zed', 'bob']);
     expectChained(events);
+  });
+
+  it('traced: the command span counts the attempts and records the conflict; each attempt\'s append and read is a child span', async () => {
+    await createWithKey('ann', cache);
+    await replace('zed', undefined); // the cache still says revision 0
+    const exporter = new InMemorySpanExporter();
+    const tracing = startTracing({ enabled: true, exporters: [], otlpUrl: null, serviceName: 'test', resourceAttributes: {}, sampler: { kind: 'always_on' } }, exporter);
+    let spans;
+    try {
+      await replace('bob', cache);
+      spans = exporter.getFinishedSpans(); // before the shutdown, which empties the in-memory exporter
+    } finally {
+      await tracing.shutdown();
+    }
+    const command = spans.find((span) => span.name === 'command')!;
+    expect(command.attributes).toMatchObject({ 'scim.command.attempts': 2, 'scim.stream.names': [userStream], 'scim.stream.revisions': ['2'], 'scim.command.events': 1 });
+    expect(command.events.map((event) => [event.name, event.attributes])).toEqual([
+      [
+        'version_conflict',
+        { 'scim.command.attempt': 1, 'scim.stream.name': userStream, 'scim.stream.expected_revision': '0', 'scim.stream.actual_revision': '1', 'scim.command.guessed': true },
+      ],
+    ]);
+    const appends = spans.filter((span) => span.name === 'event_store.append');
+    expect(appends.map((span) => [span.attributes['scim.command.attempt'], span.attributes['scim.stream.expected_revisions'], span.attributes['error.type']])).toEqual([
+      [1, ['0'], 'VersionConflictError'],
+      [2, ['1'], undefined],
+    ]);
+    expect(appends[1].attributes['scim.stream.next_revisions']).toEqual(['2']);
+    const reads = spans.filter((span) => span.name === 'event_store.read');
+    expect(reads.map((span) => span.attributes['scim.command.attempt'])).toEqual([2]);
+    for (const span of [...appends, ...reads]) expect(span.parentSpanContext?.spanId).toBe(command.spanContext().spanId);
   });
 
   it('a key reserved by someone the cache never saw is refused with 409 after a fresh read, nothing written', async () => {

@@ -183,11 +183,14 @@ export function describeEventStoreContract(
           null,
         ];
         const metadata: EventMetadata = { ...METADATA, tokenId: null, requestId: null, sourceIp: null, userAgent: null };
-        const events = shapes.map((data, index) => ({ ...newEvent(`Shape${index}`, data), metadata, schemaVersion: index + 1 }));
+        // The W3C trace context of the request (issue 14), on some events and not on others, as a store holds them.
+        const traced: EventMetadata = { ...metadata, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=abc,other=1' };
+        const events = shapes.map((data, index) => ({ ...newEvent(`Shape${index}`, data), metadata: index % 2 === 0 ? metadata : traced, schemaVersion: index + 1 }));
         await store.appendToStream({ streamName: stream, expectedRevision: 'no-stream', events });
         const read = await store.readStream(stream);
         expect(read.map((event) => event.data)).toEqual(shapes);
-        expect(read.map((event) => event.metadata)).toEqual(events.map(() => metadata));
+        expect(read.map((event) => event.metadata)).toEqual(events.map((event) => event.metadata));
+        expect(read.filter((event) => 'traceparent' in event.metadata)).toHaveLength(2);
         expect(read.map((event) => event.schemaVersion)).toEqual([1, 2, 3, 4, 5]);
         for (const event of read) {
           expect(typeof event.revision).toBe('bigint');

@@ -52,6 +52,13 @@ export interface EventMetadata {
   /** ISO-8601 instant the command was decided. */
   readonly occurredAt: string;
   /**
+   * W3C trace context (version 00) of the request that made the event, absent when it had none: a consumer of the
+   * event (its Kafka record carries it too) continues that trace. Covered by the hash like every other field.
+   */
+  readonly traceparent?: string;
+  /** The request's W3C tracestate, only beside a traceparent and only when it had one. */
+  readonly tracestate?: string;
+  /**
    * Hash chain (docs/audit-format.md), set by the command loop: the `hash` of the stream's previous event, null
    * for revision 0 (or after an event that predates the chain). Absent on events recorded before the chain.
    */

@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { SpanKind, TraceFlags, type Link } from '@opentelemetry/api';
 import { NO_PROJECTION_METRICS, type ProjectionMetrics } from '#observability/metrics.recorders.js';
+import { inSpan, traceIdOf, validTraceparent } from '#observability/tracing.js';
 import type { EventStore, GlobalPosition, RecordedEvent } from './event-store.port.js';
 import { comparePositions, formatPosition } from './event-store.port.js';
 
@@ -122,7 +124,7 @@ export class ProjectionRunner {
         if (events.length > 0) {
           const checkpoint = events[events.length - 1].position;
           const started = performance.now();
-          await this.projection.apply(events, checkpoint);
+          await this.applyBatch(events, checkpoint, failures);
           this.metrics.applied(this.projection.name, events.length, (performance.now() - started) / 1000);
           this.advanceTo(checkpoint);
         }
@@ -146,6 +148,29 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * One batch, in a `projection.batch` span while tracing is on: a trace of its own (a batch serves many
+   * requests), linked to the trace of each request whose events it carries (at most MAX_BATCH_LINKS).
+   */
+  private applyBatch(events: readonly RecordedEvent[], checkpoint: GlobalPosition, failures: number): Promise<void> {
+    return inSpan(
+      'projection.batch',
+      () => ({
+        root: true,
+        kind: SpanKind.CONSUMER,
+        links: linksToRequests(events),
+        attributes: {
+          'scim.projection.name': this.projection.name,
+          'scim.projection.batch_size': events.length,
+          'scim.projection.from_position': formatPosition(events[0].position),
+          'scim.projection.to_position': formatPosition(checkpoint),
+          'scim.projection.retry': failures,
+        },
+      }),
+      () => this.projection.apply(events, checkpoint),
+    );
+  }
+
   private advanceTo(position: GlobalPosition): void {
     this.position = position;
     const reached = this.waiters.filter((w) => comparePositions(position, w.position) >= 0);
@@ -153,6 +178,26 @@ export class ProjectionRunner {
     this.waiters = this.waiters.filter((w) => !reached.includes(w));
     for (const waiter of reached) waiter.resolve(true);
   }
+}
+
+/** Links a batch span keeps to the requests of its events: enough to follow a few, bounded for a 500-event batch. */
+export const MAX_BATCH_LINKS = 16;
+
+/** A link to the trace of each distinct request among the events, from their metadata's traceparent. */
+export function linksToRequests(events: readonly RecordedEvent[]): Link[] {
+  const links: Link[] = [];
+  const seen = new Set<string>();
+  for (const event of events) {
+    const traceparent = validTraceparent(event.metadata.traceparent);
+    if (traceparent === null || seen.has(traceparent)) continue;
+    seen.add(traceparent);
+    links.push({
+      context: { traceId: traceIdOf(traceparent), spanId: traceparent.slice(36, 52), traceFlags: parseInt(traceparent.slice(53), 16) & TraceFlags.SAMPLED, isRemote: true },
+      attributes: { 'scim.event.id': event.id },
+    });
+    if (links.length === MAX_BATCH_LINKS) break;
+  }
+  return links;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

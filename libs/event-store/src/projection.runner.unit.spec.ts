@@ -6,7 +6,7 @@ import type { EventStore, GlobalPosition, RecordedEvent } from './event-store.po
 import { START } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb.event-store.js';
 import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb.server.fake.js';
-import { ProjectionRunner, type Projection } from './projection.runner.js';
+import { linksToRequests, MAX_BATCH_LINKS, ProjectionRunner, type Projection } from './projection.runner.js';
 
 // A broken connection under the projection (issue 12 saw "Received unexpected rowDescription message" and then
 // "projection read-model failed") costs a retry, never the projection, and a write waiting for read-your-writes
@@ -65,5 +65,33 @@ describe('ProjectionRunner over a connection that breaks', () => {
     expect(batches).toEqual([`${projection.name}: failed`, `${projection.name}: failed`, `${projection.name}: 1 applied`]);
     expect(runner.status()).toMatchObject({ lastError: null });
     await inner.close();
+  });
+});
+
+describe('linksToRequests', () => {
+  const event = (index: number, traceparent?: string): RecordedEvent => ({
+    id: `event-${index}`,
+    type: 'Thing',
+    schemaVersion: 1,
+    data: {},
+    metadata: { ...testEventMetadata('acme', '2025-01-01T00:00:00.000Z'), ...(traceparent === undefined ? {} : { traceparent }) },
+    streamName: 'acme.thing',
+    revision: BigInt(index),
+    position: { commit: BigInt(index), prepare: 0n },
+    recordedAt: new Date(0),
+  });
+  const traceparent = (index: number, flags = '01') => `00-${index.toString(16).padStart(32, 'a')}-${'b'.repeat(16)}-${flags}`;
+
+  it('links each distinct request once, skips events without a valid traceparent, and keeps the sampled flag', () => {
+    const links = linksToRequests([event(0, traceparent(1)), event(1), event(2, traceparent(1)), event(3, 'garbage'), event(4, traceparent(2, '00'))]);
+    expect(links).toEqual([
+      { context: { traceId: traceparent(1).slice(3, 35), spanId: 'b'.repeat(16), traceFlags: 1, isRemote: true }, attributes: { 'scim.event.id': 'event-0' } },
+      { context: { traceId: traceparent(2).slice(3, 35), spanId: 'b'.repeat(16), traceFlags: 0, isRemote: true }, attributes: { 'scim.event.id': 'event-4' } },
+    ]);
+  });
+
+  it(`keeps at most ${MAX_BATCH_LINKS} links for a batch of many requests`, () => {
+    const events = Array.from({ length: 500 }, (_, index) => event(index, traceparent(index + 1)));
+    expect(linksToRequests(events)).toHaveLength(MAX_BATCH_LINKS);
   });
 });

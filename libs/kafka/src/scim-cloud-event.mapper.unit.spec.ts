@@ -174,6 +174,21 @@ describe('toScimKafkaRecord', () => {
     expect(JSON.stringify(event)).not.toMatch(/203\.0\.113\.7|Azure AD SCIM|token-1/);
   });
 
+  it('carries the request\'s trace context as the CloudEvents distributed-tracing extension, and only a valid one', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const created = given('UserCreated', { userId: USER_ID, attributes: ann, at: AT });
+    expect(toScimKafkaRecord({ ...created, metadata: { ...METADATA, traceparent, tracestate: 'vendor=abc' } }).event).toMatchObject({ traceparent, tracestate: 'vendor=abc' });
+    const withoutState = toScimKafkaRecord({ ...created, metadata: { ...METADATA, traceparent } }).event;
+    expect(withoutState.traceparent).toBe(traceparent);
+    expect(withoutState).not.toHaveProperty('tracestate');
+    // Events recorded before issue 14 have none; a store written by another tool might hold anything.
+    for (const metadata of [METADATA, { ...METADATA, traceparent: 'ff-bogus', tracestate: 'vendor=abc' }]) {
+      const { event } = toScimKafkaRecord({ ...created, metadata });
+      expect(event).not.toHaveProperty('traceparent');
+      expect(event).not.toHaveProperty('tracestate');
+    }
+  });
+
   it('covers every published type', () => {
     const covered: ScimCloudEventType[] = [
       'scim.user.created', 'scim.user.updated', 'scim.user.deactivated', 'scim.user.reactivated', 'scim.user.deleted',

@@ -98,6 +98,13 @@ export interface ScimCloudEvent {
   readonly tenantid: string;
   /** Extension: the correlation id of the SCIM request that caused the change, when it had one. */
   readonly correlationid?: string;
+  /**
+   * Extension (CloudEvents "distributed tracing"): the W3C traceparent of the SCIM request that caused the change,
+   * when it had one; a consumer continues that trace (docs/observability.md "Tracing").
+   */
+  readonly traceparent?: string;
+  /** Extension (CloudEvents "distributed tracing"): the request's W3C tracestate, only beside a traceparent. */
+  readonly tracestate?: string;
   /** Extension (CloudEvents "partitioning"): the Kafka key, `<tenant>:<resourceId>`. */
   readonly partitionkey: string;
   readonly data: ScimEventData;

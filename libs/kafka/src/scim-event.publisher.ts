@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { SpanKind } from '@opentelemetry/api';
 import type { KafkaConfig } from '#config/kafka.config.js';
 import { NO_KAFKA_PUBLISH_METRICS, type KafkaPublishMetrics } from '#observability/metrics.recorders.js';
+import { inSpan } from '#observability/tracing.js';
 import { describeKafkaSecurity, kafkaClientConfig, kafkaClientSecurity } from './kafka-client.options.js';
 import { ensureTopics, scimTopics } from './kafka-topics.js';
 import { kafkaLogCreator, type KafkaLogger } from './kafka.logger.js';
@@ -107,10 +109,19 @@ export class ScimEventPublisher implements ScimRecordSink {
   /**
    * Measured here, on the calling thread, around the whole publish (with a send thread: the hand-over, the send
    * and the reply), so the figures land in this process's registry and mean the same in both modes; the send
-   * thread's own publisher records nothing.
+   * thread's own publisher records nothing. A PRODUCER span covers the same (in this thread, also when a worker
+   * thread sends): a child of the projection batch's span.
    */
-  async publish(records: readonly ScimKafkaRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  publish(records: readonly ScimKafkaRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return inSpan(
+      'send',
+      () => ({ kind: SpanKind.PRODUCER, attributes: publishAttributes([...new Set(records.map(({ topicKind }) => this.topics[topicKind]))], records.length) }),
+      () => this.measuredSend(records),
+    );
+  }
+
+  private async measuredSend(records: readonly ScimKafkaRecord[]): Promise<void> {
     const started = performance.now();
     try {
       await this.send(records);
@@ -227,6 +238,16 @@ export class ScimEventPublisher implements ScimRecordSink {
     // A disconnect towards a dead broker must not hold up the runner's back-off.
     await Promise.race([producer.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
+}
+
+function publishAttributes(topics: readonly string[], count: number): Record<string, string | number> {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'send',
+    'messaging.batch.message_count': count,
+    // One topic names the destination; a batch to both topics lists them.
+    'messaging.destination.name': topics.join(','),
+  };
 }
 
 function withHeaders({ topic, messages }: EncodedTopicMessages): TopicMessages {

@@ -1,4 +1,4 @@
-import type { ScimCallContext } from '../http/request-context.js';
+import { traceContextOf, type ScimCallContext } from '../http/request-context.js';
 import type { AdminRequest } from './admin-token.guard.js';
 
 /**
@@ -20,6 +20,7 @@ export function adminCallContext(request: AdminRequest, tenantId: string, now: D
       sourceIp: request.ip ?? null,
       userAgent: request.header('user-agent')?.slice(0, 512) ?? null,
       occurredAt: now.toISOString(),
+      ...traceContextOf(request),
     },
   };
 }

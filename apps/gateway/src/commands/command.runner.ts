@@ -6,6 +6,7 @@ import { EVENT_STORE, type EventStore, type GlobalPosition } from '#event-store/
 import { StagingEventStore } from '#event-store/staging.event-store.js';
 import { StreamStateCache } from '#event-store/stream-state.cache.js';
 import { StreamTurns } from '#event-store/stream-turns.js';
+import { inSpan } from '#observability/tracing.js';
 import type { ScimCallContext } from '../http/request-context.js';
 import { ReadModelProgress } from '../projections/read-model.progress.js';
 
@@ -45,7 +46,14 @@ export class CommandRunner {
     if (context.dryRun || position === null) return true;
     const started = performance.now();
     try {
-      const reached = await this.readModel.waitFor(position);
+      const reached = await inSpan('read_your_writes.wait', null, (span) =>
+        span === null
+          ? this.readModel.waitFor(position)
+          : this.readModel.waitFor(position).then((caughtUp) => {
+              span.setAttribute('scim.read_model.caught_up', caughtUp);
+              return caughtUp;
+            }),
+      );
       this.metrics.readYourWrites.waited((performance.now() - started) / 1000, reached ? 'reached' : 'timeout');
       return reached;
     } catch (error) {

@@ -2,6 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { EventMetadata, EventStore } from '#event-store/event-store.port.js';
+import { validTraceparent, validTracestate } from '#observability/tracing.js';
 import type { AuthenticatedToken } from '../tenancy/token.service.js';
 
 /** What a request did, filled in while it runs; the provisioning log records it when the response ends. */
@@ -36,6 +37,9 @@ export interface ScimRequest extends Request {
   requestId?: string;
   /** The W3C trace id of this request's server span, when tracing is on (OTEL_*): the request log line carries it. */
   traceId?: string;
+  /** The W3C traceparent (and tracestate) of the server span, when tracing is on; the events' metadata records it. */
+  traceparent?: string;
+  tracestate?: string;
   scimAuth?: AuthenticatedToken;
   outcome?: RequestOutcome;
 }
@@ -78,8 +82,24 @@ export function callContextOf(request: ScimRequest, now: Date): ScimCallContext 
       sourceIp: request.ip ?? null,
       userAgent: request.header('user-agent')?.slice(0, 512) ?? null,
       occurredAt: now.toISOString(),
+      ...traceContextOf(request),
     },
   };
+}
+
+/**
+ * The W3C trace context an event records (docs/observability.md "Tracing"): the request's server span while
+ * tracing is on; with tracing off, the client's own `traceparent` when it is valid (version 00, non-zero ids), so
+ * its trace continues downstream of the event even though this process exports nothing. Neither: no fields.
+ */
+export function traceContextOf(request: ScimRequest): Pick<EventMetadata, 'traceparent' | 'tracestate'> {
+  if (request.traceparent !== undefined) {
+    return request.tracestate ? { traceparent: request.traceparent, tracestate: request.tracestate } : { traceparent: request.traceparent };
+  }
+  const traceparent = validTraceparent(request.header('traceparent'));
+  if (traceparent === null) return {};
+  const tracestate = validTracestate(request.header('tracestate'));
+  return tracestate === null ? { traceparent } : { traceparent, tracestate };
 }
 
 /** `@CallContext() context: ScimCallContext` in a controller behind the bearer guard. */

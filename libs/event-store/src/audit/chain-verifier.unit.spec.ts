@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { comparePositions, type EventStore, type ReadAllOptions, type RecordedEvent } from '../event-store.port.js';
+import { comparePositions, type EventMetadata, type EventStore, type ReadAllOptions, type RecordedEvent } from '../event-store.port.js';
 import { verifyTenantChains } from './chain-verifier.js';
 import { chainedMetadata, eventHash } from './event-hash.js';
 import { testEventMetadata } from '#testing/event-metadata.js';
@@ -12,11 +12,11 @@ function id(): string {
 }
 
 /** A stream of `count` correctly chained events. */
-function chain(streamName: string, count: number): RecordedEvent[] {
+function chain(streamName: string, count: number, metadataAt: (revision: bigint) => EventMetadata = () => METADATA): RecordedEvent[] {
   const events: RecordedEvent[] = [];
   let previous: string | null = null;
   for (let revision = 0n; revision < BigInt(count); revision++) {
-    const base = { streamName, revision, id: id(), type: 'Thing', schemaVersion: 1, data: { n: Number(revision) }, metadata: METADATA };
+    const base = { streamName, revision, id: id(), type: 'Thing', schemaVersion: 1, data: { n: Number(revision) }, metadata: metadataAt(revision) };
     const metadata = chainedMetadata(base, previous);
     previous = metadata.hash;
     events.push({ ...base, metadata, position: { commit: 0n, prepare: 0n }, recordedAt: new Date('2025-01-01T00:00:00Z') });
@@ -63,6 +63,20 @@ describe('verifyTenantChains', () => {
     const [e0, e1, e2, e3] = chain('acme.user-a', 4);
     expect(await verifyTenantChains(logOf([e0, e2, e1, e3]), 'acme')).toMatchObject({ ok: true, eventsChecked: 4 });
     expect(await verifyTenantChains(logOf([e3, e2, e1, e0]), 'acme')).toMatchObject({ ok: true, eventsChecked: 4 });
+  });
+
+  it('verifies a stream whose older events have no traceparent and whose newer ones have one; a changed traceparent breaks it', async () => {
+    // Issue 14 added traceparent/tracestate to the metadata: the hash covers them where present, and an event
+    // recorded before them hashes exactly as it did.
+    const traced = { ...METADATA, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=abc' };
+    const events = chain('acme.user-a', 4, (revision) => (revision < 2n ? METADATA : traced));
+    expect(events[0].metadata).not.toHaveProperty('traceparent');
+    expect(events[3].metadata.traceparent).toBe(traced.traceparent);
+    expect(await verifyTenantChains(logOf(events), 'acme')).toMatchObject({ ok: true, eventsChecked: 4 });
+
+    events[2] = { ...events[2], metadata: { ...events[2].metadata, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01' } };
+    const verification = await verifyTenantChains(logOf(events), 'acme');
+    expect(verification.problems.map(({ kind, revision }) => ({ kind, revision }))).toEqual([{ kind: 'hash-mismatch', revision: '2' }, { kind: 'broken-link', revision: '3' }]);
   });
 
   it('reports a changed event as a hash mismatch, and the link after it as broken', async () => {
