@@ -2,20 +2,24 @@
 # The gateway and the projector (one image, two entry points), built exactly as CI builds them: `npm ci` from the
 # lock file, then `npm run build` (tsc -p tsconfig.build.json). The runtime stage carries only the compiled
 # output and the production dependencies, and runs as the unprivileged `node` user.
+#
+# Node.js: every stage is the version package.json pins (its `node` devDependency, "engines"; docs/decisions.md
+# "Node.js 26"), checked by test/node-version.unit.spec.ts. The `node` package is a devDependency, so the runtime
+# stage's `npm ci --omit=dev` leaves out its second, identical 150 MB binary: the image's own node runs the gateway.
 
-FROM node:20-bookworm AS build
+FROM node:26.10.0-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-FROM node:20-bookworm AS production-dependencies
+FROM node:26.10.0-bookworm AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:26.10.0-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 # package.json travels too: its "type" and "imports" (#event-store/* -> dist/...) are how the compiled code resolves.

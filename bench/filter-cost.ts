@@ -15,7 +15,7 @@ projection would take an hour for 100,000); the statement and its settings are t
 read pool, JIT off). Each filter runs with the document-text prefilter (what the gateway does) and without it
 (the compiler before issue 12), and on a server also with JIT on (PostgreSQL's default, the gateway before it).
 
-  npm run build && node dist/bench/filter-cost.js [--users=100000] [--backend=pglite,postgres] [--runs=3]
+  npm run build && npx node dist/bench/filter-cost.js [--users=100000] [--backend=pglite,postgres] [--runs=3]
       [--database-url=URL] [--timeout-ms=60000]
 
 A run longer than --timeout-ms is stopped by the server's statement_timeout (reported as "> N ms"); PGlite

@@ -8,8 +8,8 @@ N hostile requests (bench/lib/hostile-requests.ts) one at a time. Reports the an
 that is a 5xx or an improper SCIM error, refused requests that stored events, the gateway's RSS before and after,
 and (PostgreSQL server) the gateway's statements still running on the server after the last answer.
 
-  node dist/bench/hostile-fuzz.js [--requests=5000] [--seed=1] [--backend=pglite,postgres] [--database-url=URL]
-  node dist/bench/hostile-fuzz.js --url=http://host:port --admin-token=T [--requests=5000] [--seed=1]
+  npx node dist/bench/hostile-fuzz.js [--requests=5000] [--seed=1] [--backend=pglite,postgres] [--database-url=URL]
+  npx node dist/bench/hostile-fuzz.js --url=http://host:port --admin-token=T [--requests=5000] [--seed=1]
       (a gateway that is already running: its log shows the cause of each 5xx; no RSS figures)
 
 Exit code 1 when any finding was made.

@@ -11,7 +11,7 @@ import { rssBreakdownMb, statusMb } from './lib/proc.js';
  * expensive queries of the kinds the input limits still allow (50-term `co` filters on a multi-valued attribute,
  * by GET and by .search with long attribute lists), and after an idle pause.
  *
- *   npm run build && node dist/bench/hostile-memory.js [--users=2000] [--queries=300] [--terms=50]
+ *   npm run build && npx node dist/bench/hostile-memory.js [--users=2000] [--queries=300] [--terms=50]
  */
 const args = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
 const USERS = Number(args.get('users') ?? 2000);

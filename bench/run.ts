@@ -32,7 +32,7 @@ const KAFKA_RUNNERS: Record<KafkaScenarioName, (context: ScenarioContext, kafka:
 
 const HELP = `Benchmarks of the built gateway (run \`npm run build\` first; \`npm run bench\` does both).
 
-  node dist/bench/run.js [--scenario=a,b,c,d,e,f] [--backend=pglite,postgres] [options]
+  npx node dist/bench/run.js [--scenario=a,b,c,d,e,f] [--backend=pglite,postgres] [options]
 
 Scenarios: a = Entra-like initial cycle, b = filter GETs with 100,000 users, c = one-member PATCH on a
 100,000-member group vs an empty group, d = raw single-row INSERT rate, e = end-to-end lag from a SCIM write's

@@ -40,6 +40,11 @@ describe('the embedded gateway as a process', () => {
   it('logs the SCIM base URL and writes a new token to DATA_DIR on first start, and answers an empty filter', async () => {
     gateway = await start();
     expect(gateway.output()).toContain(`SCIM base URL (Entra \\"Tenant URL\\"): http://localhost:`);
+    // The process runs on the binary that runs the tests (process.execPath: the pinned Node under npm test), says so
+    // in its banner and in /health, and does not warn about an older runtime.
+    expect(gateway.output()).toContain(`runtime: Node.js ${process.versions.node} (pinned `);
+    expect(gateway.output()).not.toContain('older than the pinned');
+    expect(await (await fetch(`${gateway.baseUrl}/health`)).json()).toEqual({ status: 'ok', node: process.versions.node });
     const tokenFile = path.join(dataDir, 'scim-bearer-token');
     expect(gateway.output()).toContain(`is in ${tokenFile}`);
     token = (await readFile(tokenFile, 'utf8')).trim();

@@ -164,10 +164,10 @@ describe.each(backends())('Users over HTTP on %s', (_name, env) => {
   });
 
   describe('health', () => {
-    it('answers /health without a token', async () => {
+    it('answers /health without a token, naming the Node.js version it runs on', async () => {
       const response = await request(gateway.app.getHttpServer()).get('/health');
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'ok' });
+      expect(response.body).toEqual({ status: 'ok', node: process.versions.node });
     });
 
     it('answers /ready with the store up and the projection caught up', async () => {

@@ -32,6 +32,8 @@ export interface BenchOptions {
   /** postgres://.../postgres of the server; the benchmark creates and drops its own databases there. */
   readonly adminUrl: string;
   readonly resultsDir: string;
+  /** More environment for the gateways the scenarios start (the configurations of bench/observability-ab.ts). */
+  readonly gatewayEnv?: Readonly<Record<string, string>>;
 }
 
 export interface ScenarioContext {

@@ -11,11 +11,15 @@ export const DIST_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const GATEWAY_MAIN = path.join(DIST_ROOT, 'apps/gateway/src/main.js');
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
 
-/** Gateway settings changed for a diagnostic run (never for the reported figures). */
-export function gatewayDiagnosticsEnv(options: { readonly readYourWritesTimeoutMs: number | null }): Record<string, string> {
-  if (options.readYourWritesTimeoutMs === null) return {};
+/**
+ * Gateway settings changed for a diagnostic run (never for the reported figures), and the settings an A/B
+ * comparison varies (bench/observability-ab.ts: METRICS_ENABLED and the OTEL_* variables).
+ */
+export function gatewayDiagnosticsEnv(options: { readonly readYourWritesTimeoutMs: number | null; readonly gatewayEnv?: Readonly<Record<string, string>> }): Record<string, string> {
+  const env: Record<string, string> = { ...(options.gatewayEnv ?? {}) };
+  if (options.readYourWritesTimeoutMs === null) return env;
   // A short timeout logs a warning per write; keep the log (and its cost) out of the way.
-  return { READ_YOUR_WRITES_TIMEOUT_MS: String(options.readYourWritesTimeoutMs), LOG_LEVEL: 'error' };
+  return { ...env, READ_YOUR_WRITES_TIMEOUT_MS: String(options.readYourWritesTimeoutMs), LOG_LEVEL: 'error' };
 }
 
 export interface GatewayStartOptions {

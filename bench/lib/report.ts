@@ -370,20 +370,23 @@ const DOC_SKELETON = `# Benchmarks
 
 How fast the gateway is on one machine, measured by \`bench/\` against the built gateway as a separate process
 (issue 4 item 10). Run it with \`npm run bench\` (builds, then runs every scenario on both backends in a few
-minutes); \`node dist/bench/run.js --help\` lists the options.
+minutes); \`npx node dist/bench/run.js --help\` lists the options.
 
 ${DOC_START}
 ${DOC_END}
 `;
 
-/** Replaces the generated part of the doc, keeping everything written outside the markers. */
-export function writeDoc(file: string, generated: string): void {
+/**
+ * Replaces the generated part of the doc between two markers (by default the full run's), keeping everything
+ * written outside them; markers not yet in the file are appended at its end.
+ */
+export function writeDoc(file: string, generated: string, markers: { readonly start: string; readonly end: string } = { start: DOC_START, end: DOC_END }): void {
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : DOC_SKELETON;
-  const start = current.indexOf(DOC_START);
-  const end = current.indexOf(DOC_END);
-  const base = start >= 0 && end > start ? current : `${current.trimEnd()}\n\n${DOC_START}\n${DOC_END}\n`;
-  const s = base.indexOf(DOC_START);
-  const e = base.indexOf(DOC_END);
+  const start = current.indexOf(markers.start);
+  const end = current.indexOf(markers.end);
+  const base = start >= 0 && end > start ? current : `${current.trimEnd()}\n\n${markers.start}\n${markers.end}\n`;
+  const s = base.indexOf(markers.start);
+  const e = base.indexOf(markers.end);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${base.slice(0, s + DOC_START.length)}\n${generated}\n${base.slice(e)}`);
+  fs.writeFileSync(file, `${base.slice(0, s + markers.start.length)}\n${generated}\n${base.slice(e)}`);
 }

@@ -16,8 +16,9 @@
 #   bash scripts/conformance/run.sh --suite okta          # one suite (repeat --suite for several)
 #   bash scripts/conformance/run.sh --url https://host/scim/v2 --token T   # an already running server
 #
-# Without --url each suite gets its own gateway (npm run build once, then dist/apps/gateway/src/main.js on a free
-# loopback port, a fresh DATA_DIR, embedded PGlite, Kafka off), so no suite sees another's leftovers.
+# Without --url each suite gets its own gateway (npm run build once, then dist/apps/gateway/src/main.js on the pinned
+# node_modules/.bin/node, on a free loopback port, a fresh DATA_DIR, embedded PGlite, Kafka off), so no suite sees
+# another's leftovers.
 # Results: $CONFORMANCE_DIR/results/<timestamp>/ (each suite's raw output and result JSON, summary.md).
 # Exit status: 0 when every selected suite passed all its checks, 1 otherwise, 2 when a suite could not run.
 set -euo pipefail
@@ -128,7 +129,7 @@ start_gateway() { # $1 = suite name; sets url and token
   (cd "$root" && exec env -u DATABASE_URL -u KAFKA_BROKERS -u EVENTSTORE_URL -u EVENT_STORE -u PROJECTIONS \
     PORT="$port" HOST=127.0.0.1 DATA_DIR="$data" SCIM_BEARER_TOKEN="$token" \
     ADMIN_TOKEN="conformance-admin-$(node -p "require('crypto').randomBytes(12).toString('hex')")" \
-    LOG_LEVEL=warn node dist/apps/gateway/src/main.js) > "$results/$suite.gateway.log" 2>&1 &
+    LOG_LEVEL=warn "$root/node_modules/.bin/node" dist/apps/gateway/src/main.js) > "$results/$suite.gateway.log" 2>&1 &
   gateway_pid=$!
   for _ in $(seq 1 360); do  # up to 3 minutes: a loaded 2-core machine starts it in ~20 s
     if curl -fsS "http://127.0.0.1:$port/ready" > /dev/null 2>&1; then

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadGatewayConfig, logFormatOf } from '#config/gateway.config.js';
 import { loadKafkaConfig } from '#config/kafka.config.js';
+import { olderRuntimeWarning, runtimeBanner } from '#observability/runtime-version.js';
 import { startTracing, type Tracing } from '#observability/tracing.js';
 import { loadTracingConfig } from '#observability/tracing.config.js';
 import { configureGatewayApp } from './gateway.app.js';
@@ -23,6 +24,9 @@ const logging = installProcessLogger(logFormatOf(process.env, { stdoutIsTerminal
 const logger = new Logger('Gateway');
 
 async function main(): Promise<void> {
+  // First, before anything can fail: `node dist/...` from a plain shell runs on the system's Node, not the pinned one.
+  const olderRuntime = olderRuntimeWarning();
+  if (olderRuntime) logger.warn(olderRuntime);
   let config;
   let kafka;
   let registry;
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
 
   const baseUrl = `${config.publicBaseUrl}/${SCIM_BASE_PATH}`;
+  logger.log(`runtime: ${runtimeBanner()}`);
   logger.log(`storage: ${runtime.storageDescription}`);
   logger.log(tracing.enabled ? `tracing: ${tracing.description}` : 'tracing: off (no OTEL_TRACES_EXPORTER or OTEL_EXPORTER_OTLP_ENDPOINT)');
   logger.log(

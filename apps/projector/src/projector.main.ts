@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, logFormatOf } from '#config/gateway.config.js';
 import { installProcessLogger } from '#observability/process-logger.js';
+import { olderRuntimeWarning, runtimeBanner } from '#observability/runtime-version.js';
 import { startTracing, type Tracing } from '#observability/tracing.js';
 import { loadTracingConfig } from '#observability/tracing.config.js';
 import { loadProjectorConfig } from './projector.config.js';
@@ -14,6 +15,9 @@ const logging = installProcessLogger(logFormatOf(process.env, { stdoutIsTerminal
 const logger = new Logger('Projector');
 
 async function main(): Promise<void> {
+  // First, before anything can fail: `node dist/...` from a plain shell runs on the system's Node, not the pinned one.
+  const olderRuntime = olderRuntimeWarning();
+  if (olderRuntime) logger.warn(olderRuntime);
   let config;
   let tracing: Tracing;
   try {
@@ -30,6 +34,7 @@ async function main(): Promise<void> {
   logging.setThreshold(config.logLevel);
   const projector = await startProjector(config);
   const status = await startProjectorStatusServer(projector, config.host, config.port);
+  logger.log(`runtime: ${runtimeBanner()}`);
   if (tracing.enabled) logger.log(`tracing: ${tracing.description}`);
   logger.log(`projections ${projector.projections.map((p) => p.name).join(', ')}; status on http://${config.host}:${status.port} (/ready, /metrics)`);
 

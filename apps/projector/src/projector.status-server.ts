@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { METRICS_CONTENT_TYPE } from '#observability/metrics.js';
+import { runtimeVersion } from '#observability/runtime-version.js';
 import type { Projector } from './projector.runtime.js';
 
 /**
- * /health (alive), /ready (the store answers, the Kafka topics exist; per projection its role here, active or
- * standby, and its lag; 503 with `reasons` otherwise) and
+ * /health (alive, with the Node.js version), /ready (the store answers, the Kafka topics exist; per projection its
+ * role here, active or standby, and its lag; 503 with `reasons` otherwise) and
  * /metrics (Prometheus, projector.runtime.ts's registry: batches, Kafka publishes, lag, active or standby, process).
  * Lag is measured from the stored checkpoints, so every replica reports the same figures.
  */
@@ -17,7 +18,7 @@ export async function startProjectorStatusServer(projector: Projector, host: str
     };
     void (async () => {
       try {
-        if (request.url === '/health') return send(200, JSON.stringify({ status: 'ok' }));
+        if (request.url === '/health') return send(200, JSON.stringify({ status: 'ok', ...runtimeVersion() }));
         if (request.url === '/ready') {
           let store: Record<string, unknown> = { status: 'up' };
           try {

@@ -52,3 +52,16 @@ describe('projector status server: /metrics', () => {
     }
   });
 });
+
+describe('projector status server: /health', () => {
+  it('answers 200 with the Node.js version of the process', async () => {
+    const status = await startProjectorStatusServer(fakeProjector(new ScimMetrics({ enabled: false, tenantLabel: false, component: 'projector' })), '127.0.0.1', 0);
+    try {
+      const response = await fetch(`http://127.0.0.1:${status.port}/health`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ok', node: process.versions.node });
+    } finally {
+      await status.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { EVENT_STORE, type EventStore } from '#event-store/event-store.port.js';
+import { runtimeVersion } from '#observability/runtime-version.js';
 import { KAFKA_PROJECTION, type InProcessKafkaProjection } from '../projections/in-process.projector.js';
 import { ReadModelProgress } from '../projections/read-model.progress.js';
 
@@ -13,11 +14,11 @@ export class HealthController {
     @Inject(KAFKA_PROJECTION) private readonly kafka: InProcessKafkaProjection | null,
   ) {}
 
-  /** Alive: the process answers. Route load balancers here (docs/operations.md). */
+  /** Alive: the process answers, and says which Node.js it runs on. Route load balancers here (docs/operations.md). */
   @Get('health')
   @HttpCode(200)
   health() {
-    return { status: 'ok' };
+    return { status: 'ok', ...runtimeVersion() };
   }
 
   /**
