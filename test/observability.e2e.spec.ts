@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { kafkaBrokersForTests, TopicCollector, uniqueTopicPrefix } from '#kafka/kafka.test-support.js';
+import { kafkaBrokersForTests, TopicCollector, uniqueTopicPrefix, untilDefined } from '#kafka/kafka.test-support.js';
 import { startGatewayProcess, stopGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { entraUser } from './support/test-gateway.js';
 
@@ -37,16 +37,6 @@ async function startOtlpReceiver(): Promise<{ url: string; requests: { path: str
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 (brokers ? describe : describe.skip)('one request followed through logs, events, Kafka, traces and metrics (built gateway)', () => {
@@ -96,14 +86,15 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, wha
     const userId = ((await created.json()) as { id: string }).id;
 
     // 1. The request's JSON log line.
-    const line = await until(
-      () =>
+    const line = await untilDefined(
+      async () =>
         gateway
           .stdout()
           .split('\n')
           .filter((text) => text.startsWith('{'))
           .map((text) => JSON.parse(text) as Record<string, unknown>)
           .find((entry) => entry.requestId === requestId),
+      30_000,
       'the request log line',
     );
     expect(line).toMatchObject({ level: 'info', method: 'POST', route: '/scim/v2/Users', status: 201, traceId });
@@ -120,7 +111,7 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, wha
     expect(event?.metadata.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
 
     // 3. The Kafka record (CloudEvents distributed-tracing extension).
-    const record = await until(() => collector.records.find((candidate) => candidate.event.subject === userId), 'the Kafka record');
+    const record = await untilDefined(async () => collector.records.find((candidate) => candidate.event.subject === userId), 30_000, 'the Kafka record');
     expect(record.event.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
 
     // 4. /metrics counted it.

@@ -98,7 +98,6 @@ export function mutualTlsListenerForTests(suite: string): MutualTlsListenerForTe
   };
 }
 
-/** A topic prefix no other suite or run uses, so suites share one broker without seeing each other. */
 /** Polls `probe` every 100 ms until it answers something; fails naming `what` after `timeoutMs`. */
 export async function untilDefined<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -110,6 +109,7 @@ export async function untilDefined<T>(probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** A topic prefix no other suite or run uses, so suites share one broker without seeing each other. */
 export function uniqueTopicPrefix(suite: string): string {
   return `test.${suite}.${randomBytes(4).toString('hex')}`;
 }
