@@ -110,6 +110,12 @@ async function startOtlpReceiver(): Promise<{ url: string; requests: { path: str
     expect(event?.metadata.requestId).toBe(requestId);
     expect(event?.metadata.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
 
+    // ... and in the auditor's history of the resource.
+    const history = await fetch(`${gateway.baseUrl}/admin/v1/tenants/default/history/Users/${userId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(history.status).toBe(200);
+    const [first] = ((await history.json()) as { events: { traceparent: string | null }[] }).events;
+    expect(first.traceparent).toBe(event?.metadata.traceparent);
+
     // 3. The Kafka record (CloudEvents distributed-tracing extension).
     const record = await untilDefined(async () => collector.records.find((candidate) => candidate.event.subject === userId), 30_000, 'the Kafka record');
     expect(record.event.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));

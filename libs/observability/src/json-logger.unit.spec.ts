@@ -70,7 +70,7 @@ describe('installProcessLogger', () => {
 
   it('json: every Nest logger of the process writes JSON lines at the levels of LOG_LEVEL', () => {
     const lines: string[] = [];
-    const logging = installProcessLogger('json', 'warn', { write: (line) => lines.push(line), nodeWarnings: false });
+    const logging = installProcessLogger('json', 'warn', { write: (line) => lines.push(line), nodeOutput: false });
     new Logger('A').log('hidden');
     new Logger('A').warn('shown');
     logging.record('log', 'HTTP', 'hidden too', {});

@@ -26,18 +26,25 @@ export interface ProcessLogger extends StructuredLogger {
 export function installProcessLogger(
   format: LogFormat,
   threshold: LogThreshold = 'log',
-  options: { readonly write?: LineWriter; readonly nodeWarnings?: boolean } = {},
+  options: { readonly write?: LineWriter; readonly nodeOutput?: boolean } = {},
 ): ProcessLogger {
   let levels = levelsUpTo(threshold);
   if (format === 'json') {
     const json = new JsonLogger(levels, options.write);
     Logger.overrideLogger(json);
     Logger.overrideLogger(levels);
-    // Node prints its own warnings (a deprecation, a negative timeout in a library) as text on stderr, through the
-    // one 'warning' listener it installs at start: replaced, so they become JSON lines like everything else.
-    if (options.nodeWarnings ?? true) {
+    // Node prints its own output as text on stderr: warnings (a deprecation, a negative timeout in a library),
+    // through the one 'warning' listener it installs at start, and an uncaught exception or unhandled rejection
+    // (which Node turns into one) before it exits with code 1. Both replaced, so they become JSON lines too; the
+    // process still stops with code 1 (stdout is synchronous for files and pipes, so the line is written first).
+    if (options.nodeOutput ?? true) {
       process.removeAllListeners('warning');
       process.on('warning', (warning) => json.warn(warning.message, { warning: warning.name, code: (warning as { code?: string }).code }, 'Node'));
+      process.on('uncaughtException', (error, origin) => {
+        const what = origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception';
+        json.fatal(`${what}: the process stops`, error instanceof Error ? error : { thrown: String(error) }, 'Node');
+        process.exit(1);
+      });
     }
     return {
       format,
@@ -67,3 +74,4 @@ export function installProcessLogger(
   };
   return text;
 }
+

@@ -33,6 +33,8 @@ export interface AuditEntry {
   readonly userAgent: string | null;
   readonly requestId: string | null;
   readonly correlationId: string | null;
+  /** The W3C traceparent of the request that caused it (docs/observability.md "Tracing"); null when it had none. */
+  readonly traceparent: string | null;
   /** What: the event's data (the resource after it, and for updates the attribute-level changes). */
   readonly data: unknown;
   /** Hash chain (docs/audit-format.md); null on events recorded before the chain. */
@@ -164,6 +166,7 @@ function toAuditEntry(event: RecordedEvent): AuditEntry {
     userAgent: metadata.userAgent ?? null,
     requestId: metadata.requestId ?? null,
     correlationId: metadata.correlationId ?? null,
+    traceparent: metadata.traceparent ?? null,
     data: event.data,
     hash: metadata.hash ?? null,
     previousHash: metadata.previousHash ?? null,
