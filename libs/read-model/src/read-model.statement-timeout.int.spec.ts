@@ -47,11 +47,12 @@ onServer('read statement timeout on the PostgreSQL server', () => {
     await database?.stop();
   });
 
-  /** Statements of this database still running, other than the one asking. */
+  /** Client statements of this database still running, other than the one asking (autovacuum workers excluded). */
   const running = async (): Promise<string[]> =>
     (
       await admin.query<{ query: string }>(
-        `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+        `SELECT query FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' AND backend_type = 'client backend'`,
       )
     ).rows.map((row) => row.query);
 
