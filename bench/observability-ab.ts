@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BACKENDS, describeServer, disposeAllStorage, type BackendName } from './lib/backends.js';
+import { BACKENDS, cleanUpOnSignals, describeServer, type BackendName } from './lib/backends.js';
 import type { BenchOptions, CycleResult } from './lib/context.js';
-import { DIST_ROOT, GATEWAY_MAIN, killAllGateways } from './lib/gateway-process.js';
+import { DIST_ROOT, GATEWAY_MAIN } from './lib/gateway-process.js';
 import {
   AB_DOC_END,
   AB_DOC_START,
@@ -185,13 +185,7 @@ async function main(): Promise<void> {
   if (runs.some((run) => run.failures > 0)) process.exitCode = 1;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping the gateway and removing the bench databases and data directories\n`);
-    killAllGateways();
-    setTimeout(() => void disposeAllStorage().finally(() => process.exit(130)), 500);
-  });
-}
+cleanUpOnSignals();
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { BACKENDS, describeServer, disposeAllStorage, type BackendName } from './lib/backends.js';
+import { BACKENDS, cleanUpOnSignals, describeServer, type BackendName } from './lib/backends.js';
 import type { BenchOptions, ScenarioContext, ScenarioName, ScenarioResult } from './lib/context.js';
-import { DIST_ROOT, GATEWAY_MAIN, killAllGateways } from './lib/gateway-process.js';
+import { DIST_ROOT, GATEWAY_MAIN } from './lib/gateway-process.js';
 import { loadAverage } from './lib/proc.js';
 import { consoleSummary, machineFacts, resultsMarkdown, writeDoc, type RunRecord } from './lib/report.js';
 import { runEntraCycle } from './scenarios/a-entra-cycle.js';
@@ -239,14 +239,7 @@ async function main(): Promise<void> {
   if (kafkaFailed.length > 0 || kafkaResults.some((result) => result.failures > 0)) process.exitCode = 1;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping the gateway and removing the bench databases and data directories\n`);
-    killAllGateways();
-    // Give the killed gateways a moment to release their connections before the databases are dropped.
-    setTimeout(() => void disposeAllStorage().finally(() => process.exit(130)), 500);
-  });
-}
+cleanUpOnSignals();
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

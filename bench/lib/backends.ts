@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+import { killAllGateways } from './gateway-process.js';
 
 export type BackendName = 'pglite' | 'postgres';
 export const BACKENDS: readonly BackendName[] = ['pglite', 'postgres'];
@@ -29,6 +30,18 @@ const live = new Set<BenchStorage>();
 
 export async function disposeAllStorage(): Promise<void> {
   for (const storage of [...live]) await storage.dispose().catch(() => undefined);
+}
+
+/** Ctrl-C or SIGTERM stops the gateways this run started and removes its databases and data directories. */
+export function cleanUpOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping the gateway and removing the bench databases and data directories\n`);
+      killAllGateways();
+      // Give the killed gateways a moment to release their connections before the databases are dropped.
+      setTimeout(() => void disposeAllStorage().finally(() => process.exit(130)), 500);
+    });
+  }
 }
 
 export async function createStorage(backend: BackendName, name: string, adminUrl: string): Promise<BenchStorage> {

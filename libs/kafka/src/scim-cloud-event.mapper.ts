@@ -2,8 +2,8 @@ import { assertNever } from '#domain/decider.js';
 import { GROUP_EVENT_TYPES, type GroupEvent } from '#domain/group/group.events.js';
 import type { ScimAttributes } from '#domain/scim-resource.js';
 import { USER_EVENT_TYPES, type UserEvent } from '#domain/user/user.events.js';
-import type { EventMetadata, RecordedEvent } from '#event-store/event-store.port.js';
-import { validTraceparent, validTracestate } from '#observability/tracing.js';
+import type { RecordedEvent } from '#event-store/event-store.port.js';
+import { validTraceContext } from '#observability/tracing.js';
 import { formatPosition } from '#event-store/event-store.port.js';
 import type { AttributeChange } from '#scim/resource/resource.diff.js';
 import { GROUP_SCHEMA_ID } from '#scim/schema/group.schema.js';
@@ -139,17 +139,9 @@ function record(
     datacontenttype: 'application/json',
     tenantid: tenantId,
     ...(correlationId ? { correlationid: correlationId } : {}),
-    ...traceContextOf(recorded.metadata),
+    ...validTraceContext(recorded.metadata.traceparent, recorded.metadata.tracestate),
     partitionkey: key,
     data: { resource, change, revision: Number(recorded.revision), position: formatPosition(recorded.position) },
   };
   return { topicKind, key, event };
-}
-
-/** The distributed-tracing extension attributes of an event whose metadata has a valid traceparent. */
-function traceContextOf(metadata: EventMetadata): Pick<ScimCloudEvent, 'traceparent' | 'tracestate'> {
-  const traceparent = validTraceparent(metadata.traceparent);
-  if (traceparent === null) return {};
-  const tracestate = validTracestate(metadata.tracestate);
-  return tracestate === null ? { traceparent } : { traceparent, tracestate };
 }

@@ -183,6 +183,20 @@ export function validTracestate(value: string | undefined | null): string | null
   return value !== undefined && value !== null && TRACESTATE.test(value) ? value : null;
 }
 
+/**
+ * The trace context worth keeping of a traceparent/tracestate pair (from request headers or stored metadata):
+ * both when valid, the traceparent alone when the tracestate is not, nothing without a valid traceparent.
+ */
+export function validTraceContext(
+  traceparent: string | undefined | null,
+  tracestate: string | undefined | null,
+): { readonly traceparent?: string; readonly tracestate?: string } {
+  const parent = validTraceparent(traceparent);
+  if (parent === null) return {};
+  const state = validTracestate(tracestate);
+  return state === null ? { traceparent: parent } : { traceparent: parent, tracestate: state };
+}
+
 /** The trace id of a valid traceparent. */
 export function traceIdOf(traceparent: string): string {
   return traceparent.slice(3, 35);

@@ -46,14 +46,11 @@ export class CommandRunner {
     if (context.dryRun || position === null) return true;
     const started = performance.now();
     try {
-      const reached = await inSpan('read_your_writes.wait', null, (span) =>
-        span === null
-          ? this.readModel.waitFor(position)
-          : this.readModel.waitFor(position).then((caughtUp) => {
-              span.setAttribute('scim.read_model.caught_up', caughtUp);
-              return caughtUp;
-            }),
-      );
+      const reached = await inSpan('read_your_writes.wait', null, async (span) => {
+        const caughtUp = await this.readModel.waitFor(position);
+        span?.setAttribute('scim.read_model.caught_up', caughtUp);
+        return caughtUp;
+      });
       this.metrics.readYourWrites.waited((performance.now() - started) / 1000, reached ? 'reached' : 'timeout');
       return reached;
     } catch (error) {

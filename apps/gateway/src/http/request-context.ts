@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { EventMetadata, EventStore } from '#event-store/event-store.port.js';
-import { validTraceparent, validTracestate } from '#observability/tracing.js';
+import { validTraceContext } from '#observability/tracing.js';
 import type { AuthenticatedToken } from '../tenancy/token.service.js';
 
 /** What a request did, filled in while it runs; the provisioning log records it when the response ends. */
@@ -96,10 +96,7 @@ export function traceContextOf(request: ScimRequest): Pick<EventMetadata, 'trace
   if (request.traceparent !== undefined) {
     return request.tracestate ? { traceparent: request.traceparent, tracestate: request.tracestate } : { traceparent: request.traceparent };
   }
-  const traceparent = validTraceparent(request.header('traceparent'));
-  if (traceparent === null) return {};
-  const tracestate = validTracestate(request.header('tracestate'));
-  return tracestate === null ? { traceparent } : { traceparent, tracestate };
+  return validTraceContext(request.header('traceparent'), request.header('tracestate'));
 }
 
 /** `@CallContext() context: ScimCallContext` in a controller behind the bearer guard. */
