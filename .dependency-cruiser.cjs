@@ -48,6 +48,14 @@ module.exports = {
       to: { path: '^(apps/(gateway|projector)|libs/(event-store|read-model|kafka|domain))/' },
     },
     {
+      name: 'console-is-an-admin-api-client',
+      comment:
+        'apps/console is browser code that talks to the gateway over HTTP only (the admin API, /health, /ready, and the SCIM endpoint for the connection test): none of the server, no library of ours, no package.',
+      severity: 'error',
+      from: { path: '^apps/console/src' },
+      to: { pathNot: '^apps/console/src/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

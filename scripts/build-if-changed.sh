@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm start` compiles only when the sources differ from those dist/ was built from, so a start on an unchanged
 # tree serves in seconds instead of recompiling the project (about 20 s on 2 cores). The fingerprint is a hash of
-# the contents (not the times) of every TypeScript source, the tsconfig files and the package files: a checkout,
+# the contents (not the times) of every TypeScript source and stylesheet, the tsconfig files and the package files: a checkout,
 # an edit or an upgrade of a dependency rebuilds; a copy that keeps old timestamps cannot fool it.
 #
 # BUILD_ROOT and BUILD_COMMAND exist for its test (test/build-if-changed.int.spec.ts); npm start sets neither.
@@ -19,7 +19,7 @@ fingerprint() {
       if [[ -d $dir ]]; then dirs+=("$dir"); fi
     done
     if ((${#dirs[@]} > 0)); then
-      find "${dirs[@]}" -type f -name '*.ts' ! -name '*.spec.ts' -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+      find "${dirs[@]}" -type f \( -name '*.ts' -o -name '*.css' -o -name 'tsconfig*.json' \) ! -name '*.spec.ts' -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
     fi
     for file in package.json package-lock.json tsconfig.json tsconfig.build.json; do
       if [[ -f $file ]]; then sha256sum "$file"; fi

@@ -18,10 +18,12 @@ import { AdminTokenGuard } from './admin/admin-token.guard.js';
 import { AdminTokenService } from './admin/admin-token.service.js';
 import type { AdminPart } from './admin/admin.parts.js';
 import { AUDIT_ADMIN } from './admin/audit.admin.js';
+import { OverviewController } from './admin/overview.controller.js';
 import { TENANTS_ADMIN } from './admin/tenants.admin.js';
 import { PROVISIONING_LOG_ADMIN } from './provisioning-log/provisioning-log.admin.js';
 import { BulkController } from './bulk/bulk.controller.js';
 import { CommandRunner } from './commands/command.runner.js';
+import { consolePart } from './console/console.part.js';
 import { DiscoveryController } from './discovery/discovery.controller.js';
 import type { GatewayRuntime } from './gateway.runtime.js';
 import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
@@ -87,6 +89,7 @@ export class GatewayModule {
 
     // One instance: SchemaRegistries keeps it current (one generation counter for tenant schemas and settings).
     const tenantSettings = TenantSettings.fromConfig(config);
+    const consoleRoutes = consolePart(config);
 
     return {
       module: GatewayModule,
@@ -101,6 +104,8 @@ export class GatewayModule {
         MetricsController,
         LimitsController,
         ...ADMIN_PARTS.flatMap((part) => part.controllers),
+        OverviewController,
+        ...consoleRoutes.controllers,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
@@ -109,6 +114,7 @@ export class GatewayModule {
         { provide: DataSource, useValue: runtime.dataSource },
         { provide: AdminTokenService, useValue: new AdminTokenService(runtime.dataSource) },
         AdminTokenGuard,
+        ...consoleRoutes.providers,
         ...ADMIN_PARTS.flatMap((part) => part.providers),
         { provide: SCHEMA_REGISTRY, useValue: registry },
         { provide: SchemaRegistries, useValue: new SchemaRegistries(registry, runtime.dataSource, tenantSettings) },

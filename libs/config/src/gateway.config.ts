@@ -67,6 +67,12 @@ export interface GatewayConfig {
   readonly metricsEnabled: boolean;
   /** A `tenant` label on the series that have one: one series per tenant, so off by default. */
   readonly metricsTenantLabel: boolean;
+  /** CONSOLE_ENABLED: the admin console at /console and its sign-in at /admin/v1/session (docs/console.md). */
+  readonly consoleEnabled: boolean;
+  /** CONSOLE_SESSION_IDLE_MINUTES: a console session ends after this long without a request. */
+  readonly consoleSessionIdleMinutes: number;
+  /** CONSOLE_SESSION_MAX_HOURS: a console session ends this long after sign-in, however busy. */
+  readonly consoleSessionMaxHours: number;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +126,9 @@ export const CONFIG_VARIABLES = {
   READ_QUEUE_PER_TENANT: 'SCIM reads of one tenant that may wait for a slot, each up to READ_STATEMENT_TIMEOUT_MS; more are answered 429 with Retry-After (default 16; 0 = refuse at once)',
   METRICS_ENABLED: 'true | false: Prometheus metrics at /metrics on the gateway and the projector (default true; false answers /metrics 404)',
   METRICS_TENANT_LABEL: 'true | false: a tenant label on the request, outcome and rate-limit series (default false: one series per tenant multiplies them)',
+  CONSOLE_ENABLED: 'true | false: the admin console at /console, signed in with an admin token (default true; false answers /console and /admin/v1/session 404)',
+  CONSOLE_SESSION_IDLE_MINUTES: 'a console session ends after this many minutes without a request (default 30)',
+  CONSOLE_SESSION_MAX_HOURS: 'a console session ends this many hours after sign-in, however busy (default 12)',
 } as const;
 
 /** Facts about the process the configuration depends on besides the environment. */
@@ -253,6 +262,9 @@ export function loadGatewayConfig(env: Env, facts: ProcessFacts = {}): GatewayCo
     readQueuePerTenant: integer('READ_QUEUE_PER_TENANT', 16, 0, 10_000),
     metricsEnabled: flag('METRICS_ENABLED', true),
     metricsTenantLabel: flag('METRICS_TENANT_LABEL', false),
+    consoleEnabled: flag('CONSOLE_ENABLED', true),
+    consoleSessionIdleMinutes: integer('CONSOLE_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    consoleSessionMaxHours: integer('CONSOLE_SESSION_MAX_HOURS', 12, 1, 24 * 7),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

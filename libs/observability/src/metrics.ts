@@ -27,11 +27,11 @@ import {
 export type EventStoreLabel = 'postgres' | 'pglite' | 'eventstoredb';
 
 /** Why a request was refused 401 (bearer-token.guard.ts, admin-token.guard.ts). */
-const AUTH_FAILURE_REASONS = ['missing', 'malformed', 'unknown', 'revoked', 'expired', 'tenant_disabled'] as const;
+const AUTH_FAILURE_REASONS = ['missing', 'malformed', 'unknown', 'revoked', 'expired', 'tenant_disabled', 'session', 'csrf', 'origin'] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 export type AuthRealm = 'scim' | 'admin';
-/** Admin tokens neither expire nor belong to a tenant. */
-const ADMIN_AUTH_FAILURE_REASONS = ['missing', 'malformed', 'unknown', 'revoked'] as const satisfies readonly AuthFailureReason[];
+/** Admin tokens neither expire nor belong to a tenant; console sessions (cookies) add three reasons of their own. */
+const ADMIN_AUTH_FAILURE_REASONS = ['missing', 'malformed', 'unknown', 'revoked', 'session', 'csrf', 'origin'] as const satisfies readonly AuthFailureReason[];
 
 /** Which limit answered 429: the token's rate (RATE_LIMIT_PER_SECOND) or the tenant's concurrent reads. */
 const RATE_LIMIT_KINDS = ['token_rate', 'tenant_reads'] as const;

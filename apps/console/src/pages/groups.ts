@@ -1,0 +1,8 @@
+import { h } from '../dom.js';
+import type { Page } from '../page.js';
+import type { Route } from '../routes.js';
+
+// PLACEHOLDER: replaced by the page's real implementation before issue 15 is closed.
+export const groupsPage: Page<Extract<Route, { name: 'groups' }>> = async () => ({ title: 'Not built yet', body: h('p', null, 'This page is being built.') });
+// PLACEHOLDER: replaced by the page's real implementation before issue 15 is closed.
+export const groupPage: Page<Extract<Route, { name: 'group' }>> = async () => ({ title: 'Not built yet', body: h('p', null, 'This page is being built.') });

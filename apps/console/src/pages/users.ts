@@ -1,0 +1,8 @@
+import { h } from '../dom.js';
+import type { Page } from '../page.js';
+import type { Route } from '../routes.js';
+
+// PLACEHOLDER: replaced by the page's real implementation before issue 15 is closed.
+export const usersPage: Page<Extract<Route, { name: 'users' }>> = async () => ({ title: 'Not built yet', body: h('p', null, 'This page is being built.') });
+// PLACEHOLDER: replaced by the page's real implementation before issue 15 is closed.
+export const userPage: Page<Extract<Route, { name: 'user' }>> = async () => ({ title: 'Not built yet', body: h('p', null, 'This page is being built.') });
