@@ -76,8 +76,13 @@ async function main(): Promise<void> {
   }
 
   logger.log(`admin API: ${config.publicBaseUrl}/${ADMIN_BASE_PATH} (docs/admin.md; CLI: npm run admin -- help)`);
+  logger.log(
+    config.consoleEnabled
+      ? `console: ${config.publicBaseUrl}/console (sign in with the admin token; docs/console.md)`
+      : 'console: off (CONSOLE_ENABLED=false)',
+  );
   if (adminBootstrap.generatedToken) {
-    const description = 'admin API token (ADMIN_TOKEN for npm run admin)';
+    const description = 'admin API token (ADMIN_TOKEN for npm run admin; it signs in to the console)';
     await handOverGeneratedToken({ variable: 'ADMIN_TOKEN', description, token: adminBootstrap.generatedToken }, handOver);
   }
 
