@@ -14,6 +14,8 @@ import { errorBox } from './ui.js';
 const api = new Api();
 let session: Session | null = null;
 let drawing = 0;
+/** The first page of a visit keeps the browser's own focus (the skip link comes first); later ones move it to the h1. */
+let drawn = false;
 const root = document.getElementById('app')!;
 const status = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', id: 'announcer' });
 
@@ -142,7 +144,8 @@ function render(route: Route | null, title: string, body: Node): void {
   const main = h('main', { id: 'main', tabindex: -1 }, heading, body);
   replaceChildren(root, route ? nav(route) : null, main, status);
   document.title = `${title} · SCIM gateway console`;
-  heading.focus();
+  if (drawn) heading.focus();
+  drawn = true;
 }
 
 // Links inside the console change the page without a reload; modified clicks (new tab) are left to the browser.
@@ -152,6 +155,8 @@ document.addEventListener('click', (event) => {
   if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
   const url = new URL(anchor.href, location.href);
   if (url.origin !== location.origin || !url.pathname.startsWith(CONSOLE_BASE)) return;
+  // An in-page link (the skip link) is the browser's to follow: it moves focus to its target.
+  if (url.hash !== '' && url.pathname === location.pathname && url.search === location.search) return;
   event.preventDefault();
   navigate(url.pathname + url.search);
 });
