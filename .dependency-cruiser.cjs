@@ -52,7 +52,7 @@ module.exports = {
       comment:
         'apps/console is browser code that talks to the gateway over HTTP only (the admin API, /health, /ready, and the SCIM endpoint for the connection test): none of the server, no library of ours, no package.',
       severity: 'error',
-      from: { path: '^apps/console/src' },
+      from: { path: '^apps/console/src', pathNot: '\\.spec\\.ts$' },
       to: { pathNot: '^apps/console/src/' },
     },
     {
