@@ -42,7 +42,9 @@ describe('admin API: tenants and SCIM tokens', () => {
 
       const shown = await gateway.admin('get', '/admin/v1/tenants/contoso');
       expect(shown.status).toBe(200);
-      expect(json(shown)).toEqual({ ...tenant, tokens: [] });
+      // With it, what a SCIM client is configured with: the Tenant URL (PUBLIC_BASE_URL, here the default) and the
+      // default grace period of a rotation (TOKEN_ROTATION_GRACE_SECONDS, one day).
+      expect(json(shown)).toEqual({ ...tenant, scimBaseUrl: 'http://localhost:3000/scim/v2', tokenRotationGraceSeconds: 86_400, tokens: [] });
 
       const list = json(await gateway.admin('get', '/admin/v1/tenants'));
       expect(list.tenants.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining(['contoso', 'default']));

@@ -1,4 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { parseCreateTenant, parseTenantSettingsChange } from '../tenancy/tenancy-input.js';
 import { TenantSettingsService, type TenantSettingsView } from '../tenancy/tenant-settings.service.js';
 import { TenantsService, type TenantView } from '../tenancy/tenants.service.js';
@@ -6,6 +8,15 @@ import { ScimTokensService, type TokenView } from '../tenancy/scim-tokens.servic
 import { adminCallContext } from './admin-call-context.js';
 import { AdminTokenGuard, type AdminRequest } from './admin-token.guard.js';
 import { ADMIN_BASE_PATH } from './admin.paths.js';
+
+/** GET /admin/v1/tenants/{id}: the tenant, how SCIM clients reach it, and its tokens. */
+export interface TenantSetupView extends TenantView {
+  /** `<PUBLIC_BASE_URL>/scim/v2`: the same for every tenant (the token names the tenant). */
+  readonly scimBaseUrl: string;
+  /** TOKEN_ROTATION_GRACE_SECONDS: how long a rotated token keeps working when the rotation names no grace period. */
+  readonly tokenRotationGraceSeconds: number;
+  readonly tokens: TokenView[];
+}
 
 /** /admin/v1/tenants (docs/admin.md "Tenants"). Errors are SCIM errors, like everywhere else on the gateway. */
 @Controller(`${ADMIN_BASE_PATH}/tenants`)
@@ -15,6 +26,7 @@ export class TenantsController {
     @Inject(TenantsService) private readonly tenants: TenantsService,
     @Inject(ScimTokensService) private readonly tokens: ScimTokensService,
     @Inject(TenantSettingsService) private readonly settings: TenantSettingsService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /** 201 with the tenant; 409 uniqueness if the id is taken; 400 invalidValue for a bad id. */
@@ -29,11 +41,19 @@ export class TenantsController {
     return { tenants: await this.tenants.list() };
   }
 
-  /** The tenant and its tokens (never the tokens themselves). */
+  /**
+   * The tenant and its tokens (never the tokens themselves), with what a SCIM client is configured with: the base
+   * URL it must use (Entra's "Tenant URL", from PUBLIC_BASE_URL) and the grace period a rotation applies by default.
+   */
   @Get(':tenantId')
-  async get(@Param('tenantId') tenantId: string): Promise<TenantView & { tokens: TokenView[] }> {
+  async get(@Param('tenantId') tenantId: string): Promise<TenantSetupView> {
     const tenant = await this.tenants.get(tenantId);
-    return { ...tenant, tokens: await this.tokens.list(tenant.id) };
+    return {
+      ...tenant,
+      scimBaseUrl: `${this.config.publicBaseUrl}/${SCIM_BASE_PATH}`,
+      tokenRotationGraceSeconds: this.config.tokenRotationGraceSeconds,
+      tokens: await this.tokens.list(tenant.id),
+    };
   }
 
   /** Every token of the tenant gets 401 from now on (other gateway processes: within a few seconds). */
