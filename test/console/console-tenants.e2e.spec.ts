@@ -98,7 +98,7 @@ run('console: tenants, set-up for Entra, admin tokens and extension schemas (rea
     expect(await scimStatus(firstToken)).toBe(200);
 
     // The copy button puts it on the clipboard.
-    await page.getByRole('button', { name: 'Copy new scim token' }).click();
+    await page.getByRole('button', { name: 'Copy new SCIM token' }).click();
     await page.getByText('Copied to the clipboard.').waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(firstToken);
     // Nothing of it in browser storage.

@@ -86,7 +86,7 @@ export function secretValue(label: string, value: string): HTMLElement {
           .catch(() => (status.textContent = 'The browser refused the clipboard: the value is selected, press Ctrl+C.'));
       },
     },
-    `Copy ${label.toLowerCase()}`,
+    `Copy ${label.charAt(0).toLowerCase()}${label.slice(1)}`,
   );
   return h('div', { class: 'secret-value' }, h('label', { for: id }, label), h('div', { class: 'secret-row' }, output, copy), status);
 }
