@@ -216,6 +216,32 @@ describe.each(backends())('provisioning log on %s', (_name, env) => {
     await gateway.as(TEST_TOKEN, 'get', LOG).expect(401);
   });
 
+  it('reads one entry by its id; 404 for an unknown id or another tenant’s entry, 400 for a malformed id', async () => {
+    const entry = (await waitForRequests('patch')).get('patch')!;
+    expect(json(await gateway.admin('get', `${LOG}/${entry.id}`).expect(200))).toEqual(entry);
+
+    // Another tenant's request: its entry is not the default tenant's, whatever its id.
+    const other = `pl-${RUN}`;
+    await gateway.admin('post', '/admin/v1/tenants', { id: other }).expect(201);
+    const token = (json(await gateway.admin('post', `/admin/v1/tenants/${other}/tokens`, { label: 'other' }).expect(201)) as { token: string }).token;
+    await gateway.as(token, 'get', '/scim/v2/Users').set('X-Request-Id', rid('other-tenant')).expect(200);
+    let foreign: Entry | undefined;
+    for (let attempt = 0; !foreign && attempt < 200; attempt++) {
+      foreign = (await page(`/admin/v1/tenants/${other}/provisioning-log?${sinceStart()}`)).entries.find((candidate) => candidate.requestId === rid('other-tenant'));
+      if (!foreign) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(json(await gateway.admin('get', `/admin/v1/tenants/${other}/provisioning-log/${foreign!.id}`).expect(200)).tenantId).toBe(other);
+    const elsewhere = json(await gateway.admin('get', `${LOG}/${foreign!.id}`).expect(404));
+    expect(elsewhere.detail).toContain(`no entry ${foreign!.id} in the provisioning log of tenant "default"`);
+
+    await gateway.admin('get', `${LOG}/9223372036854775807`).expect(404);
+    const malformed = json(await gateway.admin('get', `${LOG}/not-a-number`).expect(400));
+    expect(malformed.scimType).toBe('invalidValue');
+    expect(malformed.detail).toContain('not an id of the provisioning log');
+    await gateway.admin('get', `/admin/v1/tenants/nobody/provisioning-log/${entry.id}`).expect(404);
+    await request(gateway.app.getHttpServer()).get(`${LOG}/${entry.id}`).expect(401);
+  });
+
   describe('npm run admin -- provisioning-log list', () => {
     let adminUrl: string;
     beforeAll(async () => {

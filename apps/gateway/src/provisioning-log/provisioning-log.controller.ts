@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { NotFoundError } from '#scim/scim-error.js';
 import { AdminTokenGuard } from '../admin/admin-token.guard.js';
 import { ADMIN_BASE_PATH } from '../admin/admin.paths.js';
 import { requireTenant } from '../tenancy/tenants.service.js';
 import type { StoredProvisioningLogEntry } from './provisioning-log.entry.js';
-import { encodeCursor, parseProvisioningLogQuery } from './provisioning-log.parameters.js';
+import { encodeCursor, parseEntryId, parseProvisioningLogQuery } from './provisioning-log.parameters.js';
 import { ProvisioningLogStore } from './provisioning-log.store.js';
 
 export interface ProvisioningLogResponse {
@@ -28,6 +29,16 @@ export class ProvisioningLogController {
     const parsed = parseProvisioningLogQuery(query);
     await requireTenant(this.dataSource, tenantId);
     return this.page(tenantId, parsed);
+  }
+
+  /** One entry of the tenant's log; 404 when the tenant has none with that id (another tenant's entry included). */
+  @Get('tenants/:tenantId/provisioning-log/:entryId')
+  async tenantEntry(@Param('tenantId') tenantId: string, @Param('entryId') entryIdParam: string): Promise<StoredProvisioningLogEntry> {
+    const entryId = parseEntryId(entryIdParam);
+    await requireTenant(this.dataSource, tenantId);
+    const entry = await this.store.findOne(tenantId, entryId);
+    if (!entry) throw new NotFoundError(`no entry ${entryId} in the provisioning log of tenant "${tenantId}" (entries are kept for PROVISIONING_LOG_RETENTION_DAYS)`);
+    return entry;
   }
 
   /** Requests that never authenticated (401s and the like): failed attempts, misconfigured clients. */

@@ -81,6 +81,17 @@ function parseTime(name: string, value: string): Date {
   return new Date(time);
 }
 
+/** The largest id a bigint column holds. */
+const MAX_ENTRY_ID = 9223372036854775807n;
+
+/** An entry's id as the API returns it (a positive integer, as a string); anything else is a 400 that says so. */
+export function parseEntryId(id: string): string {
+  if (!/^\d{1,19}$/.test(id) || BigInt(id) > MAX_ENTRY_ID) {
+    throw badRequest(`entry id "${id.slice(0, 40)}" is not an id of the provisioning log (a whole number, as the "id" of an entry)`);
+  }
+  return BigInt(id).toString();
+}
+
 /** Opaque to clients: where the previous page ended. */
 export function encodeCursor(position: ProvisioningLogPosition): string {
   return Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ScimError } from '#scim/scim-error.js';
-import { encodeCursor, parseProvisioningLogQuery } from './provisioning-log.parameters.js';
+import { encodeCursor, parseEntryId, parseProvisioningLogQuery } from './provisioning-log.parameters.js';
 
 const refusal = (query: Record<string, unknown>): string => {
   try {
@@ -62,5 +62,27 @@ describe('the provisioning log query string', () => {
     [{ resource_type: 'User' }, /unknown parameter "resource_type"/],
   ])('refuses %j', (query, message) => {
     expect(refusal(query)).toMatch(message);
+  });
+});
+
+describe('an entry id in the path', () => {
+  it('is a whole number that fits the bigint column', () => {
+    expect(parseEntryId('1742')).toBe('1742');
+    expect(parseEntryId('007')).toBe('7');
+    expect(parseEntryId('9223372036854775807')).toBe('9223372036854775807');
+  });
+
+  it('anything else is a 400 that says what an id is', () => {
+    for (const id of ['abc', '-1', '1.5', '', '9223372036854775808', '1'.repeat(20), '12 ']) {
+      let refused: ScimError | undefined;
+      try {
+        parseEntryId(id);
+      } catch (error) {
+        refused = error as ScimError;
+      }
+      expect(refused).toBeInstanceOf(ScimError);
+      expect(refused!.status).toBe(400);
+      expect(refused!.detail).toContain('not an id of the provisioning log');
+    }
   });
 });

@@ -61,6 +61,11 @@ const COLUMNS = [
   'skipped_member_count',
 ] as const;
 
+/** What a read returns: every column, and the arrival time to the microsecond (at_exact) for the cursor. */
+const SELECTED = `id::text AS id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_exact, tenant_id, token_id, request_id,
+       method, path, query, resource_type, resource_id, status, duration_ms, scim_type, detail, event_ids, dry_run,
+       skipped_member_ids, skipped_member_count`;
+
 interface Row {
   id: string;
   /** Microseconds, for the cursor: a millisecond cut could skip or repeat rows at a page edge. */
@@ -143,9 +148,7 @@ export class ProvisioningLogStore implements ProvisioningLogWriter {
     if (after) conditions.push(`(at, id) < (${parameter(after.at)}::timestamptz, ${parameter(after.id)}::bigint)`);
     // One row more than asked tells whether another page exists.
     const rows: Row[] = await this.dataSource.query(
-      `SELECT id::text AS id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_exact, tenant_id, token_id, request_id,
-              method, path, query, resource_type, resource_id, status, duration_ms, scim_type, detail, event_ids, dry_run,
-              skipped_member_ids, skipped_member_count
+      `SELECT ${SELECTED}
          FROM provisioning_log
         WHERE ${conditions.join(' AND ')}
         ORDER BY at DESC, id DESC
@@ -158,6 +161,15 @@ export class ProvisioningLogStore implements ProvisioningLogWriter {
       entries: page.map(toEntry),
       next: rows.length > limit && last ? { at: last.at_exact, id: last.id } : null,
     };
+  }
+
+  /** One entry of a tenant (`tenantId` null: of the unauthenticated requests), or null: none with that id there. */
+  async findOne(tenantId: string | null, id: string): Promise<StoredProvisioningLogEntry | null> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${SELECTED} FROM provisioning_log WHERE id = $1::bigint AND ${tenantId === null ? 'tenant_id IS NULL' : 'tenant_id = $2'}`,
+      tenantId === null ? [id] : [id, tenantId],
+    );
+    return rows.length === 0 ? null : toEntry(rows[0]);
   }
 
   /**
