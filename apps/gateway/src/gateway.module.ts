@@ -25,6 +25,7 @@ import { BulkController } from './bulk/bulk.controller.js';
 import { CommandRunner } from './commands/command.runner.js';
 import { consolePart } from './console/console.part.js';
 import { DiscoveryController } from './discovery/discovery.controller.js';
+import { DIRECTORY_ADMIN } from './directory/directory.admin.js';
 import type { GatewayRuntime } from './gateway.runtime.js';
 import { GROUP_COMMAND_HANDLERS } from './groups/group.command-handlers.js';
 import { GroupsController } from './groups/groups.controller.js';
@@ -44,7 +45,7 @@ import { TokenService } from './tenancy/token.service.js';
 import { USER_COMMAND_HANDLERS } from './users/user.command-handlers.js';
 import { UsersController } from './users/users.controller.js';
 
-const ADMIN_PARTS: readonly AdminPart[] = [TENANTS_ADMIN, TENANT_SCHEMAS_ADMIN, AUDIT_ADMIN, PROVISIONING_LOG_ADMIN];
+const ADMIN_PARTS: readonly AdminPart[] = [TENANTS_ADMIN, TENANT_SCHEMAS_ADMIN, AUDIT_ADMIN, PROVISIONING_LOG_ADMIN, DIRECTORY_ADMIN];
 
 /** Everything the gateway's object graph is built over; opened before Nest starts (tests hand in their own). */
 export interface GatewayDependencies {

@@ -22,6 +22,25 @@ export interface GroupView {
   readonly lastModifiedAt: Date;
 }
 
+/** A member as a page of members shows it: with the user's userName or the group's displayName as it is now. */
+export interface GroupMemberPageEntry extends GroupMemberView {
+  /** null when the member is neither a user nor a group of the tenant in the read model (any more). */
+  readonly name: string | null;
+}
+
+/** A page of one group's members (see GroupsQuery.memberPage). */
+export interface GroupMemberPage {
+  /** Every member of the group, exact. */
+  readonly totalResults: number;
+  readonly members: readonly GroupMemberPageEntry[];
+}
+
+/** How many members a group has, counted up to a cap: `capped` says there are more than `count`. */
+export interface GroupMemberCount {
+  readonly count: number;
+  readonly capped: boolean;
+}
+
 export interface GroupPage {
   readonly totalResults: number;
   readonly resources: readonly GroupView[];
@@ -35,7 +54,8 @@ interface GroupRow {
   last_modified_at: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const UUID = new RegExp(UUID_PATTERN, 'i');
 const COLUMNS = 'id, attributes, version, created_at, last_modified_at';
 const GROUP_COLUMNS = ['id', 'attributes', 'version', 'created_at', 'last_modified_at'];
 
@@ -87,6 +107,48 @@ export class GroupsQuery {
     return rows.map((row) => row.group_id);
   }
 
+  /**
+   * One page of a group's members, in member id order (the primary key's order, so stable), with the exact total:
+   * one statement, shaped as buildSearchStatements' (the count, and the page LEFT JOINed LATERAL to it, so a page
+   * past the end still has its total). Both sides walk the primary key (tenant_id, group_id, member_id): the count
+   * and the skipped rows read only the index (an index-only scan once the table is vacuumed), and only the page's
+   * rows are read from the table, with each one's current name (two primary-key lookups a row). Its cost grows with the group's size, not with the members table's:
+   * docs/admin.md "Directory". startIndex is 1-based; count 0 asks for the total only.
+   */
+  async memberPage(tenantId: string, groupId: string, startIndex: number, count: number): Promise<GroupMemberPage> {
+    if (!UUID.test(groupId)) return { totalResults: 0, members: [] };
+    const statement = buildMemberPageStatement(tenantId, groupId, startIndex, count);
+    const rows: { total: string | number; member_id: string | null; member_type: string | null; display: string | null; name: string | null }[] =
+      await this.dataSource.query(statement.sql, [...statement.params]);
+    return {
+      totalResults: Number(rows[0]?.total ?? 0),
+      members: rows
+        .filter((row) => row.member_id !== null)
+        .map((row) => ({ value: row.member_id!, type: row.member_type, display: row.display, name: row.name })),
+    };
+  }
+
+  /**
+   * The member counts of some groups (a list page), each counted up to `cap` (then `capped`): a page of large
+   * groups costs at most cap + 1 index entries per group, whatever their size.
+   */
+  async memberCounts(tenantId: string, groupIds: readonly string[], cap: number): Promise<Map<string, GroupMemberCount>> {
+    const counts = new Map<string, GroupMemberCount>();
+    const ids = groupIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return counts;
+    const rows: { group_id: string; members: string | number }[] = await this.dataSource.query(
+      `SELECT g.id::text AS group_id,
+              (SELECT count(*) FROM (SELECT 1 FROM scim_group_members m WHERE m.tenant_id = $1 AND m.group_id = g.id LIMIT $3) AS upto) AS members
+       FROM unnest($2::uuid[]) AS g(id)`,
+      [tenantId, ids, cap + 1],
+    );
+    for (const row of rows) {
+      const members = Number(row.members);
+      counts.set(row.group_id, members > cap ? { count: cap, capped: true } : { count: members, capped: false });
+    }
+    return counts;
+  }
+
   private async membersOf(tenantId: string, groupIds: readonly string[]): Promise<Map<string, GroupMemberView[]>> {
     const byGroup = new Map<string, GroupMemberView[]>();
     if (groupIds.length === 0) return byGroup;
@@ -124,6 +186,26 @@ export function buildGroupSearchStatements(
     startIndex,
     count,
   });
+}
+
+/** The statement of memberPage, exposed so tests can EXPLAIN exactly what runs. */
+export function buildMemberPageStatement(tenantId: string, groupId: string, startIndex: number, count: number): { readonly sql: string; readonly params: readonly unknown[] } {
+  return {
+    // member_id is text; users' and groups' ids are uuids: an id that is not one (never written by this gateway,
+    // which generates them) names no resource rather than failing the cast.
+    sql: `SELECT counted.total, page.member_id, page.member_type, page.display, page.name
+       FROM (SELECT count(*) AS total FROM scim_group_members WHERE tenant_id = $1 AND group_id = $2) AS counted
+       LEFT JOIN LATERAL (
+         SELECT m.member_id, m.member_type, m.display, coalesce(u.user_name, g.display_name) AS name
+         FROM (SELECT member_id FROM scim_group_members WHERE tenant_id = $1 AND group_id = $2 ORDER BY member_id LIMIT $3 OFFSET $4) AS page_keys
+         JOIN scim_group_members m ON m.tenant_id = $1 AND m.group_id = $2 AND m.member_id = page_keys.member_id
+         CROSS JOIN LATERAL (SELECT CASE WHEN m.member_id ~* '${UUID_PATTERN}' THEN m.member_id::uuid END AS id) AS member
+         LEFT JOIN scim_users u ON u.tenant_id = $1 AND u.id = member.id
+         LEFT JOIN scim_groups g ON g.tenant_id = $1 AND g.id = member.id
+       ) AS page ON TRUE
+       ORDER BY page.member_id`,
+    params: [tenantId, groupId, Math.max(0, count), Math.max(startIndex, 1) - 1],
+  };
 }
 
 function toView(row: GroupRow, members: readonly GroupMemberView[] | undefined): GroupView {
