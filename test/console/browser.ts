@@ -83,6 +83,11 @@ export async function problemsOf(page: Page): Promise<string[]> {
   return [...inPage, ...((page as Page & { __errors?: string[] }).__errors ?? [])];
 }
 
+/** Resolves once the console has drawn the page its URL names (main.ts clears aria-busy when it is drawn). */
+export async function waitForPage(page: Page): Promise<void> {
+  await page.locator('main#main:not([aria-busy="true"]) h1').waitFor();
+}
+
 /** Signs in through the form, as a person would; resolves on the page the console lands on. */
 export async function signIn(page: Page, token: string = TEST_ADMIN_TOKEN, path = '/console'): Promise<void> {
   await page.goto(path);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { entraUser } from '../support/test-gateway.js';
-import { browserAvailable, problemsOf, seriousAccessibilityViolations, signIn, startConsoleHarness, type ConsoleHarness } from './browser.js';
+import { browserAvailable, problemsOf, seriousAccessibilityViolations, signIn, startConsoleHarness, waitForPage, type ConsoleHarness } from './browser.js';
 
 const run = browserAvailable() ? describe : describe.skip;
 
@@ -68,12 +68,12 @@ run('console accessibility on every page (real Chromium)', () => {
     const found: Record<string, unknown> = {};
     for (const path of pages()) {
       await page.goto(path);
+      await waitForPage(page);
       const heading = page.getByRole('heading', { level: 1 });
-      await heading.waitFor();
       await page.waitForLoadState('networkidle');
       const title = (await heading.textContent()) ?? '';
       expect([path, title]).not.toEqual([path, 'Something went wrong']);
-      expect([path, title]).not.toEqual([path, 'Loading…']);
+      expect([path, title]).not.toEqual([path, 'SCIM gateway console']);
       const violations = await seriousAccessibilityViolations(page);
       if (violations.length > 0) found[path] = violations;
       expect([path, await problemsOf(page)]).toEqual([path, []]);
@@ -87,7 +87,7 @@ run('console accessibility on every page (real Chromium)', () => {
       const overflowing: Record<string, number> = {};
       for (const path of pages()) {
         await page.goto(path);
-        await page.getByRole('heading', { level: 1 }).waitFor();
+        await waitForPage(page);
         await page.waitForLoadState('networkidle');
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         if (overflow > 0) overflowing[path] = overflow;
@@ -118,7 +118,7 @@ run('console accessibility on every page (real Chromium)', () => {
     expect(focusVisible).toBe('solid');
     await page.keyboard.press('Enter');
     await page.waitForURL('**/console/tenants');
-    await page.getByRole('heading', { level: 1 }).waitFor();
+    await waitForPage(page);
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
     expect(await page.title()).toContain('SCIM gateway console');
   });

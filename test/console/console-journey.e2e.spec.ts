@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { entraUser } from '../support/test-gateway.js';
-import { browserAvailable, problemsOf, signIn, startConsoleHarness, type ConsoleHarness } from './browser.js';
+import { browserAvailable, problemsOf, screenshot, signIn, startConsoleHarness, waitForPage, type ConsoleHarness } from './browser.js';
 
 const run = browserAvailable() ? describe : describe.skip;
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -69,8 +69,22 @@ run('console journey: set up a tenant for Entra, watch it provision, answer who 
     expect((await entra('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sales', members: [{ value: userId }] })).status).toBe(201);
   });
 
+  it('shows the tenant\'s requests of the last hour on the overview, by status class', async () => {
+    // The provisioning log is written in batches off the request path: the overview counts what has been written.
+    for (let attempt = 0; ; attempt += 1) {
+      await page.goto('/console');
+      await waitForPage(page);
+      const row = (await page.getByRole('row', { name: /Fabrikam \(fabrikam\)/ }).textContent()) ?? '';
+      // 6 requests: the connection test, POST, GET, PATCH, the 409, the group: 5 successes, 1 client error.
+      if (/active6510/.test(row.replace(/\s+/g, ''))) break;
+      if (attempt > 40) throw new Error(`the overview never counted the cycle: ${row}`);
+      await page.waitForTimeout(250);
+    }
+    await screenshot(page, 'overview');
+  });
+
   it('finds the 409 in the provisioning log and follows it to the user that holds the name', async () => {
-    await page.getByRole('link', { name: 'Provisioning log', exact: true }).click();
+    await page.getByRole('link', { name: 'Provisioning log of fabrikam' }).click();
     await heading('Provisioning log of fabrikam');
     // The log is written off the request path, in batches: the 409 appears within a moment.
     for (let attempt = 0; ; attempt += 1) {

@@ -53,7 +53,6 @@ run('console sign-in, session cookie, CSRF and CSP (real Chromium)', () => {
     expect(await page.getByText('alive').isVisible()).toBe(true);
     expect(await page.getByRole('table', { name: /Projections/ }).textContent()).toContain('read model');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await screenshot(page, 'overview');
     expect(await problemsOf(page)).toEqual([]);
   });
 

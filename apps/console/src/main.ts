@@ -101,6 +101,8 @@ function tenantNav(tenantId: string, route: Route): HTMLElement {
 
 async function draw(): Promise<void> {
   const ticket = ++drawing;
+  // Until the new page is drawn, the old one is marked busy (assistive technology waits; tests wait for it too).
+  document.getElementById('main')?.setAttribute('aria-busy', 'true');
   const route = parseRoute(location.pathname);
   const query = new URLSearchParams(location.search);
   if (route.name === 'sign-in') {

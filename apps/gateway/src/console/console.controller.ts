@@ -31,7 +31,7 @@ const SHELL = `<!doctype html>
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to content</a>
-<div id="app"><main id="main" tabindex="-1"><h1>SCIM gateway console</h1><p id="loading">Loading…</p></main></div>
+<div id="app"><main id="main" tabindex="-1" aria-busy="true"><h1>SCIM gateway console</h1><p id="loading">Loading…</p></main></div>
 <noscript><p>The console needs JavaScript (no inline script: it loads /console/assets/main.js from this gateway).</p></noscript>
 </body>
 </html>
