@@ -1,11 +1,14 @@
 /** Pure formatting helpers (unit-tested without a browser). */
 
-/** `2026-12-07 23:54:25 UTC`: one unambiguous form, the one the admin API's ISO times convert to. */
-export function formatTime(iso: string | null | undefined): string {
+/**
+ * `2026-12-07 23:54:25 UTC`: one unambiguous form, the one the admin API's ISO times convert to; with
+ * `milliseconds`, `2026-12-07 23:54:25.902 UTC`, as events and log entries are recorded (asOf compares milliseconds).
+ */
+export function formatTime(iso: string | null | undefined, precision: 'seconds' | 'milliseconds' = 'seconds'): string {
   if (!iso) return '—';
   const time = new Date(iso);
   if (Number.isNaN(time.getTime())) return String(iso);
-  return `${time.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return `${time.toISOString().slice(0, precision === 'seconds' ? 19 : 23).replace('T', ' ')} UTC`;
 }
 
 /** How a status reads out loud and in text (never by colour alone): "201 success", "409 client error". */

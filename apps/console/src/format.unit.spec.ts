@@ -9,6 +9,12 @@ describe('console formatting', () => {
     expect(formatTime('not a time')).toBe('not a time');
   });
 
+  it('writes instants to the millisecond when asked (events and log entries are recorded so)', () => {
+    expect(formatTime('2030-01-31T09:12:03.902Z', 'milliseconds')).toBe('2030-01-31 09:12:03.902 UTC');
+    expect(formatTime('2030-01-31T10:12:03+01:00', 'milliseconds')).toBe('2030-01-31 09:12:03.000 UTC');
+    expect(formatTime(null, 'milliseconds')).toBe('—');
+  });
+
   it('says what a status means in words', () => {
     expect([201, 204, 304, 404, 409, 429, 500, 503].map(statusWords)).toEqual([
       'success',

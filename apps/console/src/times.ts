@@ -34,14 +34,6 @@ export function zoneLabel(at: Date = new Date(), zoneName?: string): string {
   return zoneName && zoneName !== 'UTC' && zoneName !== 'Etc/UTC' ? `${zoneName} (${utc})` : utc;
 }
 
-/** `2030-01-31 09:12:03.902 UTC`: to the millisecond, as events and log entries are recorded (asOf compares milliseconds). */
-export function formatInstant(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const time = new Date(iso);
-  if (Number.isNaN(time.getTime())) return String(iso);
-  return `${time.toISOString().slice(0, 23).replace('T', ' ')} UTC`;
-}
-
 /** How long something took: `850 ms`, `12.4 s`. */
 export function formatElapsed(milliseconds: number): string {
   return milliseconds < 1000 ? `${Math.max(0, Math.round(milliseconds))} ms` : `${(milliseconds / 1000).toFixed(1)} s`;

@@ -1,10 +1,10 @@
 import { ApiError } from '../api.js';
 import { describeChange } from '../diff.js';
 import { h, type Child } from '../dom.js';
-import { positiveInt } from '../format.js';
+import { formatTime, positiveInt } from '../format.js';
 import type { Page, PageContext } from '../page.js';
 import { hrefOf, type Route } from '../routes.js';
-import { formatInstant, isoFromLocalInput, localInputValue, zoneLabel } from '../times.js';
+import { isoFromLocalInput, localInputValue, zoneLabel } from '../times.js';
 import { timelineOf, type HistoryEvent, type TimelineItem } from '../timeline.js';
 import { errorBox, facts, field, json, pager } from '../ui.js';
 
@@ -105,10 +105,10 @@ function asOfSection({ route, navigate }: PageContext<HistoryRoute>, noun: strin
   );
   let result: Child = null;
   if (view && 'state' in view) {
-    result = h('div', null, h('h3', null, `The ${noun} as it was at ${formatInstant(view.asOf)}`), json(view.state), h('p', null, h('a', { href: hrefOf(route) }, 'Hide it')));
+    result = h('div', null, h('h3', null, `The ${noun} as it was at ${formatTime(view.asOf, 'milliseconds')}`), json(view.state), h('p', null, h('a', { href: hrefOf(route) }, 'Hide it')));
   } else if (view) {
     const error = view.error;
-    result = errorBox(error, error instanceof ApiError && error.status === 404 ? `Not there at ${formatInstant(view.asOf)}` : 'The gateway refused that time');
+    result = errorBox(error, error instanceof ApiError && error.status === 404 ? `Not there at ${formatTime(view.asOf, 'milliseconds')}` : 'The gateway refused that time');
   }
   return h('section', { 'aria-labelledby': 'as-of-heading' }, h('h2', { id: 'as-of-heading' }, `The ${noun} at a past time`), form, result);
 }
@@ -119,10 +119,10 @@ function eventView(route: HistoryRoute, { event, summary, diff }: TimelineItem, 
   return h(
     'li',
     { class: 'timeline-event' },
-    h('article', { 'aria-labelledby': headingId }, h('h3', { id: headingId }, `${formatInstant(event.recordedAt)}: ${event.type}, ${summary}`),
+    h('article', { 'aria-labelledby': headingId }, h('h3', { id: headingId }, `${formatTime(event.recordedAt, 'milliseconds')}: ${event.type}, ${summary}`),
       facts([
         ['Who', who(event.tokenId, labels)],
-        ['When', [formatInstant(event.recordedAt), ' (recorded; decided at ', formatInstant(event.occurredAt), ')']],
+        ['When', [formatTime(event.recordedAt, 'milliseconds'), ' (recorded; decided at ', formatTime(event.occurredAt, 'milliseconds'), ')']],
         ['From', [event.sourceIp ?? 'address not recorded', event.userAgent ? [', ', h('q', null, event.userAgent)] : '']],
         ['Request id', code(event.requestId)],
         event.correlationId && event.correlationId !== event.requestId ? ['Correlation id', code(event.correlationId)] : null,

@@ -1,9 +1,10 @@
 import { ApiError } from '../api.js';
+import { formatTime } from '../format.js';
 import { h, uid, type Child } from '../dom.js';
 import { apiQueryOf, conflictOf, filtersOf, RESOURCE_TYPE_CHOICES, STATUS_CHOICES, statusPhrase, statusTone } from '../log-query.js';
 import type { Page, PageContext } from '../page.js';
 import { hrefOf, type Route } from '../routes.js';
-import { formatInstant, isoFromLocalInput, localInputValue, zoneLabel } from '../times.js';
+import { isoFromLocalInput, localInputValue, zoneLabel } from '../times.js';
 import { badge, errorBox, facts, field, table } from '../ui.js';
 
 /** An entry as the admin API returns it (docs/provisioning-log.md "What an entry holds"). */
@@ -138,7 +139,7 @@ function entriesView(route: LogRoute, page: LogPage, filters: Partial<Record<str
   const keep = { ...filters, unauthenticated: unauthenticated ? '1' : undefined };
   const described = Object.entries(filters).map(([name, value]) => `${name} ${value}`);
   const rows = page.entries.map((entry): Child[] => [
-    unauthenticated ? formatInstant(entry.at) : h('a', { href: hrefOf({ name: 'log-entry', tenantId, entryId: entry.id }) }, formatInstant(entry.at)),
+    unauthenticated ? formatTime(entry.at, 'milliseconds') : h('a', { href: hrefOf({ name: 'log-entry', tenantId, entryId: entry.id }) }, formatTime(entry.at, 'milliseconds')),
     entry.method,
     h('code', null, entry.query ? `${entry.path}?${entry.query}` : entry.path),
     badge(statusPhrase(entry.status), statusTone(entry.status)),
@@ -249,7 +250,7 @@ export const logEntryPage: Page<Extract<Route, { name: 'log-entry' }>> = async (
       null,
       facts([
         ['Entry', entry.id],
-        ['Time', formatInstant(entry.at)],
+        ['Time', formatTime(entry.at, 'milliseconds')],
         ['Method', entry.method],
         ['Path', code(entry.path)],
         ['Query string', code(entry.query)],
