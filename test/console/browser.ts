@@ -88,6 +88,28 @@ export async function waitForPage(page: Page): Promise<void> {
   await page.locator('main#main:not([aria-busy="true"]) h1').waitFor();
 }
 
+/**
+ * 200 % zoom of a 1280 px window is 640 CSS px: the pages that scroll sideways there, with by how many pixels
+ * (wide tables scroll inside their own region, so a page never should). Restores the viewport afterwards.
+ */
+export async function pagesOverflowingAt640(page: Page, paths: readonly string[]): Promise<Record<string, number>> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 640, height: 800 });
+  try {
+    const overflowing: Record<string, number> = {};
+    for (const path of paths) {
+      await page.goto(path);
+      await waitForPage(page);
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 0) overflowing[path] = overflow;
+    }
+    return overflowing;
+  } finally {
+    if (size) await page.setViewportSize(size);
+  }
+}
+
 /** Signs in through the form, as a person would; resolves on the page the console lands on. */
 export async function signIn(page: Page, token: string = TEST_ADMIN_TOKEN, path = '/console'): Promise<void> {
   await page.goto(path);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { entraUser } from '../support/test-gateway.js';
-import { browserAvailable, problemsOf, seriousAccessibilityViolations, signIn, startConsoleHarness, waitForPage, type ConsoleHarness } from './browser.js';
+import { browserAvailable, problemsOf, seriousAccessibilityViolations, signIn, startConsoleHarness, pagesOverflowingAt640, waitForPage, type ConsoleHarness } from './browser.js';
 
 const run = browserAvailable() ? describe : describe.skip;
 
@@ -82,20 +82,7 @@ run('console accessibility on every page (real Chromium)', () => {
   });
 
   it('reflows at 200 % zoom: no page scrolls sideways at 640 CSS pixels (wide tables scroll inside their own region)', async () => {
-    await page.setViewportSize({ width: 640, height: 800 });
-    try {
-      const overflowing: Record<string, number> = {};
-      for (const path of pages()) {
-        await page.goto(path);
-        await waitForPage(page);
-        await page.waitForLoadState('networkidle');
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        if (overflow > 0) overflowing[path] = overflow;
-      }
-      expect(overflowing).toEqual({});
-    } finally {
-      await page.setViewportSize({ width: 1280, height: 900 });
-    }
+    expect(await pagesOverflowingAt640(page, pages())).toEqual({});
   });
 
   it('gets around by keyboard: skip link first, then the navigation; Enter follows a link and focus lands on the new page\'s heading', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { EVENTS_TABLE } from '#event-store/postgres/postgres.schema.js';
 import { entraUser } from '../support/test-gateway.js';
-import { browserAvailable, problemsOf, screenshot, seriousAccessibilityViolations, signIn, startConsoleHarness, type ConsoleHarness } from './browser.js';
+import { browserAvailable, problemsOf, screenshot, seriousAccessibilityViolations, signIn, startConsoleHarness, pagesOverflowingAt640, type ConsoleHarness } from './browser.js';
 
 const run = browserAvailable() ? describe : describe.skip;
 
@@ -253,26 +253,15 @@ run('console provisioning log and history for auditors (real Chromium)', () => {
 
   it('reflows at 200 % zoom (640 CSS pixels): none of these pages scrolls sideways', async () => {
     const entry = ((await harness.gateway.admin('get', '/admin/v1/tenants/default/provisioning-log?status=409').expect(200)).body as { entries: { id: string }[] }).entries[0]!;
-    await page.setViewportSize({ width: 640, height: 800 });
-    try {
-      const overflowing: Record<string, number> = {};
-      for (const path of [
+    expect(
+      await pagesOverflowingAt640(page, [
         '/console/tenants/default/log?status=4xx&dryRun=false',
         `/console/tenants/default/log/${entry.id}`,
         `/console/tenants/default/history/Users/${ann.id}?asOf=${encodeURIComponent(new Date().toISOString())}`,
         `/console/tenants/default/history/Groups/${group.id}`,
         '/console/tenants/default/audit',
-      ]) {
-        await page.goto(path);
-        await page.getByRole('heading', { level: 1 }).waitFor();
-        await page.waitForLoadState('networkidle');
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        if (overflow > 0) overflowing[path] = overflow;
-      }
-      expect(overflowing).toEqual({});
-    } finally {
-      await page.setViewportSize({ width: 1280, height: 900 });
-    }
+      ]),
+    ).toEqual({});
   });
 
   it('says which stream broke and where when a stored event was changed, with a way to its history', async () => {
