@@ -63,7 +63,10 @@ describe('metrics after an Entra-like cycle (embedded PGlite)', () => {
     after = brokers
       ? await untilDefined(async () => {
           const exposition = await scrape(gateway);
-          return (sampleValue(exposition, 'scim_kafka_publish_duration_seconds_count', {}) ?? 0) > 0 ? exposition : undefined;
+          // Both the publish and the Kafka projection's finished batch (observed after its checkpoint is stored, a
+          // moment later on a loaded machine) must be in the same scrape.
+          const batched = exposition.samples.get('scim_projection_batch_events_count')?.some((line) => line.includes('projection="kafka.')) ?? false;
+          return (sampleValue(exposition, 'scim_kafka_publish_duration_seconds_count', {}) ?? 0) > 0 && batched ? exposition : undefined;
         }, 30_000, 'a Kafka publish')
       : await scrape(gateway);
   }, 120_000);
