@@ -3,7 +3,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { userDecider, type UserCommand, type UserState } from '#domain/user/user.decider.js';
-import type { UserEvent } from '#domain/user/user.events.js';
 import { streamNames } from '#domain/stream-names.js';
 import { chainedMetadata, eventHash } from '#event-store/audit/event-hash.js';
 import type { ExportedEvent } from '#event-store/audit/tenant-history.js';
@@ -289,7 +288,7 @@ describe('audit: history, asOf, export and verify through the admin API and the 
         for (let n = 0; n < PER_STREAM; n++) {
           const attributes = { userName: `big-${s}@example.com`, displayName: `revision ${n} ${'x'.repeat(600)}` };
           const command: UserCommand = n === 0 ? { type: 'CreateUser', userId, attributes, at } : { type: 'ReplaceUser', userId, attributes, at };
-          for (const event of userDecider.decide(command, state) as UserEvent[]) {
+          for (const event of userDecider.decide(command, state)) {
             state = userDecider.evolve(state, event);
             const metadata: EventMetadata = { tenantId: TENANT, tokenId: 'tok-big', requestId: `req-${s}-${n}`, correlationId: null, sourceIp: '10.0.0.1', userAgent: 'bulk', occurredAt: at };
             const base = { id: randomUUID(), type: event.type, schemaVersion: 1, data: event.data, metadata };

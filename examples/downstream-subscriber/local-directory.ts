@@ -1,4 +1,4 @@
-import type { GroupMember, ScimEvent, ScimResource } from './scim-event.contract.js';
+import { isKnownEvent, type GroupMember, type KnownScimEvent, type ScimEvent, type ScimResource } from './scim-event.contract.js';
 
 export interface LocalGroup {
   readonly resource: ScimResource;
@@ -31,7 +31,9 @@ export class LocalDirectory {
       this.seenEventIds.add(event.id);
       return 'stale';
     }
-    const outcome = event.type.startsWith('scim.user.') ? this.applyToUsers(key, event) : this.applyToGroups(key, event);
+    // A type added to the gateway after this app was written: skip it, do not crash.
+    if (!isKnownEvent(event)) return 'ignored';
+    const outcome = this.applyKnown(key, event);
     if (outcome === 'applied') {
       this.seenEventIds.add(event.id);
       this.revisions.set(key, event.data.revision);
@@ -39,7 +41,8 @@ export class LocalDirectory {
     return outcome;
   }
 
-  private applyToUsers(key: string, event: ScimEvent): ApplyOutcome {
+  /** Every known type is handled here: the `never` in `default` makes a type added to KnownScimEvent a compile error. */
+  private applyKnown(key: string, event: KnownScimEvent): ApplyOutcome {
     switch (event.type) {
       case 'scim.user.created':
       case 'scim.user.updated':
@@ -50,37 +53,41 @@ export class LocalDirectory {
       case 'scim.user.deleted':
         this.users.delete(key);
         return 'applied';
-      default:
-        return 'ignored'; // a type added after this app was written: skip it, do not crash
-    }
-  }
-
-  private applyToGroups(key: string, event: ScimEvent): ApplyOutcome {
-    const group = this.groups.get(key);
-    const members = new Map(group?.members ?? []);
-    const change = event.data.change as Record<string, unknown> | null;
-    switch (event.type) {
       case 'scim.group.created':
       case 'scim.group.updated':
-        break;
-      case 'scim.group.members_added':
-        for (const member of change!['added'] as GroupMember[]) members.set(member.value, member);
-        break;
-      case 'scim.group.members_removed':
-        for (const id of change!['removed'] as string[]) members.delete(id);
-        break;
-      case 'scim.group.members_replaced':
-        members.clear();
-        for (const member of change!['members'] as GroupMember[]) members.set(member.value, member);
-        break;
+        return this.keepGroup(key, event, () => undefined);
+      case 'scim.group.members_added': {
+        const { added } = event.data.change;
+        return this.keepGroup(key, event, (members) => added.forEach((member) => members.set(member.value, member)));
+      }
+      case 'scim.group.members_removed': {
+        const { removed } = event.data.change;
+        return this.keepGroup(key, event, (members) => removed.forEach((id) => members.delete(id)));
+      }
+      case 'scim.group.members_replaced': {
+        const replacement = event.data.change.members;
+        return this.keepGroup(key, event, (members) => {
+          members.clear();
+          replacement.forEach((member) => members.set(member.value, member));
+        });
+      }
       case 'scim.group.deleted':
         this.groups.delete(key);
         return 'applied';
       default:
-        return 'ignored';
+        return unhandled(event);
     }
-    // Every group event but a delete carries the group after it (without members).
+  }
+
+  /** Every group event but a delete carries the group after it (without members); members change by the deltas. */
+  private keepGroup(key: string, event: KnownScimEvent, change: (members: Map<string, GroupMember>) => void): ApplyOutcome {
+    const members = new Map(this.groups.get(key)?.members ?? []);
+    change(members);
     this.groups.set(key, { resource: event.data.resource!, members });
     return 'applied';
   }
+}
+
+function unhandled(event: never): never {
+  throw new Error(`unhandled event type ${(event as ScimEvent).type}`);
 }

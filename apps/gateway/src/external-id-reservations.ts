@@ -1,7 +1,17 @@
 import type { DataSource } from 'typeorm';
 import { groupDecider, type GroupState } from '#domain/group/group.decider.js';
+import { assertNever } from '#domain/decider.js';
+import { foreignEvent } from '#domain/stored-event.js';
 import { streamNames } from '#domain/stream-names.js';
-import { normaliseUniqueKey, undoUniqueKeyEvents, uniqueKeyDecider, type UniqueKeyKind, type UniqueKeyState } from '#domain/unique-key/unique-key.decider.js';
+import {
+  decodeUniqueKeyEvent,
+  normaliseUniqueKey,
+  undoUniqueKeyEvents,
+  UNIQUE_KEY_EVENT_TYPES,
+  uniqueKeyDecider,
+  type UniqueKeyKind,
+  type UniqueKeyState,
+} from '#domain/unique-key/unique-key.decider.js';
 import { userDecider, type UserState } from '#domain/user/user.decider.js';
 import { decision, type StreamDecision, type StreamLoader } from '#event-store/command.loop.js';
 import { START, type EventStore } from '#event-store/event-store.port.js';
@@ -150,12 +160,20 @@ export class ExternalIdReservations {
     const held = new Map<string, Reservation>();
     const streamPrefixes = Object.values(KIND_OF).map((kind) => streamNames.uniqueKey(tenantId, kind, ''));
     for (let after = START; ; ) {
-      const events = await this.store.readAll({ after, maxCount: READ_PAGE, streamPrefixes, eventTypes: ['UniqueKeyReserved', 'UniqueKeyReleased'] });
+      const events = await this.store.readAll({ after, maxCount: READ_PAGE, streamPrefixes, eventTypes: UNIQUE_KEY_EVENT_TYPES });
       if (events.length === 0) return held;
-      for (const event of events) {
-        const data = event.data as { kind: UniqueKeyKind; key: string; ownerId: string };
-        if (event.type === 'UniqueKeyReserved') held.set(event.streamName, { streamName: event.streamName, ...data });
-        else held.delete(event.streamName);
+      for (const recorded of events) {
+        const event = decodeUniqueKeyEvent(recorded) ?? foreignEvent(recorded, 'a reservation event');
+        switch (event.type) {
+          case 'UniqueKeyReserved':
+            held.set(recorded.streamName, { streamName: recorded.streamName, ...event.data });
+            break;
+          case 'UniqueKeyReleased':
+            held.delete(recorded.streamName);
+            break;
+          default:
+            assertNever(event);
+        }
       }
       after = events[events.length - 1].position;
     }

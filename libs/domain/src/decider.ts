@@ -1,6 +1,9 @@
+import type { StoredEvent } from './stored-event.js';
+
 /**
- * A decider (Jérémie Chassaing's pattern): the whole behaviour of one aggregate as three pure parts.
- * The command loop in libs/event-store folds the stream with `evolve`, calls `decide`, and appends.
+ * A decider (Jérémie Chassaing's pattern): the whole behaviour of one aggregate as three pure parts, plus the
+ * aggregate's event decoder. The command loop in libs/event-store decodes the stream with `decode`, folds it with
+ * `evolve`, calls `decide`, and appends.
  */
 export interface DomainEvent<Type extends string = string, Data = unknown> {
   readonly type: Type;
@@ -9,6 +12,8 @@ export interface DomainEvent<Type extends string = string, Data = unknown> {
 
 export interface Decider<Command, Event extends DomainEvent, State> {
   readonly initialState: State;
+  /** The aggregate's decoder (decodeUserEvent, ...): a stored event at its current schema version, null if not ours. */
+  decode(stored: StoredEvent): Event | null;
   evolve(state: State, event: Event): State;
   /** Throws a ScimError when the command is refused; returns [] when there is nothing to record. */
   decide(command: Command, state: State): readonly Event[];

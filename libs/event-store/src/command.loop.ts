@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
 import { inSpan } from '#observability/tracing.js';
 import { foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
+import { foreignEvent } from '#domain/stored-event.js';
 import { ScimError } from '#scim/scim-error.js';
 import { NO_COMMAND_METRICS, type CommandMetrics } from '#observability/metrics.recorders.js';
 import { chainedMetadata } from './audit/event-hash.js';
@@ -432,7 +433,7 @@ async function loadStreams(
     const events = recorded[index];
     const state = foldEvents(
       decider,
-      events.map((event) => ({ type: event.type, data: event.data })),
+      events.map((event) => decider.decode(event) ?? foreignEvent(event, "an event of the stream's decider")),
       from ? from.state : decider.initialState,
     );
     const last = events.at(-1);

@@ -1,5 +1,33 @@
+import { assertNever } from '#domain/decider.js';
+import { decodeGroupEvent, type GroupEvent } from '#domain/group/group.events.js';
 import type { ScimAttributes } from '#domain/scim-resource.js';
+import { foreignEvent } from '#domain/stored-event.js';
 import type { EventStore } from '#event-store/event-store.port.js';
+
+/**
+ * What a group event does to the group's own attributes: sets them (created, updated), ends them (deleted), or
+ * leaves them as they were (membership events, which carry none: DESIGN.md "Events").
+ */
+export type GroupAttributesEffect =
+  | { readonly kind: 'set'; readonly attributes: ScimAttributes }
+  | { readonly kind: 'deleted' }
+  | { readonly kind: 'unchanged' };
+
+export function groupAttributesEffect(event: GroupEvent): GroupAttributesEffect {
+  switch (event.type) {
+    case 'GroupCreated':
+    case 'GroupUpdated':
+      return { kind: 'set', attributes: event.data.attributes };
+    case 'GroupDeleted':
+      return { kind: 'deleted' };
+    case 'GroupMembersAdded':
+    case 'GroupMembersRemoved':
+    case 'GroupMembersReplaced':
+      return { kind: 'unchanged' };
+    default:
+      return assertNever(event);
+  }
+}
 
 interface Entry {
   /** Revision of the GroupCreated / GroupUpdated these attributes come from. */
@@ -33,9 +61,8 @@ export class GroupAttributesCache {
     let found: Entry | undefined;
     for (const event of events) {
       if (event.revision > revision) break;
-      if (event.type === 'GroupCreated' || event.type === 'GroupUpdated') {
-        found = { revision: event.revision, attributes: (event.data as { attributes: ScimAttributes }).attributes };
-      }
+      const effect = groupAttributesEffect(decodeGroupEvent(event) ?? foreignEvent(event, 'a group event'));
+      if (effect.kind === 'set') found = { revision: event.revision, attributes: effect.attributes };
     }
     if (found) this.touch(streamName, found);
     return found?.attributes;

@@ -1,7 +1,7 @@
 import { assertNever } from '#domain/decider.js';
-import { GROUP_EVENT_TYPES, type GroupEvent } from '#domain/group/group.events.js';
+import { decodeGroupEvent, GROUP_EVENT_TYPES, type GroupEvent } from '#domain/group/group.events.js';
 import type { ScimAttributes } from '#domain/scim-resource.js';
-import { USER_EVENT_TYPES, type UserEvent } from '#domain/user/user.events.js';
+import { decodeUserEvent, USER_EVENT_TYPES, type UserEvent } from '#domain/user/user.events.js';
 import type { RecordedEvent } from '#event-store/event-store.port.js';
 import { validTraceContext } from '#observability/tracing.js';
 import { formatPosition } from '#event-store/event-store.port.js';
@@ -16,15 +16,15 @@ import type {
   ScimResourceRepresentation,
   ScimTopicKind,
 } from './scim-cloud-event.js';
+import { groupAttributesEffect } from './group-attributes.cache.js';
 
 /** The domain event types that reach Kafka; reservation streams' UniqueKey* events never do. */
 export const PUBLISHED_EVENT_TYPES: readonly string[] = [...USER_EVENT_TYPES, ...GROUP_EVENT_TYPES];
 
-const MEMBERSHIP_EVENT_TYPES: readonly string[] = ['GroupMembersAdded', 'GroupMembersRemoved', 'GroupMembersReplaced'];
-
 /** Membership events carry no group attributes, so whoever maps them must supply the group's as of that event. */
 export function needsGroupAttributes(recorded: RecordedEvent): boolean {
-  return MEMBERSHIP_EVENT_TYPES.includes(recorded.type);
+  const event = decodeGroupEvent(recorded);
+  return event !== null && groupAttributesEffect(event).kind === 'unchanged';
 }
 
 /**
@@ -32,10 +32,10 @@ export function needsGroupAttributes(recorded: RecordedEvent): boolean {
  * except a group's attributes for membership events, which the caller knows from earlier events of the stream.
  */
 export function toScimKafkaRecord(recorded: RecordedEvent, groupAttributes?: ScimAttributes): ScimKafkaRecord {
-  if ((USER_EVENT_TYPES as readonly string[]).includes(recorded.type)) return userRecord(recorded, { type: recorded.type, data: recorded.data } as UserEvent);
-  if ((GROUP_EVENT_TYPES as readonly string[]).includes(recorded.type)) {
-    return groupRecord(recorded, { type: recorded.type, data: recorded.data } as GroupEvent, groupAttributes);
-  }
+  const userEvent = decodeUserEvent(recorded);
+  if (userEvent) return userRecord(recorded, userEvent);
+  const groupEvent = decodeGroupEvent(recorded);
+  if (groupEvent) return groupRecord(recorded, groupEvent, groupAttributes);
   throw new Error(`event ${recorded.id} of type ${recorded.type} in ${recorded.streamName} is not published to Kafka`);
 }
 

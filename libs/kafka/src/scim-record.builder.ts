@@ -1,7 +1,8 @@
+import { decodeGroupEvent } from '#domain/group/group.events.js';
 import type { ScimAttributes } from '#domain/scim-resource.js';
 import type { EventStore, RecordedEvent } from '#event-store/event-store.port.js';
-import { GroupAttributesCache } from './group-attributes.cache.js';
-import { needsGroupAttributes, toScimKafkaRecord } from './scim-cloud-event.mapper.js';
+import { GroupAttributesCache, groupAttributesEffect } from './group-attributes.cache.js';
+import { toScimKafkaRecord } from './scim-cloud-event.mapper.js';
 import type { ScimKafkaRecord } from './scim-cloud-event.js';
 
 export interface BuiltBatch {
@@ -26,11 +27,13 @@ export class ScimRecordBuilder {
     const records: ScimKafkaRecord[] = [];
     for (const event of events) {
       let groupAttributes: ScimAttributes | undefined;
-      if (event.type === 'GroupCreated' || event.type === 'GroupUpdated') {
-        inBatch.set(event.streamName, { revision: event.revision, attributes: (event.data as { attributes: ScimAttributes }).attributes });
-      } else if (event.type === 'GroupDeleted') {
+      const groupEvent = decodeGroupEvent(event);
+      const effect = groupEvent === null ? null : groupAttributesEffect(groupEvent);
+      if (effect?.kind === 'set') {
+        inBatch.set(event.streamName, { revision: event.revision, attributes: effect.attributes });
+      } else if (effect?.kind === 'deleted') {
         inBatch.set(event.streamName, { revision: event.revision, attributes: null });
-      } else if (needsGroupAttributes(event)) {
+      } else if (effect?.kind === 'unchanged') {
         const earlier = inBatch.get(event.streamName);
         groupAttributes = earlier?.attributes ?? (await this.groups.attributesAt(event.streamName, event.revision));
       }

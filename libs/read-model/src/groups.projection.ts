@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import type { GroupEvent, GroupMember } from '#domain/group/group.events.js';
+import { assertNever } from '#domain/decider.js';
+import { decodeGroupEvent, type GroupEvent, type GroupMember } from '#domain/group/group.events.js';
+import { foreignEvent } from '#domain/stored-event.js';
 import type { RecordedEvent } from '#event-store/event-store.port.js';
 
 /**
@@ -10,7 +12,7 @@ import type { RecordedEvent } from '#event-store/event-store.port.js';
  */
 export async function applyGroupEvents(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
   for (const recorded of events) {
-    await applyGroupEvent(manager, recorded.metadata.tenantId, recorded.revision, { type: recorded.type, data: recorded.data } as GroupEvent);
+    await applyGroupEvent(manager, recorded.metadata.tenantId, recorded.revision, decodeGroupEvent(recorded) ?? foreignEvent(recorded, 'a group event'));
   }
 }
 
@@ -60,6 +62,9 @@ async function applyGroupEvent(manager: EntityManager, tenantId: string, revisio
       await manager.query(`DELETE FROM scim_group_members WHERE tenant_id = $1 AND group_id = $2`, [tenantId, groupId]);
       await insertMembers(manager, tenantId, groupId, event.data.members);
       return;
+    default:
+      // Narrowed by the returns above: every type not handled before this switch must be handled in it.
+      assertNever(event);
   }
 }
 

@@ -1,4 +1,6 @@
-import type { UserEvent } from '#domain/user/user.events.js';
+import { assertNever } from '#domain/decider.js';
+import { foreignEvent } from '#domain/stored-event.js';
+import { decodeUserEvent } from '#domain/user/user.events.js';
 import type { RecordedEvent } from '#event-store/event-store.port.js';
 import { elementsOf, getIgnoringCase } from '#scim/resource/attribute-access.js';
 import { isPlainObject } from '#scim/resource/json-value.js';
@@ -28,7 +30,7 @@ export function collapseUserEvents(events: readonly RecordedEvent[]): UserRowCha
   const upserts = new Map<string, UserRowValues>();
   const deletes = new Map<string, { tenantId: string; id: string }>();
   for (const recorded of events) {
-    const event = { type: recorded.type, data: recorded.data } as UserEvent;
+    const event = decodeUserEvent(recorded) ?? foreignEvent(recorded, 'a user event');
     const tenantId = recorded.metadata.tenantId;
     const key = `${tenantId}/${event.data.userId}`;
     switch (event.type) {
@@ -49,6 +51,8 @@ export function collapseUserEvents(events: readonly RecordedEvent[]): UserRowCha
         upserts.delete(key);
         deletes.set(key, { tenantId, id: event.data.userId });
         break;
+      default:
+        assertNever(event);
     }
   }
   return { upserts: [...upserts.values()], deletes: [...deletes.values()] };

@@ -1,9 +1,10 @@
-import { foldEvents } from '#domain/decider.js';
+import { assertNever, foldEvents } from '#domain/decider.js';
 import { groupDecider } from '#domain/group/group.decider.js';
-import type { GroupEvent, GroupMember } from '#domain/group/group.events.js';
+import { decodeGroupEvent, type GroupEvent, type GroupMember } from '#domain/group/group.events.js';
+import { foreignEvent } from '#domain/stored-event.js';
 import { streamNames } from '#domain/stream-names.js';
 import { userDecider } from '#domain/user/user.decider.js';
-import type { UserEvent } from '#domain/user/user.events.js';
+import { decodeUserEvent } from '#domain/user/user.events.js';
 import { verifyTenantChains, type ChainVerification, type VerifyOptions } from '#event-store/audit/chain-verifier.js';
 import { exportTenantHistory, type ExportOptions } from '#event-store/audit/tenant-history.js';
 import { formatPosition, type EventStore, type RecordedEvent } from '#event-store/event-store.port.js';
@@ -105,7 +106,7 @@ export class AuditService {
   }
 
   private userAsOf(events: readonly RecordedEvent[], version: bigint, registry: SchemaRegistry): Record<string, unknown> | null {
-    const state = foldEvents(userDecider, events.map((event) => ({ type: event.type, data: event.data }) as UserEvent));
+    const state = foldEvents(userDecider, events.map((event) => decodeUserEvent(event) ?? foreignEvent(event, 'a user event')));
     if (state.status !== 'present') return null;
     return presentUser(
       { id: state.userId, attributes: state.attributes, version, createdAt: state.createdAt, lastModifiedAt: state.lastModifiedAt },
@@ -115,7 +116,7 @@ export class AuditService {
   }
 
   private groupAsOf(events: readonly RecordedEvent[], version: bigint, registry: SchemaRegistry): Record<string, unknown> | null {
-    const domainEvents = events.map((event) => ({ type: event.type, data: event.data }) as GroupEvent);
+    const domainEvents = events.map((event) => decodeGroupEvent(event) ?? foreignEvent(event, 'a group event'));
     const state = foldEvents(groupDecider, domainEvents);
     if (state.status !== 'present') return null;
     // The decider keeps member ids only; type and display come from the events that added them.
@@ -177,8 +178,18 @@ function toAuditEntry(event: RecordedEvent): AuditEntry {
 function memberDetails(events: readonly GroupEvent[]): Map<string, GroupMember> {
   const details = new Map<string, GroupMember>();
   for (const event of events) {
-    if (event.type === 'GroupMembersAdded' || event.type === 'GroupMembersReplaced') {
-      for (const member of event.data.members) details.set(member.value, member);
+    switch (event.type) {
+      case 'GroupMembersAdded':
+      case 'GroupMembersReplaced':
+        for (const member of event.data.members) details.set(member.value, member);
+        break;
+      case 'GroupCreated':
+      case 'GroupUpdated':
+      case 'GroupMembersRemoved':
+      case 'GroupDeleted':
+        break;
+      default:
+        assertNever(event);
     }
   }
   return details;

@@ -8,7 +8,7 @@ import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { NotFoundError, ScimError } from '#scim/scim-error.js';
 import { assertNever, type Decider } from '../decider.js';
 import type { ScimAttributes } from '../scim-resource.js';
-import type { GroupEvent, GroupMember } from './group.events.js';
+import { decodeGroupEvent, type GroupEvent, type GroupMember } from './group.events.js';
 import { planGroupPatch, type MemberChange } from './group-patch.plan.js';
 
 /**
@@ -97,6 +97,7 @@ export function groupAttributesAfter(command: Extract<GroupCommand, { type: 'Rep
 
 export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {
   initialState: { status: 'absent' },
+  decode: decodeGroupEvent,
 
   decide(command, state) {
     switch (command.type) {

@@ -1,6 +1,7 @@
 import type { AttributeChange } from '#scim/resource/resource.diff.js';
 import type { DomainEvent } from '../decider.js';
 import type { ScimAttributes } from '../scim-resource.js';
+import { decodeWith, eventTypesOf, FIRST_VERSION, type EventCatalogue, type StoredEvent } from '../stored-event.js';
 
 /** A member as recorded in events (RFC 7643 §4.2 `members` sub-attributes; `value` is the member's id). */
 export interface GroupMember {
@@ -32,11 +33,19 @@ export type GroupDeleted = DomainEvent<'GroupDeleted', { readonly groupId: strin
 
 export type GroupEvent = GroupCreated | GroupUpdated | GroupMembersAdded | GroupMembersRemoved | GroupMembersReplaced | GroupDeleted;
 
-export const GROUP_EVENT_TYPES: readonly GroupEvent['type'][] = [
-  'GroupCreated',
-  'GroupUpdated',
-  'GroupMembersAdded',
-  'GroupMembersRemoved',
-  'GroupMembersReplaced',
-  'GroupDeleted',
-];
+/** Every group event type and its schema versions (stored-event.ts): a type added to GroupEvent must be added here. */
+const GROUP_EVENTS = {
+  GroupCreated: FIRST_VERSION,
+  GroupUpdated: FIRST_VERSION,
+  GroupMembersAdded: FIRST_VERSION,
+  GroupMembersRemoved: FIRST_VERSION,
+  GroupMembersReplaced: FIRST_VERSION,
+  GroupDeleted: FIRST_VERSION,
+} as const satisfies EventCatalogue<GroupEvent>;
+
+export const GROUP_EVENT_TYPES = eventTypesOf<GroupEvent>(GROUP_EVENTS);
+
+/** A stored event as a GroupEvent at its current schema version; null when it is not a group event. */
+export function decodeGroupEvent(stored: StoredEvent): GroupEvent | null {
+  return decodeWith<GroupEvent>(GROUP_EVENTS, stored);
+}

@@ -1,5 +1,6 @@
 import { UniquenessError } from '#scim/scim-error.js';
 import { assertNever, type Decider, type DomainEvent } from '../decider.js';
+import { decodeWith, eventTypesOf, FIRST_VERSION, type EventCatalogue, type StoredEvent } from '../stored-event.js';
 
 /**
  * A unique key (a user's userName, an externalId, a group's displayName) is a tiny aggregate of its own: one
@@ -12,6 +13,19 @@ export type UniqueKeyKind = 'userName' | 'userExternalId' | 'groupDisplayName' |
 export type UniqueKeyReserved = DomainEvent<'UniqueKeyReserved', { readonly kind: UniqueKeyKind; readonly key: string; readonly ownerId: string; readonly at: string }>;
 export type UniqueKeyReleased = DomainEvent<'UniqueKeyReleased', { readonly kind: UniqueKeyKind; readonly key: string; readonly ownerId: string; readonly at: string }>;
 export type UniqueKeyEvent = UniqueKeyReserved | UniqueKeyReleased;
+
+/** Every reservation event type and its schema versions (stored-event.ts). */
+const UNIQUE_KEY_EVENTS = {
+  UniqueKeyReserved: FIRST_VERSION,
+  UniqueKeyReleased: FIRST_VERSION,
+} as const satisfies EventCatalogue<UniqueKeyEvent>;
+
+export const UNIQUE_KEY_EVENT_TYPES = eventTypesOf<UniqueKeyEvent>(UNIQUE_KEY_EVENTS);
+
+/** A stored event as a UniqueKeyEvent at its current schema version; null when it is not a reservation event. */
+export function decodeUniqueKeyEvent(stored: StoredEvent): UniqueKeyEvent | null {
+  return decodeWith<UniqueKeyEvent>(UNIQUE_KEY_EVENTS, stored);
+}
 
 export type UniqueKeyState = { readonly ownerId: string | null };
 
@@ -36,6 +50,7 @@ export function normaliseUniqueKey(kind: UniqueKeyKind, value: string): string {
 
 export const uniqueKeyDecider: Decider<UniqueKeyCommand, UniqueKeyEvent, UniqueKeyState> = {
   initialState: { ownerId: null },
+  decode: decodeUniqueKeyEvent,
 
   decide(command, state) {
     switch (command.type) {

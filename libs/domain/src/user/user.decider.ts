@@ -7,7 +7,7 @@ import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { NotFoundError, ScimError } from '#scim/scim-error.js';
 import { assertNever, type Decider } from '../decider.js';
 import type { ScimAttributes } from '../scim-resource.js';
-import type { UserEvent } from './user.events.js';
+import { decodeUserEvent, type UserEvent } from './user.events.js';
 
 export type UserState =
   | { readonly status: 'absent' }
@@ -75,6 +75,7 @@ export function attributesAfter(
 
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
   initialState: { status: 'absent' },
+  decode: decodeUserEvent,
 
   decide(command, state) {
     switch (command.type) {

@@ -85,15 +85,17 @@ describe('user decider', () => {
       .then([{ type: 'UserDeleted', data: { userId, userName: 'bjensen@example.com', at: later } }]);
   });
 
-  it.each([
-    ['never created', [] as UserEvent[]],
-    ['already deleted', [created, { type: 'UserDeleted', data: { userId, userName: 'bjensen@example.com', at: later } } as UserEvent]],
+  const deleted: UserEvent = { type: 'UserDeleted', data: { userId, userName: 'bjensen@example.com', at: later } };
+  it.each<[string, UserEvent[]]>([
+    ['never created', []],
+    ['already deleted', [created, deleted]],
   ])('answers 404 to deleting a user %s', (_, history) => {
     spec.given(history).when({ type: 'DeleteUser', userId, at: later }).thenThrows({ status: 404 });
   });
 
   it('keeps createdAt and moves lastModifiedAt on update', () => {
-    const state = [created, { type: 'UserUpdated', data: { userId, changes: [], attributes, at: later } } as UserEvent].reduce<UserState>(
+    const updated: UserEvent = { type: 'UserUpdated', data: { userId, changes: [], attributes, at: later } };
+    const state = [created, updated].reduce<UserState>(
       userDecider.evolve,
       userDecider.initialState,
     );
