@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
 import { inSpan } from '#observability/tracing.js';
-import { foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
+import { assertNever, foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
 import { foreignEvent } from '#domain/stored-event.js';
 import { ScimError } from '#scim/scim-error.js';
 import { NO_COMMAND_METRICS, type CommandMetrics } from '#observability/metrics.recorders.js';
@@ -79,6 +79,24 @@ export interface StreamLoader {
    * user's deletion) and this command cannot both commit: the loser decides again on fresh reads.
    */
   dependOn<State>(streamNames: readonly string[], decider: Decider<never, never, State> | Decider<any, any, State>): Promise<LoadedStream<State>[]>;
+  /**
+   * Decides one stream now, inside the plan (If-Match checked first), and answers its state before and after the
+   * command: what the plan needs to choose its other decisions, e.g. the unique keys a rename moves. The events
+   * decided here are appended with the plan's other decisions (before them): each stream is decided once per attempt.
+   */
+  decide<Command, Event extends DomainEvent, State>(
+    streamName: string,
+    decider: Decider<Command, Event, State>,
+    command: Command,
+    options?: DecisionOptions<Event>,
+  ): Promise<DecidedState<State, Event>>;
+}
+
+/** A stream decided inside the plan (StreamLoader.decide). */
+export interface DecidedState<State, Event extends DomainEvent = DomainEvent> {
+  readonly before: State;
+  readonly after: State;
+  readonly events: readonly Event[];
 }
 
 export interface DecidedStream {
@@ -94,11 +112,23 @@ export interface DecidedStream {
   readonly eventIds: readonly string[];
 }
 
-export interface CommandOutcome {
+export interface CommandOutcome<Result = undefined> {
   readonly streams: ReadonlyMap<string, DecidedStream>;
   /** Greatest position appended, null when the command recorded nothing. */
   readonly position: GlobalPosition | null;
+  /** What the plan of the attempt that committed answered besides its decisions (Planned.result). */
+  readonly result: Result;
 }
+
+/**
+ * What a plan answers: its decisions, or its decisions with a result the caller needs from the attempt that
+ * commits (e.g. the member ids a group command skipped). A plan returns it instead of setting anything outside:
+ * it runs once per attempt.
+ */
+export type Planned<Result> = readonly StreamDecision[] | { readonly decisions: readonly StreamDecision[]; readonly result: Result };
+
+/** Decides what the command records, on streams it loads through the loader; see runCommand. */
+export type CommandPlan<Result = undefined> = (loader: StreamLoader) => Promise<Planned<Result>>;
 
 export interface CommandLoopOptions {
   /** Attempts before a command gives up with ContentionError (default 16). */
@@ -130,24 +160,28 @@ export class ContentionError extends ScimError {
  * if it appends to every stream it guessed, at the guessed revision: a stale or wrong guess is a version conflict
  * and nothing is written. Anything else (an error, a stream left unchanged or only read) proves nothing about the
  * guess, so the command starts again from fresh reads, as it does after the conflict, at once and without back-off.
+ *
+ * One attempt, top to bottom (attemptCommand): the streams are guessed from the cache or loaded (AttemptStreams),
+ * decided with their events chained (decideCommand, decideStream, chainEvents), checked (conditionsOf, guess
+ * verification), appended (appendDecided), and the new states cached (cacheDecided).
  */
-export function runCommand(
+export function runCommand<Result = undefined>(
   store: EventStore,
   metadata: EventMetadata,
-  plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
+  plan: CommandPlan<Result>,
   options: CommandLoopOptions = {},
-): Promise<CommandOutcome> {
+): Promise<CommandOutcome<Result>> {
   // The `command` span (docs/observability.md "Tracing"): attempts, conflicts and what was appended.
   return inSpan('command', null, (span) => runCommandLoop(store, metadata, plan, options, span));
 }
 
-async function runCommandLoop(
+async function runCommandLoop<Result>(
   store: EventStore,
   metadata: EventMetadata,
-  plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
+  plan: CommandPlan<Result>,
   options: CommandLoopOptions,
   span: Span | null,
-): Promise<CommandOutcome> {
+): Promise<CommandOutcome<Result>> {
   const maxAttempts = options.maxAttempts ?? 16;
   // Event ids derive from this execution, the attempt, the stream and the index: a store that retries an append
   // whose answer was lost stores it once (EventStoreDB), and no two events ever share an id.
@@ -161,42 +195,48 @@ async function runCommandLoop(
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const guess = cache !== undefined && attempt === 1;
       span?.setAttribute('scim.command.attempts', attempt);
-      let outcome: Awaited<ReturnType<typeof attemptCommand>>;
+      let result: AttemptResult<Result>;
       try {
-        outcome = await attemptCommand(store, metadata, plan, { commandId, attempt, cache, guess, span });
+        result = await attemptCommand(store, plan, { metadata, commandId, attempt, cache, guess, span });
       } catch (error) {
         metrics.attempt('failed');
         throw error;
       }
-      if (outcome === null) {
-        // a guess it cannot verify, or an error the guess may have caused: read
-        metrics.attempt('unverified');
-        if (attempt < maxAttempts) metrics.retry('unverified');
-        span?.addEvent('guess_unverified', { 'scim.command.attempt': attempt });
-        continue;
+      switch (result.kind) {
+        case 'committed':
+          metrics.attempt('committed');
+          if (span) describeOutcome(span, result.outcome);
+          return result.outcome;
+        case 'unverified':
+          // a guess it cannot verify, or an error the guess may have caused: read
+          metrics.attempt('unverified');
+          if (attempt < maxAttempts) metrics.retry('unverified');
+          span?.addEvent('guess_unverified', { 'scim.command.attempt': attempt });
+          continue;
+        case 'conflict': {
+          const { conflict } = result;
+          metrics.attempt('conflict');
+          if (attempt < maxAttempts) metrics.retry('conflict');
+          lastConflict = conflict;
+          span?.addEvent('version_conflict', {
+            'scim.command.attempt': attempt,
+            'scim.stream.name': conflict.streamName,
+            'scim.stream.expected_revision': conflict.expected,
+            'scim.stream.actual_revision': conflict.actual,
+            'scim.command.guessed': guess,
+          });
+          if (turns && !releaseTurn) {
+            // Lost a race in this process (or to another one): wait for the others that lost it, then read afresh.
+            releaseTurn = await turns.take(conflict.streamName);
+            continue;
+          }
+          // Holding the turn, a wrong guess is not worth waiting for; another process's writer is.
+          if (!guess) await backOff(attempt);
+          continue;
+        }
+        default:
+          return assertNever(result);
       }
-      if (!(outcome instanceof VersionConflictError)) {
-        metrics.attempt('committed');
-        if (span) describeOutcome(span, outcome);
-        return outcome;
-      }
-      metrics.attempt('conflict');
-      if (attempt < maxAttempts) metrics.retry('conflict');
-      lastConflict = outcome;
-      span?.addEvent('version_conflict', {
-        'scim.command.attempt': attempt,
-        'scim.stream.name': outcome.streamName,
-        'scim.stream.expected_revision': outcome.expected,
-        'scim.stream.actual_revision': outcome.actual,
-        'scim.command.guessed': guess,
-      });
-      if (turns && !releaseTurn) {
-        // Lost a race in this process (or to another one): wait for the others that lost it, then read afresh.
-        releaseTurn = await turns.take(outcome.streamName);
-        continue;
-      }
-      // Holding the turn, a wrong guess is not worth waiting for; another process's writer is.
-      if (!guess) await backOff(attempt);
     }
   } finally {
     releaseTurn?.();
@@ -209,7 +249,7 @@ async function runCommandLoop(
 const MAX_STREAMS_ON_SPAN = 16;
 
 /** The streams the command appended to, each with its new revision, on the command's span. */
-function describeOutcome(span: Span, outcome: CommandOutcome): void {
+function describeOutcome(span: Span, outcome: CommandOutcome<unknown>): void {
   const appended = [...outcome.streams.values()].filter((stream) => stream.eventIds.length > 0);
   span.setAttribute('scim.command.appended_streams', appended.length);
   span.setAttribute('scim.command.events', appended.reduce((sum, stream) => sum + stream.eventIds.length, 0));
@@ -218,7 +258,20 @@ function describeOutcome(span: Span, outcome: CommandOutcome): void {
   span.setAttribute('scim.stream.revisions', named.map((stream) => String(stream.revision)));
 }
 
+/**
+ * What one attempt came to: it committed; it lost a race (the version conflict); or it guessed and cannot tell
+ * whether the guess was right, nothing written (the plan or a decider refused on a guessed state, or a guessed
+ * stream gets no append to check it with). A failing append is never put down to the guess: it is thrown.
+ */
+type AttemptResult<Result> =
+  | { readonly kind: 'committed'; readonly outcome: CommandOutcome<Result> }
+  | { readonly kind: 'conflict'; readonly conflict: VersionConflictError }
+  | { readonly kind: 'unverified' };
+
+const UNVERIFIED = { kind: 'unverified' } as const;
+
 interface AttemptOptions {
+  readonly metadata: EventMetadata;
   readonly commandId: string;
   readonly attempt: number;
   readonly cache: StreamStateCache | undefined;
@@ -228,126 +281,28 @@ interface AttemptOptions {
   readonly span: Span | null;
 }
 
-/**
- * One attempt: the outcome, the version conflict that ends it, or null when it guessed and cannot tell whether
- * the guess was right (nothing was written): the plan or a decider refused (on a guessed state), or a guessed
- * stream gets no append to check it with. A failing append is never put down to the guess: it is reported.
- */
-async function attemptCommand(
-  store: EventStore,
-  metadata: EventMetadata,
-  plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
-  { commandId, attempt, cache, guess, span }: AttemptOptions,
-): Promise<CommandOutcome | VersionConflictError | null> {
-  const loaded = new Map<string, Promise<LoadedStream<unknown>>>();
-  const guessed = new Set<string>();
-  const dependencies = new Set<string>();
-  // Starts loading every requested stream not loaded yet: guessed (nothing read), or read together in one round trip.
-  const loadTogether = (requests: readonly StreamRequest[]): void => {
-    const unread = [...new Map(requests.filter((r) => !loaded.has(r.streamName)).map((r) => [r.streamName, r.decider])).entries()];
-    if (unread.length === 0) return;
-    if (guess) {
-      for (const [streamName, decider] of unread) {
-        guessed.add(streamName);
-        const cached = cache!.get(streamName, decider);
-        loaded.set(
-          streamName,
-          Promise.resolve(cached ? { state: cached.state, revision: cached.revision, lastHash: cached.lastHash } : { state: decider.initialState, revision: null, lastHash: null }),
-        );
-      }
-      return;
-    }
-    const toRead = unread.map(([streamName, decider]) => ({ streamName, decider }));
-    const batch =
-      span === null
-        ? loadStreams(store, toRead, cache)
-        : inSpan('event_store.read', () => ({ attributes: { 'scim.command.attempt': attempt, 'scim.stream.names': toRead.slice(0, MAX_STREAMS_ON_SPAN).map((r) => r.streamName) } }), () => loadStreams(store, toRead, cache));
-    unread.forEach(([streamName], index) => {
-      const entry = batch.then((streams) => streams[index]);
-      entry.catch(() => undefined); // awaited by whoever loads it; only the first failure is reported
-      loaded.set(streamName, entry);
-    });
-  };
-  const loader: AttemptLoader = {
-    load(streamName, decider) {
-      loadTogether([{ streamName, decider: decider as AnyDecider }]);
-      return loaded.get(streamName) as Promise<LoadedStream<never>>;
-    },
-    dependOn(streamNames, decider) {
-      loadTogether(streamNames.map((streamName) => ({ streamName, decider: decider as AnyDecider })));
-      for (const streamName of streamNames) dependencies.add(streamName);
-      return Promise.all(streamNames.map((streamName) => loaded.get(streamName) as Promise<LoadedStream<never>>));
-    },
-    loadTogether,
-  };
-  let prepared: { appends: StreamAppend[]; decided: DecidedEntry[] };
+/** One attempt: load (or guess), decide, check, append, cache. */
+async function attemptCommand<Result>(store: EventStore, plan: CommandPlan<Result>, options: AttemptOptions): Promise<AttemptResult<Result>> {
+  const streams = new AttemptStreams(store, options);
+  let decided: DecidedCommand<Result>;
   try {
-    prepared = await decideAll(plan, loader, metadata, commandId, attempt);
+    decided = await decideCommand(plan, streams, options);
   } catch (error) {
-    if (guess) return null;
+    if (options.guess) return UNVERIFIED;
     throw error;
   }
-  const { appends, decided } = prepared;
-  const appended = new Set(appends.map((append) => append.streamName));
-  // Streams depended on but not written: the append requires each existing one to be where it was loaded.
-  // Nothing appended means nothing can depend on them.
-  const conditions: StreamCondition[] = [];
-  if (appends.length > 0) {
-    for (const streamName of dependencies) {
-      if (appended.has(streamName)) continue;
-      const { revision } = await loaded.get(streamName)!;
-      if (revision !== null) conditions.push({ streamName, revision });
-    }
-  }
-  const checked = new Set([...appended, ...conditions.map((condition) => condition.streamName)]);
-  // A guessed stream the append does not check (read only, or left unchanged) may have been guessed wrong.
-  for (const streamName of guessed) if (!checked.has(streamName)) return null;
-
+  const appends = decided.parts.flatMap((part) => (part.append ? [part.append] : []));
+  const conditions = await conditionsOf(appends, streams);
+  if (!streams.guessesChecked(appends, conditions)) return UNVERIFIED;
   let results: AppendResult[];
   try {
-    results =
-      appends.length === 0
-        ? []
-        : span !== null
-          ? await inSpan('event_store.append', () => ({ attributes: appendAttributes(appends, conditions, attempt) }), (appendSpan) => appendTraced(store, appends, conditions, appendSpan!))
-          : appends.length === 1 && conditions.length === 0
-            ? [await store.appendToStream(appends[0])]
-            : await store.appendToStreams(appends, conditions);
+    results = await appendDecided(store, appends, conditions, options);
   } catch (error) {
-    if (error instanceof VersionConflictError) return error;
+    if (error instanceof VersionConflictError) return { kind: 'conflict', conflict: error };
     throw error;
   }
-
-  const positions = new Map(appends.map((append, index) => [append.streamName, results[index].position]));
-  for (const entry of decided) {
-    if (entry.revision !== null) cache?.set(entry.streamName, entry.decider, entry.state, entry.revision, entry.lastHash);
-  }
-  const streams = new Map<string, DecidedStream>(
-    decided.map(({ decider: _decider, ...entry }) => [entry.streamName, { ...entry, position: positions.get(entry.streamName) ?? null }]),
-  );
-  const position = results.map((r) => r.position).reduce<GlobalPosition | null>(
-    (max, p) => (max === null || comparePositions(p, max) > 0 ? p : max),
-    null,
-  );
-  return { streams, position };
-}
-
-async function appendTraced(store: EventStore, appends: readonly StreamAppend[], conditions: readonly StreamCondition[], span: Span): Promise<AppendResult[]> {
-  const results = await (appends.length === 1 && conditions.length === 0 ? store.appendToStream(appends[0]).then((result) => [result]) : store.appendToStreams(appends, conditions));
-  span.setAttribute('scim.stream.next_revisions', results.slice(0, MAX_STREAMS_ON_SPAN).map((result) => String(result.nextRevision)));
-  return results;
-}
-
-/** The append span's attributes: each stream (bounded) with the revision the append expects it at. */
-function appendAttributes(appends: readonly StreamAppend[], conditions: readonly StreamCondition[], attempt: number): Record<string, string[] | number> {
-  const named = appends.slice(0, MAX_STREAMS_ON_SPAN);
-  return {
-    'scim.command.attempt': attempt,
-    'scim.stream.names': named.map((entry) => entry.streamName),
-    'scim.stream.expected_revisions': named.map((entry) => String(entry.expectedRevision)),
-    'scim.event_store.events': appends.reduce((sum, entry) => sum + entry.events.length, 0),
-    'scim.event_store.conditions': conditions.length,
-  };
+  cacheDecided(options.cache, decided.parts);
+  return { kind: 'committed', outcome: outcomeOf(decided, appends, results) };
 }
 
 interface StreamRequest {
@@ -355,67 +310,69 @@ interface StreamRequest {
   readonly decider: AnyDecider;
 }
 
-interface AttemptLoader extends StreamLoader {
+/**
+ * The streams one attempt loads, each once: guessed from the cache (nothing read), or read together, one round
+ * trip per batch. Remembers which were guessed and which the command only depends on.
+ */
+class AttemptStreams {
+  private readonly loadedStreams = new Map<string, Promise<LoadedStream<unknown>>>();
+  private readonly guessed = new Set<string>();
+  readonly dependencies = new Set<string>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: AttemptOptions,
+  ) {}
+
   /** Starts loading, together, every stream of `requests` not loaded yet. */
-  loadTogether(requests: readonly StreamRequest[]): void;
-}
-
-interface DecidedEntry {
-  readonly streamName: string;
-  readonly decider: AnyDecider;
-  readonly events: readonly DomainEvent[];
-  readonly state: unknown;
-  readonly revision: bigint | null;
-  readonly lastHash: string | null;
-  readonly eventIds: string[];
-}
-
-/** Runs the plan and every decision: the appends to make and what each stream becomes. */
-async function decideAll(
-  plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>,
-  loader: AttemptLoader,
-  metadata: EventMetadata,
-  commandId: string,
-  attempt: number,
-): Promise<{ appends: StreamAppend[]; decided: DecidedEntry[] }> {
-  const decisions = await plan(loader);
-  // Every stream decided on that the plan did not read yet is read now, together: one round trip, not one each.
-  loader.loadTogether(decisions);
-
-  const appends: StreamAppend[] = [];
-  const decided: DecidedEntry[] = [];
-  for (const { streamName, decider, command, requiredRevision, compensate } of decisions) {
-    const current = await loader.load(streamName, decider);
-    if (requiredRevision !== undefined && current.revision !== requiredRevision) {
-      throw new ScimError(412, undefined, `resource is at version W/"${current.revision ?? 'none'}", not the W/"${requiredRevision}" given in If-Match`);
+  request(requests: readonly StreamRequest[]): void {
+    const unread = [...new Map(requests.filter((r) => !this.loadedStreams.has(r.streamName)).map((r) => [r.streamName, r.decider])).entries()];
+    if (unread.length === 0) return;
+    if (this.options.guess) {
+      for (const [streamName, decider] of unread) {
+        this.guessed.add(streamName);
+        this.loadedStreams.set(streamName, Promise.resolve(guessFromCache(this.options.cache!, streamName, decider)));
+      }
+      return;
     }
-    const events = decider.decide(command, current.state);
-    const state = foldEvents(decider, events, current.state);
-    // Each event chains to the one before it in the stream (docs/audit-format.md); a compensation, appended
-    // only right after these events, continues the chain from the last of them.
-    const chain = new StreamChain(streamName, current.revision, current.lastHash);
-    const newEvents: NewEvent[] = events.map((event, index) =>
-      chain.next({ id: deterministicEventId({ commandId, attempt, streamName, index }), type: event.type, data: event.data, metadata }),
-    );
-    const lastHash = chain.lastHash;
-    const compensation: NewEvent[] =
-      compensate && newEvents.length > 0
-        ? compensate(events).map((event, index) =>
-            chain.next({ id: compensationEventId(newEvents[0].id, index), type: event.type, data: event.data, metadata }),
-          )
-        : [];
-    const revision = events.length === 0 ? current.revision : (current.revision ?? -1n) + BigInt(events.length);
-    decided.push({ streamName, decider, events, state, revision, lastHash, eventIds: newEvents.map((e) => e.id) });
-    if (newEvents.length > 0) {
-      appends.push({
-        streamName,
-        expectedRevision: current.revision ?? 'no-stream',
-        events: newEvents,
-        ...(compensation.length > 0 ? { compensation } : {}),
-      });
-    }
+    const batch = readTraced(this.store, unread.map(([streamName, decider]) => ({ streamName, decider })), this.options);
+    unread.forEach(([streamName], index) => {
+      const entry = batch.then((streams) => streams[index]);
+      entry.catch(() => undefined); // awaited by whoever loads it; only the first failure is reported
+      this.loadedStreams.set(streamName, entry);
+    });
   }
-  return { appends, decided };
+
+  load(request: StreamRequest): Promise<LoadedStream<unknown>> {
+    this.request([request]);
+    return this.loadedStreams.get(request.streamName)!;
+  }
+
+  /** A stream this attempt has loaded already (a dependency, say). */
+  loaded(streamName: string): Promise<LoadedStream<unknown>> {
+    const entry = this.loadedStreams.get(streamName);
+    if (!entry) throw new Error(`stream ${streamName} was not loaded in this attempt`);
+    return entry;
+  }
+
+  /** Whether the append checks every stream guessed: a stream only read, or left unchanged, may have been guessed wrong. */
+  guessesChecked(appends: readonly StreamAppend[], conditions: readonly StreamCondition[]): boolean {
+    const checked = new Set([...appends.map((append) => append.streamName), ...conditions.map((condition) => condition.streamName)]);
+    return [...this.guessed].every((streamName) => checked.has(streamName));
+  }
+}
+
+/** Guess from cache: the cached state, or "the stream does not exist yet" for a stream the cache does not hold. */
+function guessFromCache(cache: StreamStateCache, streamName: string, decider: AnyDecider): LoadedStream<unknown> {
+  const cached = cache.get(streamName, decider);
+  return cached ? { state: cached.state, revision: cached.revision, lastHash: cached.lastHash } : { state: decider.initialState, revision: null, lastHash: null };
+}
+
+/** Load: the streams read in one round trip, in an `event_store.read` span while tracing is on. */
+function readTraced(store: EventStore, requests: readonly StreamRequest[], { cache, span, attempt }: AttemptOptions): Promise<LoadedStream<unknown>[]> {
+  if (span === null) return loadStreams(store, requests, cache);
+  const attributes = { 'scim.command.attempt': attempt, 'scim.stream.names': requests.slice(0, MAX_STREAMS_ON_SPAN).map((r) => r.streamName) };
+  return inSpan('event_store.read', () => ({ attributes }), () => loadStreams(store, requests, cache));
 }
 
 async function loadStreams(
@@ -444,6 +401,108 @@ async function loadStreams(
   });
 }
 
+interface DecidedEntry {
+  readonly streamName: string;
+  readonly decider: AnyDecider;
+  readonly events: readonly DomainEvent[];
+  readonly state: unknown;
+  readonly revision: bigint | null;
+  readonly lastHash: string | null;
+  readonly eventIds: string[];
+}
+
+/** One stream's decision on its loaded state: what it becomes, and its append (null: nothing to record). */
+interface DecidedStreamPart {
+  readonly entry: DecidedEntry;
+  readonly append: StreamAppend | null;
+}
+
+/** Every stream's decision of one attempt, in order (those the plan decided itself first), and the plan's result. */
+interface DecidedCommand<Result> {
+  readonly parts: readonly DecidedStreamPart[];
+  readonly result: Result;
+}
+
+/**
+ * Decide: runs the plan with a loader over the attempt's streams, then every decision it returned that it did
+ * not decide itself (StreamLoader.decide), on streams read together.
+ */
+async function decideCommand<Result>(plan: CommandPlan<Result>, streams: AttemptStreams, options: AttemptOptions): Promise<DecidedCommand<Result>> {
+  const early = new Map<string, DecidedStreamPart>();
+  const loader: StreamLoader = {
+    load: (streamName, decider) => streams.load({ streamName, decider: decider as AnyDecider }) as Promise<LoadedStream<never>>,
+    dependOn(streamNames, decider) {
+      const requests = streamNames.map((streamName) => ({ streamName, decider: decider as AnyDecider }));
+      streams.request(requests);
+      for (const streamName of streamNames) streams.dependencies.add(streamName);
+      return Promise.all(requests.map((request) => streams.load(request) as Promise<LoadedStream<never>>));
+    },
+    async decide(streamName, decider, command, decisionOptions = {}) {
+      const streamDecision = decision(streamName, decider, command, decisionOptions);
+      const current = await streams.load(streamDecision);
+      const part = decideStream(streamDecision, current, options);
+      early.set(streamName, part);
+      return { before: current.state as never, after: part.entry.state as never, events: part.entry.events as never };
+    },
+  };
+  const planned = await plan(loader);
+  const { decisions: all, result } = isDecisionList(planned) ? { decisions: planned, result: undefined as Result } : planned;
+  const decisions = all.filter((streamDecision) => !early.has(streamDecision.streamName));
+  // Every stream decided on that the plan did not read yet is read now, together: one round trip, not one each.
+  streams.request(decisions);
+  const parts = [...early.values()];
+  for (const streamDecision of decisions) parts.push(decideStream(streamDecision, await streams.load(streamDecision), options));
+  return { parts, result };
+}
+
+function isDecisionList<Result>(planned: Planned<Result>): planned is readonly StreamDecision[] {
+  return Array.isArray(planned);
+}
+
+/** One stream: If-Match checked, the decider's events, the state they lead to, and the chained events to append. */
+function decideStream(
+  { streamName, decider, command, requiredRevision, compensate }: StreamDecision,
+  current: LoadedStream<unknown>,
+  options: AttemptOptions,
+): DecidedStreamPart {
+  if (requiredRevision !== undefined && current.revision !== requiredRevision) {
+    throw new ScimError(412, undefined, `resource is at version W/"${current.revision ?? 'none'}", not the W/"${requiredRevision}" given in If-Match`);
+  }
+  const events = decider.decide(command, current.state);
+  const state = foldEvents(decider, events, current.state);
+  const { newEvents, compensation, lastHash } = chainEvents(streamName, current, events, compensate, options);
+  const revision = events.length === 0 ? current.revision : (current.revision ?? -1n) + BigInt(events.length);
+  const entry = { streamName, decider, events, state, revision, lastHash, eventIds: newEvents.map((e) => e.id) };
+  if (newEvents.length === 0) return { entry, append: null };
+  return {
+    entry,
+    append: { streamName, expectedRevision: current.revision ?? 'no-stream', events: newEvents, ...(compensation.length > 0 ? { compensation } : {}) },
+  };
+}
+
+/**
+ * Chain hashes: each event chains to the one before it in the stream (docs/audit-format.md); a compensation,
+ * appended only right after these events, continues the chain from the last of them.
+ */
+function chainEvents(
+  streamName: string,
+  current: LoadedStream<unknown>,
+  events: readonly DomainEvent[],
+  compensate: StreamDecision['compensate'],
+  { metadata, commandId, attempt }: AttemptOptions,
+): { newEvents: NewEvent[]; compensation: NewEvent[]; lastHash: string | null } {
+  const chain = new StreamChain(streamName, current.revision, current.lastHash);
+  const newEvents: NewEvent[] = events.map((event, index) =>
+    chain.next({ id: deterministicEventId({ commandId, attempt, streamName, index }), type: event.type, data: event.data, metadata }),
+  );
+  const lastHash = chain.lastHash;
+  const compensation: NewEvent[] =
+    compensate && newEvents.length > 0
+      ? compensate(events).map((event, index) => chain.next({ id: compensationEventId(newEvents[0].id, index), type: event.type, data: event.data, metadata }))
+      : [];
+  return { newEvents, compensation, lastHash };
+}
+
 /** Numbers and hashes the events appended to one stream, each chained to the one before. */
 class StreamChain {
   private revision: bigint;
@@ -463,6 +522,69 @@ class StreamChain {
     this.lastHash = metadata.hash;
     return { ...unhashed, metadata };
   }
+}
+
+/**
+ * Streams depended on but not written: the append requires each existing one to be where it was loaded.
+ * Nothing appended means nothing can depend on them.
+ */
+async function conditionsOf(appends: readonly StreamAppend[], streams: AttemptStreams): Promise<StreamCondition[]> {
+  if (appends.length === 0) return [];
+  const appended = new Set(appends.map((append) => append.streamName));
+  const conditions: StreamCondition[] = [];
+  for (const streamName of streams.dependencies) {
+    if (appended.has(streamName)) continue;
+    const { revision } = await streams.loaded(streamName);
+    if (revision !== null) conditions.push({ streamName, revision });
+  }
+  return conditions;
+}
+
+/** Append: one atomic call (none when nothing was decided), in an `event_store.append` span while tracing is on. */
+async function appendDecided(
+  store: EventStore,
+  appends: readonly StreamAppend[],
+  conditions: readonly StreamCondition[],
+  { span, attempt }: AttemptOptions,
+): Promise<AppendResult[]> {
+  if (appends.length === 0) return [];
+  const append = () => (appends.length === 1 && conditions.length === 0 ? store.appendToStream(appends[0]).then((result) => [result]) : store.appendToStreams(appends, conditions));
+  if (span === null) return append();
+  return inSpan('event_store.append', () => ({ attributes: appendAttributes(appends, conditions, attempt) }), async (appendSpan) => {
+    const results = await append();
+    appendSpan!.setAttribute('scim.stream.next_revisions', results.slice(0, MAX_STREAMS_ON_SPAN).map((result) => String(result.nextRevision)));
+    return results;
+  });
+}
+
+/** The append span's attributes: each stream (bounded) with the revision the append expects it at. */
+function appendAttributes(appends: readonly StreamAppend[], conditions: readonly StreamCondition[], attempt: number): Record<string, string[] | number> {
+  const named = appends.slice(0, MAX_STREAMS_ON_SPAN);
+  return {
+    'scim.command.attempt': attempt,
+    'scim.stream.names': named.map((entry) => entry.streamName),
+    'scim.stream.expected_revisions': named.map((entry) => String(entry.expectedRevision)),
+    'scim.event_store.events': appends.reduce((sum, entry) => sum + entry.events.length, 0),
+    'scim.event_store.conditions': conditions.length,
+  };
+}
+
+/** Cache: every stream that exists after the command, at its new revision, for the next command's guess. */
+function cacheDecided(cache: StreamStateCache | undefined, parts: readonly DecidedStreamPart[]): void {
+  if (!cache) return;
+  for (const { entry } of parts) {
+    if (entry.revision !== null) cache.set(entry.streamName, entry.decider, entry.state, entry.revision, entry.lastHash);
+  }
+}
+
+/** What the command returns: each stream decided, with the position of its append, and the greatest position. */
+function outcomeOf<Result>(decided: DecidedCommand<Result>, appends: readonly StreamAppend[], results: readonly AppendResult[]): CommandOutcome<Result> {
+  const positions = new Map(appends.map((append, index) => [append.streamName, results[index].position]));
+  const streams = new Map<string, DecidedStream>(
+    decided.parts.map(({ entry: { decider: _decider, ...entry } }) => [entry.streamName, { ...entry, position: positions.get(entry.streamName) ?? null }]),
+  );
+  const position = results.map((r) => r.position).reduce<GlobalPosition | null>((max, p) => (max === null || comparePositions(p, max) > 0 ? p : max), null);
+  return { streams, position, result: decided.result };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { ScimMetrics } from '#observability/metrics.js';
-import { runCommand, type CommandOutcome, type StreamDecision, type StreamLoader } from '#event-store/command.loop.js';
+import { runCommand, type CommandOutcome, type CommandPlan } from '#event-store/command.loop.js';
 import { EVENT_STORE, type EventStore, type GlobalPosition } from '#event-store/event-store.port.js';
 import { StagingEventStore } from '#event-store/staging.event-store.js';
 import { StreamStateCache } from '#event-store/stream-state.cache.js';
@@ -28,7 +28,7 @@ export class CommandRunner {
     @Inject(ScimMetrics) private readonly metrics: ScimMetrics,
   ) {}
 
-  async run(context: ScimCallContext, plan: (loader: StreamLoader) => Promise<readonly StreamDecision[]>): Promise<CommandOutcome> {
+  async run<Result = undefined>(context: ScimCallContext, plan: CommandPlan<Result>): Promise<CommandOutcome<Result>> {
     const outcome = context.dryRun
       ? // No state cache: states folded from staged events must never serve a real command.
         await runCommand(this.stagingStoreOf(context), context.metadata, plan)
@@ -61,8 +61,7 @@ export class CommandRunner {
   }
 
   /** One staging store per request, so every operation of a dry-run Bulk sees the ones before it. */
-  private stagingStoreOf(context: ScimCallContext): StagingEventStore {
-    context.outcome.staging ??= new StagingEventStore(this.store);
-    return context.outcome.staging as StagingEventStore;
+  private stagingStoreOf(context: ScimCallContext): EventStore {
+    return (context.outcome.staging ??= new StagingEventStore(this.store));
   }
 }

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
-  groupAttributesAfter,
+  attributesOfGroup,
   groupDecider,
   membersToResolve,
   typedMember,
@@ -40,14 +40,18 @@ export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
     const at = context.metadata.occurredAt;
     const groupStream = streamNames.group(context.tenantId, groupId);
     const unknownMembers = this.settings.forTenant(context.tenantId).unknownGroupMembers;
-    let create: Extract<GroupCommand, { type: 'CreateGroup' }> = { type: 'CreateGroup', groupId, attributes, members, knownMembers: new Map(), unknownMembers, at };
+    const proposed: Extract<GroupCommand, { type: 'CreateGroup' }> = { type: 'CreateGroup', groupId, attributes, members, knownMembers: new Map(), unknownMembers, at };
     const outcome = await this.commands.run(context, async (loader) => {
-      create = { ...create, knownMembers: await resolveMembers(loader, context.tenantId, membersToResolve(create, groupDecider.initialState)) };
-      return [
-        decision(groupStream, groupDecider, create),
-        ...uniqueKeyDecisions(context.tenantId, groupId, [], uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', attributes), at),
-      ];
+      const create = { ...proposed, knownMembers: await resolveMembers(loader, context.tenantId, membersToResolve(proposed, groupDecider.initialState)) };
+      return {
+        decisions: [
+          decision(groupStream, groupDecider, create),
+          ...uniqueKeyDecisions(context.tenantId, groupId, [], uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', attributes), at),
+        ],
+        result: create,
+      };
     });
+    const create = outcome.result;
     if (unknownMembers === 'skip') noteSkippedMembers(context.outcome, unknownMemberIds(create, groupDecider.initialState));
     const group = outcome.streams.get(groupStream)!;
     await this.commands.settle(context, group.position);
@@ -71,21 +75,23 @@ export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
       change.type === 'ReplaceGroup'
         ? { ...change, groupId, at, knownMembers: new Map(), unknownMembers }
         : { ...change, groupId, at, registry: this.registries.forTenant(context.tenantId), knownMembers: new Map(), unknownMembers };
-    let knownMembers: KnownMembers = new Map();
-    let skipped: string[] = [];
-    const outcome = await this.commands.run(context, async (loader) => {
-      skipped = [];
+    const outcome = await this.commands.run<{ knownMembers: KnownMembers; skipped: readonly string[] }>(context, async (loader) => {
       const { state } = await loader.load(groupStream, groupDecider);
-      if (state.status !== 'present') return [decision(groupStream, groupDecider, unresolved, { requiredRevision })]; // the decider answers 404
-      knownMembers = await resolveMembers(loader, context.tenantId, membersToResolve(unresolved, state));
+      if (state.status !== 'present') {
+        return { decisions: [decision(groupStream, groupDecider, unresolved, { requiredRevision })], result: { knownMembers: new Map(), skipped: [] } }; // the decider answers 404
+      }
+      const knownMembers: KnownMembers = await resolveMembers(loader, context.tenantId, membersToResolve(unresolved, state));
       const command = { ...unresolved, knownMembers };
-      skipped = unknownMemberIds(command, state);
-      const after = groupAttributesAfter(command, state);
-      return [
-        decision(groupStream, groupDecider, command, { requiredRevision }),
-        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', state.attributes), uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', after), at),
-      ];
+      // Decided once per attempt; a new displayName or externalId moves the group's reservations in the same append.
+      const group = await loader.decide(groupStream, groupDecider, command, { requiredRevision });
+      const registry = this.registries.forTenant(context.tenantId);
+      const keys = (decided: GroupState) => uniqueKeysOf(registry, 'Group', attributesOfGroup(decided));
+      return {
+        decisions: uniqueKeyDecisions(context.tenantId, groupId, keys(group.before), keys(group.after), at),
+        result: { knownMembers, skipped: unknownMemberIds(command, state) },
+      };
     });
+    const { knownMembers, skipped } = outcome.result;
     if (unknownMembers === 'skip') noteSkippedMembers(context.outcome, skipped);
     const group = outcome.streams.get(groupStream)!;
     await this.commands.settle(context, group.position);
@@ -105,14 +111,12 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
   async execute({ context, groupId, requiredRevision }: DeleteGroupCommand): Promise<void> {
     const at = context.metadata.occurredAt;
     const groupStream = streamNames.group(context.tenantId, groupId);
+    // The groups it is in, from the read model, once: not per attempt (a cached attempt reads nothing).
+    const parents = (await this.groups.groupIdsOfMember(context.tenantId, groupId)).filter((parent) => parent !== groupId);
     const outcome = await this.commands.run(context, async (loader) => {
-      const { state } = await loader.load(groupStream, groupDecider);
-      const groupDecision = decision(groupStream, groupDecider, { type: 'DeleteGroup', groupId, at }, { requiredRevision });
-      if (state.status !== 'present') return [groupDecision]; // the decider answers 404
-      const parents = (await this.groups.groupIdsOfMember(context.tenantId, groupId)).filter((parent) => parent !== groupId);
+      const group = await loader.decide(groupStream, groupDecider, { type: 'DeleteGroup', groupId, at }, { requiredRevision }); // 404 or 412
       return [
-        groupDecision,
-        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', state.attributes), [], at),
+        ...uniqueKeyDecisions(context.tenantId, groupId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'Group', attributesOfGroup(group.before)), [], at),
         ...removalsFromGroups(context.tenantId, groupId, parents, at),
       ];
     });

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streamNames } from '#domain/stream-names.js';
-import { attributesAfter, userDecider, type UserCommand, type UserState } from '#domain/user/user.decider.js';
+import { attributesOfUser, userDecider, type UserCommand, type UserState } from '#domain/user/user.decider.js';
 import { decision, type DecidedStream } from '#event-store/command.loop.js';
 import { GroupsQuery } from '#read-model/groups.query.js';
 import { CommandRunner } from '../commands/command.runner.js';
@@ -48,13 +48,12 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
     const command: Extract<UserCommand, { type: 'ReplaceUser' | 'PatchUser' }> =
       change.type === 'ReplaceUser' ? { ...change, userId, at } : { ...change, userId, at, registry: this.registries.forTenant(context.tenantId) };
     const outcome = await this.commands.run(context, async (loader) => {
-      const { state } = await loader.load(userStream, userDecider);
-      const userDecision = decision(userStream, userDecider, command, { requiredRevision });
-      if (state.status !== 'present') return [userDecision]; // the decider answers 404
-      // A rename or a new externalId moves the user's reservations in the same atomic append.
-      const after = attributesAfter(command, state);
+      // Decided once per attempt (the decider answers 404 or 412); a rename or a new externalId moves the
+      // user's reservations in the same atomic append.
+      const user = await loader.decide(userStream, userDecider, command, { requiredRevision });
       const registry = this.registries.forTenant(context.tenantId); // read per attempt: a tenant's uniqueness may change
-      return [userDecision, ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf(registry, 'User', state.attributes), uniqueKeysOf(registry, 'User', after), at)];
+      const keys = (state: UserState) => uniqueKeysOf(registry, 'User', attributesOfUser(state));
+      return uniqueKeyDecisions(context.tenantId, userId, keys(user.before), keys(user.after), at);
     });
     const user = outcome.streams.get(userStream)!;
     await this.commands.settle(context, user.position);
@@ -79,17 +78,15 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
   async execute({ context, userId, requiredRevision }: DeleteUserCommand): Promise<void> {
     const at = context.metadata.occurredAt;
     const userStream = streamNames.user(context.tenantId, userId);
+    // The groups it is in, from the read model, once: not per attempt (a cached attempt reads nothing).
+    const groupIds = await this.groups.groupIdsOfMember(context.tenantId, userId);
     const outcome = await this.commands.run(context, async (loader) => {
-        const { state } = await loader.load(userStream, userDecider);
-        const userDecision = decision(userStream, userDecider, { type: 'DeleteUser', userId, at }, { requiredRevision });
-        if (state.status !== 'present') return [userDecision]; // the decider answers 404
-        const groupIds = await this.groups.groupIdsOfMember(context.tenantId, userId);
-        return [
-          userDecision,
-          ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'User', state.attributes), [], at),
-          ...removalsFromGroups(context.tenantId, userId, groupIds, at),
-        ];
-      });
+      const user = await loader.decide(userStream, userDecider, { type: 'DeleteUser', userId, at }, { requiredRevision }); // 404 or 412
+      return [
+        ...uniqueKeyDecisions(context.tenantId, userId, uniqueKeysOf(this.registries.forTenant(context.tenantId), 'User', attributesOfUser(user.before)), [], at),
+        ...removalsFromGroups(context.tenantId, userId, groupIds, at),
+      ];
+    });
     const settled = await this.commands.settle(context, outcome.position);
     await sweepDeletedMember(this.commands, this.groups, context, userId, settled);
   }

@@ -29,6 +29,17 @@ export interface GroupPatchPlan {
  * A removal item without a `value` selects nothing, so a malformed request can never remove everyone.
  */
 export function planGroupPatch(operations: readonly PatchOperation[]): GroupPatchPlan {
+  // A command's operations are planned once, however often its members are resolved and it is decided.
+  const known = plans.get(operations);
+  if (known) return known;
+  const plan = planSteps(operations);
+  plans.set(operations, plan);
+  return plan;
+}
+
+const plans = new WeakMap<readonly PatchOperation[], GroupPatchPlan>();
+
+function planSteps(operations: readonly PatchOperation[]): GroupPatchPlan {
   const steps: MemberChange[] = [];
   operations.forEach((operation, index) => {
     const op = patchOperationName(operation.op);

@@ -88,11 +88,9 @@ export function displayNameOf(attributes: ScimAttributes): string {
   return displayName;
 }
 
-/** The attributes (without members) a ReplaceGroup or PatchGroup leaves; the handler uses it to move unique keys. */
-export function groupAttributesAfter(command: Extract<GroupCommand, { type: 'ReplaceGroup' | 'PatchGroup' }>, state: GroupState): ScimAttributes {
-  const group = presentOrNotFound(state, command.groupId);
-  if (command.type === 'ReplaceGroup') return command.attributes;
-  return applyAttributeOperations(group.attributes, planGroupPatch(command.operations).steps, command);
+/** The attributes of a group that exists; none otherwise (a group that does not exist holds no unique key). */
+export function attributesOfGroup(state: GroupState): ScimAttributes {
+  return state.status === 'present' ? state.attributes : {};
 }
 
 export const groupDecider: Decider<GroupCommand, GroupEvent, GroupState> = {

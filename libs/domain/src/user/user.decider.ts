@@ -20,6 +20,11 @@ export type UserState =
     }
   | { readonly status: 'deleted'; readonly userId: string };
 
+/** The attributes of a user that exists; none otherwise (a user that does not exist holds no unique key). */
+export function attributesOfUser(state: UserState): ScimAttributes {
+  return state.status === 'present' ? state.attributes : {};
+}
+
 /**
  * Commands carry validated attributes, the new id and the clock: the decider has no I/O and no clock.
  * PATCH is decided here, on the state the command loop just folded, so a retry after a version conflict
@@ -59,11 +64,8 @@ export function userNameOf(attributes: ScimAttributes): string {
   return userName;
 }
 
-/**
- * The attributes a ReplaceUser or PatchUser leaves the user with. The command handler also calls it, to know
- * which unique keys (userName, externalId) the change moves.
- */
-export function attributesAfter(
+/** The attributes a ReplaceUser or PatchUser leaves the user with (PATCH: the one call of the PATCH engine). */
+function attributesAfter(
   command: Extract<UserCommand, { type: 'ReplaceUser' | 'PatchUser' }>,
   state: UserState,
 ): ScimAttributes {
