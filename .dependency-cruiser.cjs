@@ -26,13 +26,35 @@ module.exports = {
       comment: 'libs/scim is the innermost library.',
       severity: 'error',
       from: { path: '^libs/scim/src', pathNot: '\\.spec\\.ts$' },
-      to: { path: '^(libs/(domain|event-store|read-model|kafka|config|observability|testing)|apps)/' },
+      to: { path: '^(libs/(domain|event-store|postgres|read-model|kafka|config|observability|testing)|apps)/' },
     },
     {
       name: 'domain-depends-only-on-scim',
       severity: 'error',
       from: { path: '^libs/domain/src', pathNot: '\\.spec\\.ts$' },
-      to: { path: '^(libs/(event-store|read-model|kafka|config|observability|testing)|apps)/' },
+      to: { path: '^(libs/(event-store|postgres|read-model|kafka|config|observability|testing)|apps)/' },
+    },
+    {
+      name: 'postgres-depends-on-nothing-of-ours',
+      comment:
+        'libs/postgres is PostgreSQL plumbing (the embedded server, pg helpers) that the event store and the read model share: it knows neither.',
+      severity: 'error',
+      from: { path: '^libs/postgres/src', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^(libs/(scim|domain|event-store|read-model|kafka|config|observability|testing)|apps)/' },
+    },
+    {
+      name: 'event-store-knows-no-scim',
+      comment: 'The event store throws its own errors (event-store.errors.ts); the gateway maps them to SCIM errors in one place.',
+      severity: 'error',
+      from: { path: '^libs/event-store/src', pathNot: '(\\.spec|\\.test-support)\\.ts$' },
+      to: { path: '^libs/scim/' },
+    },
+    {
+      name: 'read-model-uses-the-event-store-port-only',
+      comment: "The read model reads events through the port and runs as a projection; the adapters' internals are not its business.",
+      severity: 'error',
+      from: { path: '^libs/read-model/src', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^libs/event-store/src/(postgres|eventstoredb)/' },
     },
     {
       name: 'libs-never-import-apps',
@@ -54,6 +76,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^apps/console/src', pathNot: '\\.spec\\.ts$' },
       to: { pathNot: '^apps/console/src/' },
+    },
+    {
+      name: 'test-support-stays-in-tests',
+      comment:
+        'Test support (libs/testing, *.test-support.ts) is left out of the build (tsconfig.build.json) and the image: only specs and other test support import it.',
+      severity: 'error',
+      from: { pathNot: '(\\.spec\\.ts|\\.test-support\\.ts)$|^libs/testing/' },
+      to: { path: '\\.test-support\\.ts$|^libs/testing/' },
     },
     {
       name: 'no-circular',

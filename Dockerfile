@@ -25,7 +25,11 @@ WORKDIR /app
 # package.json travels too: its "type" and "imports" (#event-store/* -> dist/...) are how the compiled code resolves.
 COPY --chown=node:node package.json package-lock.json ./
 COPY --from=production-dependencies --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
+# The compiled gateway, projector, admin CLI, libraries and console; not the benchmarks or the examples under dist/.
+# Test support never reaches dist/ (tsconfig.build.json; test/build-output.int.spec.ts).
+COPY --from=build --chown=node:node /app/dist/apps ./dist/apps
+COPY --from=build --chown=node:node /app/dist/libs ./dist/libs
+COPY --from=build --chown=node:node /app/dist/console ./dist/console
 # The embedded mode's PGlite directory, should someone run the image without DATABASE_URL (mount a volume there).
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -6,7 +6,7 @@ import { userDecider, type UserCommand, type UserState } from '#domain/user/user
 import { streamNames } from '#domain/stream-names.js';
 import { chainedMetadata, eventHash } from '#event-store/audit/event-hash.js';
 import type { ExportedEvent } from '#event-store/audit/tenant-history.js';
-import { waitUntilReadable } from '#event-store/event-store.contract.js';
+import { waitUntilReadable } from '#event-store/event-store-contract.test-support.js';
 import type { EventMetadata, GlobalPosition, NewEvent } from '#event-store/event-store.port.js';
 import { EVENTS_TABLE } from '#event-store/postgres/postgres.schema.js';
 import { runAdminCli } from '../apps/admin/src/admin.main.js';

@@ -276,6 +276,11 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER (?!root)\w+$/m);
     expect(runtime).toMatch(/^HEALTHCHECK [\s\S]*\/health/m);
   });
+
+  it('copies from the build stage the compiled apps, libraries and console only (no benchmarks, no examples)', () => {
+    const copied = [...dockerfile.matchAll(/^COPY --from=build \S+ (\S+) \S+$/gm)].map((match) => match[1]);
+    expect(copied).toEqual(['/app/dist/apps', '/app/dist/libs', '/app/dist/console']);
+  });
 });
 
 describe('the services the documentation names', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+import { startEmbeddedPostgres } from '#postgres/embedded/pglite.server.js';
 import { killAllGateways } from './gateway-process.js';
 
 export type BackendName = 'pglite' | 'postgres';

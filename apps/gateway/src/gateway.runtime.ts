@@ -5,12 +5,12 @@ import { withAppendMetrics } from '#event-store/append-metrics.event-store.js';
 import type { EventStore } from '#event-store/event-store.port.js';
 import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.event-store.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
-import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+import { startEmbeddedPostgres } from '#postgres/embedded/pglite.server.js';
 import { openReadModelDataSource, openReadPool, preparedQueries } from '#read-model/read-model.data-source.js';
 import type { SqlQueryable } from '#read-model/users.query.js';
 import { PlannerStatistics } from '#read-model/read-model.statistics.js';
 import { createScimMetrics, type ScimMetrics } from '#observability/metrics.js';
-import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from './gateway.tables.js';
+import { GATEWAY_MIGRATIONS } from './gateway.tables.js';
 
 /** The outside resources a gateway process holds; opened before Nest starts, closed after it stops. */
 export interface GatewayRuntime {
@@ -68,7 +68,6 @@ export async function openGatewayRuntime(
     const dataSource = await openReadModelDataSource({
       connectionString,
       poolSize,
-      extraEntities: GATEWAY_ENTITIES,
       extraMigrations: GATEWAY_MIGRATIONS,
       ...(embedded ? {} : { statementTimeoutMs: config.longStatementTimeoutMs }),
     });

@@ -1,7 +1,7 @@
 import { ConfigError, loadGatewayConfig } from '#config/gateway.config.js';
 import { formatPosition, type EventStore } from '#event-store/event-store.port.js';
 import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.event-store.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '#postgres/embedded/pglite.server.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { ReadModelProjection } from '#read-model/read-model.projection.js';
 import { rebuildReadModel } from '#read-model/read-model.rebuild.js';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadGatewayConfig } from '#config/gateway.config.js';
 import { loadKafkaConfig } from '#config/kafka.config.js';
 import { formatPosition, parsePosition, START, type GlobalPosition } from '#event-store/event-store.port.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '#postgres/embedded/pglite.server.js';
 import type { EventStore } from '#event-store/event-store.port.js';
 import { EventStoreDbEventStore } from '#event-store/eventstoredb/eventstoredb.event-store.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';

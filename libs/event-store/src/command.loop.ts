@@ -3,11 +3,10 @@ import type { Span } from '@opentelemetry/api';
 import { inSpan } from '#observability/tracing.js';
 import { assertNever, foldEvents, type Decider, type DomainEvent } from '#domain/decider.js';
 import { foreignEvent } from '#domain/stored-event.js';
-import { ScimError } from '#scim/scim-error.js';
 import { NO_COMMAND_METRICS, type CommandMetrics } from '#observability/metrics.recorders.js';
 import { chainedMetadata } from './audit/event-hash.js';
 import { compensationEventId, deterministicEventId } from './deterministic-event-id.js';
-import { VersionConflictError } from './event-store.errors.js';
+import { ContentionError, RevisionPreconditionFailedError, VersionConflictError } from './event-store.errors.js';
 import type { StreamStateCache } from './stream-state.cache.js';
 import type { StreamTurns } from './stream-turns.js';
 import {
@@ -139,13 +138,6 @@ export interface CommandLoopOptions {
   readonly turns?: StreamTurns;
   /** Attempts, conflicts and retries (scim_command_* in docs/observability.md); default: none recorded. */
   readonly metrics?: CommandMetrics;
-}
-
-/** Retries ran out under contention: honest 503 so the client retries, never a fake 4xx. */
-export class ContentionError extends ScimError {
-  constructor(streamName: string) {
-    super(503, undefined, `too many concurrent changes to ${streamName}; retry the request`);
-  }
 }
 
 /**
@@ -466,7 +458,7 @@ function decideStream(
   options: AttemptOptions,
 ): DecidedStreamPart {
   if (requiredRevision !== undefined && current.revision !== requiredRevision) {
-    throw new ScimError(412, undefined, `resource is at version W/"${current.revision ?? 'none'}", not the W/"${requiredRevision}" given in If-Match`);
+    throw new RevisionPreconditionFailedError(streamName, requiredRevision, current.revision);
   }
   const events = decider.decide(command, current.state);
   const state = foldEvents(decider, events, current.state);

@@ -10,7 +10,7 @@ import type { CommandMetrics } from '#observability/metrics.recorders.js';
 import { decision, runCommand } from './command.loop.js';
 import type { EventMetadata, EventStore, RecordedEvent } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb.event-store.js';
-import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb.server.fake.js';
+import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb-fake.test-support.js';
 import { StreamStateCache } from './stream-state.cache.js';
 
 // The hash chain the command loop writes (docs/audit-format.md), over the EventStoreDB adapter on its in-memory

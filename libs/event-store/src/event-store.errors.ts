@@ -32,3 +32,27 @@ export class DuplicateEventIdError extends Error {
     super(`event id(s) ${eventIds.join(', ')} appended to ${streamName} are already stored`, options);
   }
 }
+
+/**
+ * The command required its stream to be at a revision (a client's If-Match, RFC 7644 §3.14) and the stream is at
+ * another, or does not exist (`actual` null): nothing was decided or appended. Not a race to retry, unlike
+ * VersionConflictError: the client's copy is stale.
+ */
+export class RevisionPreconditionFailedError extends Error {
+  override readonly name = 'RevisionPreconditionFailedError';
+  constructor(
+    readonly streamName: string,
+    readonly required: bigint,
+    readonly actual: bigint | null,
+  ) {
+    super(`stream ${streamName} is at revision ${actual ?? 'none'}, not the ${required} the command requires`);
+  }
+}
+
+/** Every attempt of a command lost the race for one of its streams: the caller may retry later (never a 4xx). */
+export class ContentionError extends Error {
+  override readonly name = 'ContentionError';
+  constructor(readonly streamName: string) {
+    super(`too many concurrent changes to ${streamName}; retry the request`);
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * The one port every event store adapter implements (Postgres on PGlite or a server, EventStoreDB).
- * The contract suite in event-store.contract.ts runs against each adapter.
+ * The contract suite in event-store-contract.test-support.ts runs against each adapter.
  */
 
 /** Where an event sits in the store's global log. Ordered by (commit, prepare). */

@@ -5,7 +5,7 @@ import { testEventMetadata } from '#testing/event-metadata.js';
 import type { EventStore, GlobalPosition, RecordedEvent } from './event-store.port.js';
 import { START } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb.event-store.js';
-import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb.server.fake.js';
+import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb-fake.test-support.js';
 import { linksToRequests, MAX_BATCH_LINKS, ProjectionRunner, type Projection } from './projection.runner.js';
 
 // A broken connection under the projection (issue 12 saw "Received unexpected rowDescription message" and then

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startEmbeddedPostgres } from './postgres/pglite.server.js';
+import { startEmbeddedPostgres } from '#postgres/embedded/pglite.server.js';
 import { VersionConflictError } from './event-store.errors.js';
 import { START, type EventMetadata, type NewEvent } from './event-store.port.js';
 import { PostgresEventStore } from './postgres/postgres.event-store.js';

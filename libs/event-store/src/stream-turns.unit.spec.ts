@@ -2,11 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { setImmediate as nextTurnOfTheLoop } from 'node:timers/promises';
 import { streamNames } from '#domain/stream-names.js';
 import { userDecider } from '#domain/user/user.decider.js';
-import { ContentionError, decision, runCommand } from './command.loop.js';
+import { decision, runCommand } from './command.loop.js';
+import { ContentionError } from './event-store.errors.js';
 import { testEventMetadata } from '#testing/event-metadata.js';
 import type { EventStore } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb.event-store.js';
-import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb.server.fake.js';
+import { InMemoryEventStoreDbServer } from './eventstoredb/eventstoredb-fake.test-support.js';
 import { StreamTurns } from './stream-turns.js';
 
 // Concurrent commands on one stream (docs/decisions.md "Contention is not a conflict"): with turns, each loser of a

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './filter/read-model.test-database.js';
+import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './filter/read-model-database.test-support.js';
 import { buildMemberPageStatement, GroupsQuery } from './groups.query.js';
 
 /**

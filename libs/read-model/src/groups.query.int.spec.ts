@@ -1,5 +1,5 @@
 import { parseFilter } from '#scim/filter/filter.parser.js';
-import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './filter/read-model.test-database.js';
+import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './filter/read-model-database.test-support.js';
 import { GroupsQuery } from './groups.query.js';
 
 /**
@@ -48,31 +48,31 @@ describe.each(backends)('GroupsQuery.search on %s', (_name, open) => {
   const ids = (page: { resources: readonly { id: string }[] }) => page.resources.map((resource) => resource.id);
 
   it('orders by creation without sortBy, by displayName (case-insensitive) with it', async () => {
-    expect(ids(await query.search(TENANT, undefined, 1, 10, false))).toEqual([SALES, ADMINS, SUPPORT]);
-    expect(ids(await query.search(TENANT, undefined, 1, 10, false, { sortBy: 'displayName' }))).toEqual([ADMINS, SALES, SUPPORT]);
-    expect(ids(await query.search(TENANT, undefined, 1, 10, false, { sortBy: 'displayName', sortOrder: 'descending' }))).toEqual([SUPPORT, SALES, ADMINS]);
+    expect(ids(await query.search(TENANT, { startIndex: 1, count: 10 }))).toEqual([SALES, ADMINS, SUPPORT]);
+    expect(ids(await query.search(TENANT, { sort: { sortBy: 'displayName' }, startIndex: 1, count: 10 }))).toEqual([ADMINS, SALES, SUPPORT]);
+    expect(ids(await query.search(TENANT, { sort: { sortBy: 'displayName', sortOrder: 'descending' }, startIndex: 1, count: 10 }))).toEqual([SUPPORT, SALES, ADMINS]);
   });
 
   it('pages with an exact total, also past the end and with count=0 (RFC 7644 §3.4.2.4)', async () => {
     const sort = { sortBy: 'displayName' } as const;
-    const second = await query.search(TENANT, undefined, 2, 1, false, sort);
+    const second = await query.search(TENANT, { sort, startIndex: 2, count: 1 });
     expect({ total: second.totalResults, ids: ids(second) }).toEqual({ total: 3, ids: [SALES] });
-    const last = await query.search(TENANT, undefined, 3, 5, false, sort);
+    const last = await query.search(TENANT, { sort, startIndex: 3, count: 5 });
     expect({ total: last.totalResults, ids: ids(last) }).toEqual({ total: 3, ids: [SUPPORT] });
-    expect(await query.search(TENANT, undefined, 4, 5, false, sort)).toEqual({ totalResults: 3, resources: [] });
-    expect(await query.search(TENANT, parseFilter('displayName sw "S"'), 3, 5, false)).toEqual({ totalResults: 2, resources: [] });
-    expect(await query.search(TENANT, parseFilter('displayName sw "S"'), 1, 0, false)).toEqual({ totalResults: 2, resources: [] });
-    expect(await query.search(TENANT, parseFilter('displayName eq "nobody"'), 1, 5, false)).toEqual({ totalResults: 0, resources: [] });
+    expect(await query.search(TENANT, { sort, startIndex: 4, count: 5 })).toEqual({ totalResults: 3, resources: [] });
+    expect(await query.search(TENANT, { filter: parseFilter('displayName sw "S"'), startIndex: 3, count: 5 })).toEqual({ totalResults: 2, resources: [] });
+    expect(await query.search(TENANT, { filter: parseFilter('displayName sw "S"'), startIndex: 1, count: 0 })).toEqual({ totalResults: 2, resources: [] });
+    expect(await query.search(TENANT, { filter: parseFilter('displayName eq "nobody"'), startIndex: 1, count: 5 })).toEqual({ totalResults: 0, resources: [] });
   });
 
   it('loads the members of the page only when asked, and never another tenant\'s groups', async () => {
-    const withMembers = await query.search(TENANT, parseFilter('displayName sw "S"'), 1, 10, true);
+    const withMembers = await query.search(TENANT, { filter: parseFilter('displayName sw "S"'), startIndex: 1, count: 10, includeMembers: true });
     expect(withMembers.totalResults).toBe(2);
     expect(withMembers.resources.map((group) => [group.id, group.members?.map((member) => member.value)])).toEqual([
       [SALES, ['m-1', 'm-2']],
       [SUPPORT, ['m-2']],
     ]);
-    const without = await query.search(TENANT, parseFilter('displayName eq "Sales"'), 1, 10, false);
+    const without = await query.search(TENANT, { filter: parseFilter('displayName eq "Sales"'), startIndex: 1, count: 10, includeMembers: false });
     expect(without.totalResults).toBe(1);
     expect(without.resources[0].members).toBeUndefined();
   });

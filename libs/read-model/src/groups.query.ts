@@ -2,7 +2,7 @@ import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { compileGroupFilter, compileGroupSortTerm } from './filter/group-filter.sql.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
-import { buildSearchStatements, runSearch, type SearchStatements } from './search-statements.js';
+import { buildSearchStatements, runSearch, type SearchRequest, type SearchStatements } from './search-statements.js';
 import { searchFailure } from './search-timeout.js';
 import type { ReadQueryOptions, SqlQueryable } from './users.query.js';
 
@@ -39,6 +39,11 @@ export interface GroupMemberPage {
 export interface GroupMemberCount {
   readonly count: number;
   readonly capped: boolean;
+}
+
+/** A search of the groups: the list request, and whether to read each group's members. */
+export interface GroupSearch extends SearchRequest {
+  readonly includeMembers?: boolean;
 }
 
 export interface GroupPage {
@@ -78,15 +83,8 @@ export class GroupsQuery {
     return toView(rows[0], members?.get(rows[0].id) ?? (includeMembers ? [] : undefined));
   }
 
-  async search(
-    tenantId: string,
-    filter: Filter | undefined,
-    startIndex: number,
-    count: number,
-    includeMembers: boolean,
-    sort?: SortRequest,
-    registry: SchemaRegistry = this.registry,
-  ): Promise<GroupPage> {
+  /** As UsersQuery.search, with each group's members when `includeMembers`. */
+  async search(tenantId: string, { filter, sort, startIndex, count, registry = this.registry, includeMembers = false }: GroupSearch): Promise<GroupPage> {
     const statements = buildGroupSearchStatements(tenantId, filter, startIndex, count, sort, registry);
     const { total, rows } = await runSearch<GroupRow>(this.dataSource, statements, count).catch((error: unknown) => {
       throw searchFailure(error, filter !== undefined, this.options.statementTimeoutMs);

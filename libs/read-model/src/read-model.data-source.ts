@@ -1,19 +1,15 @@
-import { queryKeepingConnection } from '#event-store/postgres/pooled-query.js';
+import { queryKeepingConnection } from '#postgres/pooled-query.js';
 import pg from 'pg';
-import { DataSource, MigrationExecutor, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, MigrationExecutor, type MixedList } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
-import { preparedStatementName } from '#event-store/postgres/prepared-statements.js';
+import { preparedStatementName } from '#postgres/prepared-statements.js';
 import { CreateUsersReadModel1763900000000 } from './migrations/1763900000000-create-users-read-model.js';
 import { AddUserFilterSupport1763900002000 } from './migrations/1763900002000-add-user-filter-support.js';
 import { CreateGroupsReadModel1763900003000 } from './migrations/1763900003000-create-groups-read-model.js';
 import { WorkEmailsIndexWithoutPendingList1763900008000 } from './migrations/1763900008000-work-emails-index-without-pending-list.js';
 import { AddDocumentText1763900009000 } from './migrations/1763900009000-add-document-text.js';
-import { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';
-import { ScimGroupEntity, ScimGroupMemberEntity } from './scim-group.entity.js';
-import { ScimUserEntity } from './scim-user.entity.js';
 import type { SqlQueryable } from './users.query.js';
 
-export const READ_MODEL_ENTITIES = [ScimUserEntity, ScimGroupEntity, ScimGroupMemberEntity, ProjectionCheckpointEntity];
 export const READ_MODEL_MIGRATIONS = [
   CreateUsersReadModel1763900000000,
   AddUserFilterSupport1763900002000,
@@ -32,20 +28,18 @@ export interface DataSourceOptions {
    */
   readonly statementTimeoutMs?: number;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  readonly extraEntities?: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   readonly extraMigrations?: MixedList<Function | string>;
 }
 
 /**
- * One TypeORM DataSource for the read model (and the gateway's own tables passed in `extra*`). Schema changes
- * only through explicit migrations, run at start; never `synchronize` (DESIGN.md "Read model").
+ * One TypeORM DataSource for the read model (and the gateway's own tables, whose migrations come in
+ * `extraMigrations`). Schema changes only through explicit migrations, run at start; never `synchronize`
+ * (DESIGN.md "Read model"). No entities: every table is read and written with plain SQL.
  */
 export async function openReadModelDataSource(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.connectionString,
-    entities: [...READ_MODEL_ENTITIES, ...((options.extraEntities as []) ?? [])],
     migrations: [...READ_MODEL_MIGRATIONS, ...((options.extraMigrations as []) ?? [])],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { START, comparePositions, formatPosition, type EventStore, type GlobalPosition } from '#event-store/event-store.port.js';
-import { READ_MODEL_ENTITIES, READ_MODEL_MIGRATIONS, openReadModelDataSource } from './read-model.data-source.js';
+import { READ_MODEL_MIGRATIONS, openReadModelDataSource } from './read-model.data-source.js';
 import { ReadModelProjection } from './read-model.projection.js';
 
 /** The read model's own tables (projection_checkpoints stays: the Kafka projection keeps its checkpoint there). */
@@ -41,7 +41,6 @@ export async function rebuildReadModel(options: {
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.connectionString,
-    entities: READ_MODEL_ENTITIES,
     migrations: READ_MODEL_MIGRATIONS,
     migrationsTableName: 'read_model_migrations',
     // TypeORM qualifies its own migrations table with this; the migrations' SQL follows the search_path below.

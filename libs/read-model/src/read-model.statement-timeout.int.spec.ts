@@ -81,7 +81,7 @@ onServer('read statement timeout on the PostgreSQL server', () => {
     // Every email contains "e", so no term is true and each row's emails are walked 40 times (an `or` of `not`s
     // shares no walk and stops at no term).
     const filter = parseFilter(Array.from({ length: 40 }, () => 'not (emails[value co "e"])').join(' or '));
-    const error = await query.search(TENANT, filter, 1, 10).catch((failure: unknown) => failure);
+    const error = await query.search(TENANT, { filter, startIndex: 1, count: 10 }).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(InvalidFilterError);
     expect((error as InvalidFilterError).detail).toContain(`${TIMEOUT_MS} ms allowed (READ_STATEMENT_TIMEOUT_MS)`);
     expect(await runningAfterAbort()).toEqual([]);

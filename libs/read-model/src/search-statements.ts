@@ -1,5 +1,21 @@
-import type { SortTerm } from './filter/sort-sql.compiler.js';
+import type { Filter } from '#scim/filter/filter.ast.js';
+import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import type { SortRequest, SortTerm } from './filter/sort-sql.compiler.js';
 import type { SqlFragment } from './filter/sql-fragment.js';
+
+/** A list request (RFC 7644 §3.4.2) as UsersQuery.search and GroupsQuery.search take it. */
+export interface SearchRequest {
+  /** §3.4.2.2; none lists every resource of the tenant. */
+  readonly filter?: Filter;
+  /** §3.4.2.3 */
+  readonly sort?: SortRequest;
+  /** §3.4.2.4: 1-based. */
+  readonly startIndex: number;
+  /** §3.4.2.4: the page size; 0 asks only for totalResults. */
+  readonly count: number;
+  /** The tenant's schemas, when it has extensions of its own; the query's registry otherwise. */
+  readonly registry?: SchemaRegistry;
+}
 
 /** What a list request (RFC 7644 §3.4.2) asks of one read-model table. */
 export interface SearchStatementInput {

@@ -2,7 +2,7 @@ import type { Filter } from '#scim/filter/filter.ast.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import type { SortRequest } from './filter/sort-sql.compiler.js';
 import { compileUserFilter, compileUserSortTerm } from './filter/user-filter.sql.js';
-import { buildSearchStatements, runSearch, type SearchStatements } from './search-statements.js';
+import { buildSearchStatements, runSearch, type SearchRequest, type SearchStatements } from './search-statements.js';
 import { searchFailure } from './search-timeout.js';
 
 export interface UserView {
@@ -27,6 +27,9 @@ export interface UserReadOptions {
   /** The user's groups (RFC 7643 §4.1.2), computed from the group members: only when they will be returned. */
   readonly withGroups?: boolean;
 }
+
+/** A search of the users: the list request, and whether to read each user's groups. */
+export interface UserSearch extends SearchRequest, UserReadOptions {}
 
 export interface UserPage {
   readonly totalResults: number;
@@ -77,16 +80,8 @@ export class UsersQuery {
    * asks only for totalResults). Throws InvalidFilterError for a filter the schemas reject. `registry`: the
    * tenant's schemas, when it has extensions of its own.
    */
-  async search(
-    tenantId: string,
-    filter: Filter | undefined,
-    startIndex: number,
-    count: number,
-    sort?: SortRequest,
-    registry: SchemaRegistry = this.registry,
-    options: UserReadOptions = {},
-  ): Promise<UserPage> {
-    const statements = buildUserSearchStatements(tenantId, filter, startIndex, count, sort, registry, options);
+  async search(tenantId: string, { filter, sort, startIndex, count, registry = this.registry, withGroups }: UserSearch): Promise<UserPage> {
+    const statements = buildUserSearchStatements(tenantId, filter, startIndex, count, sort, registry, { withGroups });
     const result = await runSearch<UserRow>(this.dataSource, statements, count).catch((error: unknown) => {
       throw searchFailure(error, filter !== undefined, this.options.statementTimeoutMs);
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventMetadata, NewEvent } from '#event-store/event-store.port.js';
-import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+import { startEmbeddedPostgres } from '#postgres/embedded/pglite.server.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { migrateEventStore } from '#event-store/postgres/postgres.schema.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '#event-store/postgres/pglite.server.js';
+import { startEmbeddedPostgres } from '#postgres/embedded/pglite.server.js';
 
 /** A database of its own for one test suite; stop() removes it. */
 export interface TestDatabase {

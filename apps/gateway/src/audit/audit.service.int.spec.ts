@@ -3,7 +3,7 @@ import pg from 'pg';
 import { streamNames } from '#domain/stream-names.js';
 import { userDecider, type UserCommand } from '#domain/user/user.decider.js';
 import { decision, runCommand } from '#event-store/command.loop.js';
-import { waitUntilReadable } from '#event-store/event-store.contract.js';
+import { waitUntilReadable } from '#event-store/event-store-contract.test-support.js';
 import type { EventMetadata } from '#event-store/event-store.port.js';
 import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
 import { EVENTS_TABLE, migrateEventStore } from '#event-store/postgres/postgres.schema.js';

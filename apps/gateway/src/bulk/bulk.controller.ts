@@ -23,6 +23,7 @@ import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from '../users/user.commands.js';
 import { parsePatchOperations, parseUserResource, type InputPolicy } from '../users/user-input.js';
 import { weakEtag } from '../users/user.presenter.js';
+import { commandRefusal } from '../http/command-refusal.js';
 import { outageError } from '../http/outage.js';
 
 /** Advertised in /ServiceProviderConfig; the payload limit is MAX_BODY_BYTES, enforced by the body parser. */
@@ -101,6 +102,8 @@ export class BulkController {
       return await this.dispatch(context, operation);
     } catch (error) {
       if (error instanceof ScimError) return { error };
+      const refusal = commandRefusal(error);
+      if (refusal) return { error: refusal };
       const outage = outageError(error);
       this.logger.error(`bulk ${operation.method} ${operation.path} failed: ${(error as Error).message}`, (error as Error).stack);
       return { error: outage ?? new ScimError(500, undefined, `internal error (request id ${context.metadata.requestId}); the gateway's log has the details`) };

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
 import { AdminTokenService } from '../admin/admin-token.service.js';
-import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../gateway.tables.js';
+import { GATEWAY_MIGRATIONS } from '../gateway.tables.js';
 import { ConsoleSessionService } from './console-session.service.js';
 
 describe.each(testDatabases().map((backend) => [backend.name, backend] as const))('console sessions on %s', (_name, backend) => {
@@ -18,7 +18,7 @@ describe.each(testDatabases().map((backend) => [backend.name, backend] as const)
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
     database = await backend.start();
-    dataSource = await openReadModelDataSource({ connectionString: database.connectionString, poolSize: 2, extraEntities: GATEWAY_ENTITIES, extraMigrations: GATEWAY_MIGRATIONS });
+    dataSource = await openReadModelDataSource({ connectionString: database.connectionString, poolSize: 2, extraMigrations: GATEWAY_MIGRATIONS });
     tokens = new AdminTokenService(dataSource);
   });
   afterAll(async () => {

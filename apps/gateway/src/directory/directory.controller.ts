@@ -62,12 +62,12 @@ export class DirectoryController {
   /** filter, sortBy, sortOrder, startIndex, count, attributes as in `GET /scim/v2/Users` (RFC 7644 §3.4.2). */
   @Get('Users')
   async listUsers(@Param('tenantId') tenantId: string, @Query() query: Record<string, unknown>): Promise<ListResponse<Record<string, unknown>>> {
-    const { filter, sort, startIndex, count, projection } = parseListParameters(query, this.limits);
+    const { filter, sort, startIndex, count, selection } = parseListParameters(query, this.limits);
     await requireTenant(this.dataSource, tenantId);
     const registry = this.registries.forTenant(tenantId);
-    const page = await this.users.search(tenantId, filter, startIndex, count, sort, registry);
+    const page = await this.users.search(tenantId, { filter, sort, startIndex, count, registry });
     return buildListResponse(
-      page.resources.map((user) => presentUser(snapshotOfUser(user), this.baseUrl, registry, projection)),
+      page.resources.map((user) => presentUser(snapshotOfUser(user), this.baseUrl, registry, selection)),
       { totalResults: page.totalResults, startIndex },
     );
   }
@@ -84,14 +84,14 @@ export class DirectoryController {
   /** As `GET /scim/v2/Groups?excludedAttributes=members`, with each group's member count (up to LIST_MEMBER_COUNT_CAP). */
   @Get('Groups')
   async listGroups(@Param('tenantId') tenantId: string, @Query() query: Record<string, unknown>): Promise<DirectoryGroupList> {
-    const { filter, sort, startIndex, count, projection } = parseListParameters(query, this.limits);
+    const { filter, sort, startIndex, count, selection } = parseListParameters(query, this.limits);
     await requireTenant(this.dataSource, tenantId);
     const registry = this.registries.forTenant(tenantId);
-    const page = await this.groups.search(tenantId, filter, startIndex, count, false, sort, registry);
+    const page = await this.groups.search(tenantId, { filter, sort, startIndex, count, registry });
     const counts = await this.groups.memberCounts(tenantId, page.resources.map((group) => group.id), LIST_MEMBER_COUNT_CAP);
     return {
       ...buildListResponse(
-        page.resources.map((group) => presentGroup(snapshotOfGroup(group), this.baseUrl, registry, projection)),
+        page.resources.map((group) => presentGroup(snapshotOfGroup(group), this.baseUrl, registry, selection)),
         { totalResults: page.totalResults, startIndex },
       ),
       memberCounts: Object.fromEntries(counts),

@@ -1,5 +1,5 @@
 import type { GroupMember } from '#domain/group/group.events.js';
-import { projectResource, type ProjectionOptions } from '#scim/resource/projection.js';
+import { selectAttributes, type AttributeSelection } from '#scim/resource/attribute-selection.js';
 import { GROUP_SCHEMA_ID } from '#scim/schema/group.schema.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { weakEtag } from '../users/user.presenter.js';
@@ -15,7 +15,7 @@ export interface GroupSnapshot {
 }
 
 /** RFC 7643 §4.2: members carry value, $ref (computed from the base URL), type and display. */
-export function presentGroup(group: GroupSnapshot, baseUrl: string, registry: SchemaRegistry, projection: ProjectionOptions = {}): Record<string, unknown> {
+export function presentGroup(group: GroupSnapshot, baseUrl: string, registry: SchemaRegistry, selection: AttributeSelection = {}): Record<string, unknown> {
   const { schemas, ...attributes } = group.attributes as { schemas?: string[] } & Record<string, unknown>;
   const representation = {
     schemas: schemas ?? [GROUP_SCHEMA_ID],
@@ -39,19 +39,19 @@ export function presentGroup(group: GroupSnapshot, baseUrl: string, registry: Sc
       version: weakEtag(group.version),
     },
   };
-  return projectResource(representation, registry, 'Group', projection);
+  return selectAttributes(representation, registry, 'Group', selection);
 }
 
 /**
  * Whether a response will show `members`, so the members table is read only then: not for
  * `excludedAttributes=members` (what Entra sends), nor for an `attributes` list that leaves them out.
  */
-export function membersRequested(projection: ProjectionOptions): boolean {
+export function membersRequested(selection: AttributeSelection): boolean {
   const names = (list: string | readonly string[] | undefined) =>
     (typeof list === 'string' ? list.split(',') : (list ?? [])).map((name) => name.trim().toLowerCase().replace(`${GROUP_SCHEMA_ID.toLowerCase()}:`, ''));
   const isMembers = (name: string) => name === 'members' || name.startsWith('members.');
-  if (projection.attributes !== undefined && projection.attributes !== '') return names(projection.attributes).some(isMembers);
-  return !names(projection.excludedAttributes).some((name) => name === 'members');
+  if (selection.attributes !== undefined && selection.attributes !== '') return names(selection.attributes).some(isMembers);
+  return !names(selection.excludedAttributes).some((name) => name === 'members');
 }
 
 export function membersOf(list: readonly GroupMember[]): GroupSnapshot['members'] {

@@ -10,14 +10,14 @@ import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { TenantReadLimit } from '../http/tenant-read-limit.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
-import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseProjection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
+import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseAttributeSelection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { parsePatchOperations, type InputPolicy } from '../users/user-input.js';
 import { weakEtag } from '../users/user.presenter.js';
 import { CreateGroupCommand, DeleteGroupCommand, UpdateGroupCommand } from './group.commands.js';
 import { parseGroupResource } from './group-input.js';
-import type { ProjectionOptions } from '#scim/resource/projection.js';
+import type { AttributeSelection } from '#scim/resource/attribute-selection.js';
 import { membersRequested, presentGroup, type GroupSnapshot } from './group.presenter.js';
 
 /** RFC 7644 §3 for /Groups. Members are read only when the response shows them. */
@@ -63,11 +63,11 @@ export class GroupsController {
     return this.search(context, parseSearchRequest(body, this.limits));
   }
 
-  async search(context: ScimCallContext, { filter, sort, startIndex, count, projection }: ListParameters) {
+  async search(context: ScimCallContext, { filter, sort, startIndex, count, selection }: ListParameters) {
     const registry = this.registries.forTenant(context.tenantId);
-    const page = await this.groups.search(context.tenantId, filter, startIndex, count, membersRequested(projection), sort, registry);
+    const page = await this.groups.search(context.tenantId, { filter, sort, startIndex, count, registry, includeMembers: membersRequested(selection) });
     return buildListResponse(
-      page.resources.map((group) => presentGroup(snapshotOfView(group), this.baseUrl, registry, projection)),
+      page.resources.map((group) => presentGroup(snapshotOfView(group), this.baseUrl, registry, selection)),
       { totalResults: page.totalResults, startIndex },
     );
   }
@@ -81,7 +81,7 @@ export class GroupsController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const group = await this.groups.findById(context.tenantId, id, membersRequested(parseProjection(query, this.limits)));
+    const group = await this.groups.findById(context.tenantId, id, membersRequested(parseAttributeSelection(query, this.limits)));
     if (!group) throw new NotFoundError(`Group ${id} not found`);
     if (matchesIfNoneMatch(ifNoneMatch, weakEtag(group.version))) {
       response.status(304).setHeader('ETag', weakEtag(group.version));
@@ -119,7 +119,7 @@ export class GroupsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const projection = parseProjection(query, this.limits); // refused before anything is stored
+    const selection = parseAttributeSelection(query, this.limits); // refused before anything is stored
     const operations = parsePatchOperations(body, this.limits);
     const group: GroupSnapshot = await this.commands.execute(
       new UpdateGroupCommand(context, id, { type: 'PatchGroup', operations, unknownAttributes: this.unknownAttributes }, parseIfMatch(ifMatch)),
@@ -131,7 +131,7 @@ export class GroupsController {
       return undefined;
     }
     response.status(200);
-    return presentGroup(await this.withMembersIfShown(context, group, projection), this.baseUrl, this.registries.forTenant(context.tenantId), projection);
+    return presentGroup(await this.withMembersIfShown(context, group, selection), this.baseUrl, this.registries.forTenant(context.tenantId), selection);
   }
 
   /**
@@ -139,8 +139,8 @@ export class GroupsController {
    * version once the write has settled. A dry run (nothing in the read model) or a write answered before the read
    * model caught up (READ_YOUR_WRITES_TIMEOUT_MS) shows the group without `members` rather than a stale list.
    */
-  private async withMembersIfShown(context: ScimCallContext, group: GroupSnapshot, projection: ProjectionOptions): Promise<GroupSnapshot> {
-    if (!membersRequested(projection) || context.dryRun) return group;
+  private async withMembersIfShown(context: ScimCallContext, group: GroupSnapshot, selection: AttributeSelection): Promise<GroupSnapshot> {
+    if (!membersRequested(selection) || context.dryRun) return group;
     const view = await this.groups.findById(context.tenantId, group.id, true);
     return view !== null && view.version === group.version ? snapshotOfView(view) : group;
   }
@@ -153,7 +153,7 @@ export class GroupsController {
 
   private answer(context: ScimCallContext, group: GroupSnapshot, query: Record<string, unknown>, response: Response) {
     response.setHeader('ETag', weakEtag(group.version));
-    return presentGroup(group, this.baseUrl, this.registries.forTenant(context.tenantId), parseProjection(query, this.limits));
+    return presentGroup(group, this.baseUrl, this.registries.forTenant(context.tenantId), parseAttributeSelection(query, this.limits));
   }
 
   /** Validation with the tenant's schemas (its own extensions on top of the deployment's). */

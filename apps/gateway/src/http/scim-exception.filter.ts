@@ -2,14 +2,15 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { Request, Response } from 'express';
 import { MethodNotAllowedError, ScimError } from '#scim/scim-error.js';
 import { allowedMethodsFor } from './allowed-methods.js';
+import { commandRefusal } from './command-refusal.js';
 import { outageError } from './outage.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
 /**
- * The one place errors become responses (STYLE.md principle 5). A ScimError renders as itself; framework and
- * body-parser errors get their SCIM meaning; anything unexpected is a 500 with a log line carrying the request
- * id (never a fake 404).
+ * The one place errors become responses (STYLE.md principle 5). A ScimError renders as itself; the event store's
+ * refusals (commandRefusal: 412, 503) and outages (outageError: 503), framework and body-parser errors get their
+ * SCIM meaning; anything unexpected is a 500 with a log line carrying the request id (never a fake 404).
  */
 @Catch()
 export class ScimExceptionFilter implements ExceptionFilter {
@@ -32,6 +33,11 @@ export class ScimExceptionFilter implements ExceptionFilter {
     if (exception instanceof ScimError) {
       if (exception.status >= 500) this.logFailure(exception, request);
       return exception;
+    }
+    const refusal = commandRefusal(exception);
+    if (refusal) {
+      if (refusal.status >= 500) this.logFailure(exception, request);
+      return refusal;
     }
     const bodyParserType = (exception as { type?: string } | null)?.type;
     if (bodyParserType === 'entity.parse.failed') {

@@ -4,7 +4,7 @@ import { validateMessage } from '#scim/messages/message.validator.js';
 import { parsePagination } from '#scim/messages/pagination.js';
 import type { RequestLimits } from '#scim/messages/request-limits.js';
 import { SearchRequest } from '#scim/messages/search-request.dto.js';
-import type { ProjectionOptions } from '#scim/resource/projection.js';
+import type { AttributeSelection } from '#scim/resource/attribute-selection.js';
 import { InvalidSyntaxError, InvalidValueError, PreconditionFailedError } from '#scim/scim-error.js';
 import type { SortRequest } from '#read-model/filter/sort-sql.compiler.js';
 
@@ -16,7 +16,7 @@ export interface ListParameters {
   readonly sort: SortRequest | undefined;
   readonly startIndex: number;
   readonly count: number;
-  readonly projection: ProjectionOptions;
+  readonly selection: AttributeSelection;
 }
 
 /** The limits a query is held to (docs/operations.md "Limits"). */
@@ -54,8 +54,8 @@ function listParameters(
 ): ListParameters {
   const filter = request.filter === undefined || request.filter.trim() === '' ? undefined : parseFilter(request.filter, limits.filter);
   const { startIndex, count } = parsePagination({ startIndex: request.startIndex, count: request.count }, PAGE_LIMITS);
-  const projection = projectionOf(request.attributes, request.excludedAttributes, limits);
-  return { filter, sort: sortOf(request.sortBy, request.sortOrder), startIndex, count, projection };
+  const selection = attributeSelectionOf(request.attributes, request.excludedAttributes, limits);
+  return { filter, sort: sortOf(request.sortBy, request.sortOrder), startIndex, count, selection };
 }
 
 /** RFC 7644 §3.4.2.3: sortOrder without sortBy is ignored; values are case-insensitive here, as Entra-era clients vary. */
@@ -69,11 +69,11 @@ function sortOf(sortBy: string | undefined, sortOrder: string | undefined): Sort
 }
 
 /** RFC 7644 §3.9: `attributes` / `excludedAttributes` on any request that returns a resource. */
-export function parseProjection(query: Record<string, unknown>, limits: QueryLimits): ProjectionOptions {
-  return projectionOf(single(query, 'attributes'), single(query, 'excludedAttributes'), limits);
+export function parseAttributeSelection(query: Record<string, unknown>, limits: QueryLimits): AttributeSelection {
+  return attributeSelectionOf(single(query, 'attributes'), single(query, 'excludedAttributes'), limits);
 }
 
-function projectionOf(attributes: string | readonly string[] | undefined, excludedAttributes: string | readonly string[] | undefined, limits: QueryLimits): ProjectionOptions {
+function attributeSelectionOf(attributes: string | readonly string[] | undefined, excludedAttributes: string | readonly string[] | undefined, limits: QueryLimits): AttributeSelection {
   assertAttributeListWithinLimits('attributes', attributes, limits);
   assertAttributeListWithinLimits('excludedAttributes', excludedAttributes, limits);
   return { attributes, excludedAttributes };

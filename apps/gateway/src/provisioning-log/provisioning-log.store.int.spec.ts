@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { openReadModelDataSource } from '#read-model/read-model.data-source.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
-import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../gateway.tables.js';
+import { GATEWAY_MIGRATIONS } from '../gateway.tables.js';
 import type { ProvisioningLogEntry } from './provisioning-log.entry.js';
 import { encodeCursor, parseProvisioningLogQuery } from './provisioning-log.parameters.js';
 import { ProvisioningLogRecorder } from './provisioning-log.recorder.js';
@@ -47,7 +47,6 @@ describe.each(testDatabases().map((backend) => [backend.name, backend] as const)
     dataSource = await openReadModelDataSource({
       connectionString: database.connectionString,
       poolSize: 2,
-      extraEntities: GATEWAY_ENTITIES,
       extraMigrations: GATEWAY_MIGRATIONS,
     });
     store = new ProvisioningLogStore(dataSource);

@@ -1,4 +1,4 @@
-import { projectResource, type ProjectionOptions } from '#scim/resource/projection.js';
+import { selectAttributes, type AttributeSelection } from '#scim/resource/attribute-selection.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { USER_SCHEMA_ID } from '#scim/schema/user.schema.js';
 
@@ -16,7 +16,7 @@ export interface UserSnapshot {
  * RFC 7643 §3.1: the representation adds `id` and `meta`; meta.version is the stream revision as a weak ETag.
  * Then `attributes` / `excludedAttributes` and `returned` decide what the client sees (RFC 7644 §3.4.2.5, §3.9).
  */
-export function presentUser(user: UserSnapshot, baseUrl: string, registry: SchemaRegistry, projection: ProjectionOptions = {}): Record<string, unknown> {
+export function presentUser(user: UserSnapshot, baseUrl: string, registry: SchemaRegistry, selection: AttributeSelection = {}): Record<string, unknown> {
   const { schemas, ...attributes } = user.attributes as { schemas?: string[] } & Record<string, unknown>;
   const representation = {
     schemas: schemas ?? [USER_SCHEMA_ID],
@@ -33,7 +33,7 @@ export function presentUser(user: UserSnapshot, baseUrl: string, registry: Schem
       version: weakEtag(user.version),
     },
   };
-  return projectResource(representation, registry, 'User', projection);
+  return selectAttributes(representation, registry, 'User', selection);
 }
 
 export function weakEtag(version: bigint): string {

@@ -6,12 +6,12 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
 import type { RequestLimits } from '#scim/messages/request-limits.js';
 import { UsersQuery, type UserView } from '#read-model/users.query.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
-import { returnsAttribute } from '#scim/resource/projection.js';
+import { returnsAttribute } from '#scim/resource/attribute-selection.js';
 import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { TenantReadLimit } from '../http/tenant-read-limit.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
-import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseProjection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
+import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseAttributeSelection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
@@ -66,12 +66,12 @@ export class UsersController {
     return this.search(context, parseSearchRequest(body, this.limits));
   }
 
-  async search(context: ScimCallContext, { filter, sort, startIndex, count, projection }: ListParameters) {
+  async search(context: ScimCallContext, { filter, sort, startIndex, count, selection }: ListParameters) {
     const registry = this.registries.forTenant(context.tenantId);
-    const withGroups = returnsAttribute(registry, 'User', projection, 'groups');
-    const page = await this.users.search(context.tenantId, filter, startIndex, count, sort, registry, { withGroups });
+    const withGroups = returnsAttribute(registry, 'User', selection, 'groups');
+    const page = await this.users.search(context.tenantId, { filter, sort, startIndex, count, registry, withGroups });
     return buildListResponse(
-      page.resources.map((user) => presentUser(snapshotOfView(user), this.baseUrl, registry, projection)),
+      page.resources.map((user) => presentUser(snapshotOfView(user), this.baseUrl, registry, selection)),
       { totalResults: page.totalResults, startIndex },
     );
   }
@@ -86,8 +86,8 @@ export class UsersController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const projection = parseProjection(query, this.limits);
-    const withGroups = returnsAttribute(this.registries.forTenant(context.tenantId), 'User', projection, 'groups');
+    const selection = parseAttributeSelection(query, this.limits);
+    const withGroups = returnsAttribute(this.registries.forTenant(context.tenantId), 'User', selection, 'groups');
     const user = await this.users.findById(context.tenantId, id, { withGroups });
     if (!user) throw new NotFoundError(`User ${id} not found`);
     if (matchesIfNoneMatch(ifNoneMatch, weakEtag(user.version))) {
@@ -136,7 +136,7 @@ export class UsersController {
 
   private answer(context: ScimCallContext, user: UserSnapshot, query: Record<string, unknown>, response: Response) {
     response.setHeader('ETag', weakEtag(user.version));
-    return presentUser(user, this.baseUrl, this.registries.forTenant(context.tenantId), parseProjection(query, this.limits));
+    return presentUser(user, this.baseUrl, this.registries.forTenant(context.tenantId), parseAttributeSelection(query, this.limits));
   }
 
   /** Validation with the tenant's schemas (its own extensions on top of the deployment's). */

@@ -4,7 +4,7 @@ import { streamNames } from '#domain/stream-names.js';
 import { userDecider } from '#domain/user/user.decider.js';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
 import { decision, runCommand } from '../command.loop.js';
-import { waitUntilReadable } from '../event-store.contract.js';
+import { waitUntilReadable } from '../event-store-contract.test-support.js';
 import type { EventMetadata, GlobalPosition, RecordedEvent } from '../event-store.port.js';
 import { PostgresEventStore } from '../postgres/postgres.event-store.js';
 import { EVENTS_TABLE, migrateEventStore } from '../postgres/postgres.schema.js';

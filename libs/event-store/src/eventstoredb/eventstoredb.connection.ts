@@ -11,7 +11,7 @@ import type {
 
 /**
  * The part of @eventstore/db-client's EventStoreDBClient the adapter uses, so tests can stand an in-memory
- * server behind it (eventstoredb.server.fake.ts). EventStoreDBClient satisfies it as it is.
+ * server behind it (eventstoredb-fake.test-support.ts). EventStoreDBClient satisfies it as it is.
  */
 export interface EventStoreDbConnection {
   appendToStream(streamName: string, events: EventData[], options?: AppendToStreamOptions): Promise<AppendResult>;

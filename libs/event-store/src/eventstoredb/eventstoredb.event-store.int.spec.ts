@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { EventStoreDBClient, type AppendToStreamOptions, type EventData } from '@eventstore/db-client';
-import { describeEventStoreContract } from '../event-store.contract.js';
+import { describeEventStoreContract } from '../event-store-contract.test-support.js';
 import { EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
 import { START, type EventMetadata, type NewEvent, type StreamAppend } from '../event-store.port.js';
 import { compensationEventId } from '../deterministic-event-id.js';

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { UnavailableError } from '@eventstore/db-client';
-import { describeEventStoreContract } from '../event-store.contract.js';
+import { describeEventStoreContract } from '../event-store-contract.test-support.js';
 import { EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
 import { START, type EventMetadata, type NewEvent, type StreamAppend } from '../event-store.port.js';
 import { compensationEventId } from '../deterministic-event-id.js';
 import { PartialAppendError } from './eventstoredb.errors.js';
 import { EventStoreDbEventStore } from './eventstoredb.event-store.js';
-import { InMemoryEventStoreDbServer } from './eventstoredb.server.fake.js';
+import { InMemoryEventStoreDbServer } from './eventstoredb-fake.test-support.js';
 
 // The adapter's logic (paging, filtering, pre-checks, compensation, waking) against a model of the server.
-// What the model assumes about EventStoreDB is listed in eventstoredb.server.fake.ts; the int spec checks it.
+// What the model assumes about EventStoreDB is listed in eventstoredb-fake.test-support.ts; the int spec checks it.
 describeEventStoreContract(
   'EventStoreDB adapter over an in-memory model of the server',
   async () => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { testDatabases, type TestDatabase } from '#testing/test-databases.js';
-import { describeEventStoreContract, waitUntilReadable } from '../event-store.contract.js';
+import { describeEventStoreContract, waitUntilReadable } from '../event-store-contract.test-support.js';
 import { EventStoreUnavailableError, VersionConflictError } from '../event-store.errors.js';
 import { comparePositions, type EventMetadata, type NewEvent } from '../event-store.port.js';
 import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres.event-store.js';

@@ -16,8 +16,8 @@ import {
 } from '../event-store.port.js';
 import { isTransientConflict, isUniqueViolation, translateFailure } from './postgres.errors.js';
 import { APPENDED_CHANNEL, PostgresNotificationListener } from './postgres.notification-listener.js';
-import { preparedStatementName } from './prepared-statements.js';
-import { queryKeepingConnection } from './pooled-query.js';
+import { preparedStatementName } from '#postgres/prepared-statements.js';
+import { queryKeepingConnection } from '#postgres/pooled-query.js';
 import { APPEND_CONFLICT_SQLSTATE, EVENT_ID_CONSTRAINT, EVENT_STORE_SCHEMA, EVENTS_TABLE, migrateEventStore, STREAMS_TABLE } from './postgres.schema.js';
 
 /**

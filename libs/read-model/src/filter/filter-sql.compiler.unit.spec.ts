@@ -3,7 +3,7 @@ import { parseFilter } from '#scim/filter/filter.parser.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { InvalidFilterError, InvalidValueError } from '#scim/scim-error.js';
 import { escapeLikePattern, jsonKeyLiteral } from './sql-fragment.js';
-import { TEST_EXTENSION, TEST_EXTENSION_URN } from './user-filter.arbitraries.js';
+import { TEST_EXTENSION, TEST_EXTENSION_URN } from './user-filter-arbitraries.test-support.js';
 import { compileUserFilter, compileUserSort } from './user-filter.sql.js';
 
 const registry = new SchemaRegistry([TEST_EXTENSION]);

@@ -1,7 +1,7 @@
 import { parseFilter } from '#scim/filter/filter.parser.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { buildUserSearchStatements, UsersQuery } from '../users.query.js';
-import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './read-model.test-database.js';
+import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './read-model-database.test-support.js';
 
 /**
  * Entra matches users by `userName eq`, then `externalId eq`, often `emails[type eq "work"].value eq`
@@ -93,7 +93,7 @@ async function checkIndexUse(database: TestReadModelDatabase): Promise<void> {
     }
     // And the answer is right: exactly that user.
     for (const n of sample) {
-      const page = await query.search(TENANT, parseFilter(filter(n)), 1, 10);
+      const page = await query.search(TENANT, { filter: parseFilter(filter(n)), startIndex: 1, count: 10 });
       expect(page.totalResults).toBe(1);
       expect(page.resources[0].attributes['userName']).toBe(`Test_User_${n}@Contoso.com`);
     }
@@ -101,7 +101,7 @@ async function checkIndexUse(database: TestReadModelDatabase): Promise<void> {
     const durations: number[] = [];
     for (const n of externalIds.keys()) {
       started = performance.now();
-      await query.search(TENANT, parseFilter(filter(n)), 1, 100);
+      await query.search(TENANT, { filter: parseFilter(filter(n)), startIndex: 1, count: 100 });
       durations.push(performance.now() - started);
     }
     durations.sort((left, right) => left - right);

@@ -4,7 +4,7 @@ import { compileFilter } from '#scim/filter/filter.evaluator.js';
 import { ScimError } from '#scim/scim-error.js';
 import { upsertUsers } from '../users.projection.js';
 import { UsersQuery } from '../users.query.js';
-import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './read-model.test-database.js';
+import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './read-model-database.test-support.js';
 import {
   evaluatedResource,
   filterArbitrary,
@@ -14,7 +14,7 @@ import {
   userArbitrary,
   userIdAt,
   type GeneratedUser,
-} from './user-filter.arbitraries.js';
+} from './user-filter-arbitraries.test-support.js';
 import { compileUserFilter } from './user-filter.sql.js';
 
 /**
@@ -78,11 +78,11 @@ function expectedOutcome(filter: Filter, users: readonly StoredUser[]): Outcome 
 
 async function actualOutcome(query: UsersQuery, filter: Filter): Promise<Outcome> {
   try {
-    const page = await query.search(TENANT, filter, 1, 1000);
+    const page = await query.search(TENANT, { filter, startIndex: 1, count: 1000 });
     const ids = page.resources.map((resource) => resource.id).sort();
     if (page.totalResults !== ids.length) return { error: `totalResults ${page.totalResults} but ${ids.length} resources` };
     // The page after the last match: empty, and totalResults still counts every match (RFC 7644 §3.4.2.4).
-    const beyond = await query.search(TENANT, filter, ids.length + 1, 10);
+    const beyond = await query.search(TENANT, { filter, startIndex: ids.length + 1, count: 10 });
     if (beyond.totalResults !== ids.length || beyond.resources.length !== 0) {
       return { error: `past the end: totalResults ${beyond.totalResults} and ${beyond.resources.length} resources, expected ${ids.length} and none` };
     }

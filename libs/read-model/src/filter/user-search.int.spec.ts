@@ -1,11 +1,11 @@
 import { compileFilter } from '#scim/filter/filter.evaluator.js';
 import { parseFilter } from '#scim/filter/filter.parser.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
-import { BARBARA_JENSEN } from '../../../scim/test-fixtures/rfc7643-users.js';
+import { BARBARA_JENSEN } from '../../../scim/test-fixtures/rfc7643-users.test-support.js';
 import { upsertUsers } from '../users.projection.js';
 import { buildUserSearchStatements, UsersQuery } from '../users.query.js';
-import { openPgliteReadModel, type TestReadModelDatabase } from './read-model.test-database.js';
-import { TEST_EXTENSION_URN, TEST_REGISTRY } from './user-filter.arbitraries.js';
+import { openPgliteReadModel, type TestReadModelDatabase } from './read-model-database.test-support.js';
+import { TEST_EXTENSION_URN, TEST_REGISTRY } from './user-filter-arbitraries.test-support.js';
 
 /**
  * UsersQuery.search on PGlite with the RFC's own examples: the filters of RFC 7644 §3.4.2.2 over the User of
@@ -89,17 +89,17 @@ describe('RFC 7644 §3.4.2.2 filter examples: SQL and evaluator agree', () => {
     'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d"',
     'externalId eq 701984',
   ])('%s', async (filter) => {
-    const page = await query.search(TENANT, parseFilter(filter), 1, 10);
+    const page = await query.search(TENANT, { filter: parseFilter(filter), startIndex: 1, count: 10 });
     expect(page.resources.map((resource) => resource.id).sort()).toEqual(evaluatedIds(filter));
   });
 
   it('no match is an empty page, not an error (RFC 7644 §3.4.2)', async () => {
-    const page = await query.search(TENANT, parseFilter('userName eq "AzureAD_Test-1b7d"'), 1, 100);
+    const page = await query.search(TENANT, { filter: parseFilter('userName eq "AzureAD_Test-1b7d"'), startIndex: 1, count: 100 });
     expect(page).toEqual({ totalResults: 0, resources: [] });
   });
 
   it('never returns another tenant\'s users', async () => {
-    const page = await query.search('another-tenant', parseFilter('userName pr'), 1, 100);
+    const page = await query.search('another-tenant', { filter: parseFilter('userName pr'), startIndex: 1, count: 100 });
     expect(page.totalResults).toBe(0);
   });
 });
@@ -122,25 +122,25 @@ describe('sortBy and sortOrder (RFC 7644 §3.4.2.3)', () => {
     ['emails.type', 'descending', [JOHN, BARBARA, MANDY]],
     ['meta.created', 'ascending', [JOHN, BARBARA, MANDY]],
   ])('sortBy=%s sortOrder=%s', async (sortBy, sortOrder, expected) => {
-    const page = await query.search(TENANT, undefined, 1, 10, { sortBy, ...(sortOrder ? { sortOrder } : {}) });
+    const page = await query.search(TENANT, { sort: { sortBy, ...(sortOrder ? { sortOrder } : {}) }, startIndex: 1, count: 10 });
     expect(page.resources.map((resource) => resource.id)).toEqual(expected);
   });
 
   it('pages through a sorted result (RFC 7644 §3.4.2.4: startIndex is 1-based)', async () => {
     const sort = { sortBy: 'userName' } as const;
-    const first = await query.search(TENANT, undefined, 1, 2, sort);
-    const second = await query.search(TENANT, undefined, 3, 2, sort);
+    const first = await query.search(TENANT, { sort, startIndex: 1, count: 2 });
+    const second = await query.search(TENANT, { sort, startIndex: 3, count: 2 });
     expect(first.totalResults).toBe(3);
     expect([...first.resources, ...second.resources].map((resource) => resource.id)).toEqual([BARBARA, JOHN, MANDY]);
-    expect(await query.search(TENANT, undefined, 1, 0, sort)).toEqual({ totalResults: 3, resources: [] });
+    expect(await query.search(TENANT, { sort, startIndex: 1, count: 0 })).toEqual({ totalResults: 3, resources: [] });
   });
 
   it('a page past the end is empty and still counts every match (one statement for total and page)', async () => {
     const sort = { sortBy: 'userName', sortOrder: 'descending' } as const;
-    expect(await query.search(TENANT, undefined, 4, 2, sort)).toEqual({ totalResults: 3, resources: [] });
-    expect(await query.search(TENANT, parseFilter('userName sw "J"'), 2, 5)).toEqual({ totalResults: 1, resources: [] });
-    expect(await query.search(TENANT, parseFilter('userName sw "J"'), 1_000_000, 5)).toEqual({ totalResults: 1, resources: [] });
-    const last = await query.search(TENANT, undefined, 3, 2, sort);
+    expect(await query.search(TENANT, { sort, startIndex: 4, count: 2 })).toEqual({ totalResults: 3, resources: [] });
+    expect(await query.search(TENANT, { filter: parseFilter('userName sw "J"'), startIndex: 2, count: 5 })).toEqual({ totalResults: 1, resources: [] });
+    expect(await query.search(TENANT, { filter: parseFilter('userName sw "J"'), startIndex: 1_000_000, count: 5 })).toEqual({ totalResults: 1, resources: [] });
+    const last = await query.search(TENANT, { sort, startIndex: 3, count: 2 });
     expect(last.totalResults).toBe(3);
     expect(last.resources.map((resource) => resource.id)).toEqual([BARBARA]);
   });
@@ -160,19 +160,19 @@ describe('a filter that reads the jsonb is tested once for the total and the pag
 
   it('sorts, pages and counts as the plain statement does', async () => {
     for (const sort of [{ sortBy: 'userName' }, { sortBy: 'title', sortOrder: 'ascending' }] as const) {
-      const first = await query.search(TENANT, everyone(), 1, 2, sort);
-      const second = await query.search(TENANT, everyone(), 3, 2, sort);
+      const first = await query.search(TENANT, { filter: everyone(), sort, startIndex: 1, count: 2 });
+      const second = await query.search(TENANT, { filter: everyone(), sort, startIndex: 3, count: 2 });
       expect(first.totalResults).toBe(3);
       expect(second.totalResults).toBe(3);
       // Both orders happen to agree (see the sortBy table above).
       expect([...first.resources, ...second.resources].map((resource) => resource.id)).toEqual([BARBARA, JOHN, MANDY]);
     }
-    expect((await query.search(TENANT, everyone(), 1, 10)).resources.map((resource) => resource.id)).toEqual(
-      (await query.search(TENANT, undefined, 1, 10)).resources.map((resource) => resource.id),
+    expect((await query.search(TENANT, { filter: everyone(), startIndex: 1, count: 10 })).resources.map((resource) => resource.id)).toEqual(
+      (await query.search(TENANT, { startIndex: 1, count: 10 })).resources.map((resource) => resource.id),
     );
-    expect(await query.search(TENANT, everyone(), 4, 2)).toEqual({ totalResults: 3, resources: [] });
-    expect(await query.search(TENANT, everyone(), 1, 0)).toEqual({ totalResults: 3, resources: [] });
-    expect((await query.search('another-tenant', everyone(), 1, 10)).totalResults).toBe(0);
+    expect(await query.search(TENANT, { filter: everyone(), startIndex: 4, count: 2 })).toEqual({ totalResults: 3, resources: [] });
+    expect(await query.search(TENANT, { filter: everyone(), startIndex: 1, count: 0 })).toEqual({ totalResults: 3, resources: [] });
+    expect((await query.search('another-tenant', { filter: everyone(), startIndex: 1, count: 10 })).totalResults).toBe(0);
   });
 });
 
@@ -200,13 +200,13 @@ describe('RFC 7643 §2.3.5: a day the month lacks is not a dateTime', () => {
     const withDates = new UsersQuery({ query: async <Result>(sql: string, params?: unknown[]) => (await database.query(sql, params)) as Result }, TEST_REGISTRY);
     const filter = parseFilter('hiredAt ge "2021-03-01T00:00:00Z"');
 
-    const page = await withDates.search(TENANT_DATES, filter, 1, 10);
+    const page = await withDates.search(TENANT_DATES, { filter, startIndex: 1, count: 10 });
     expect(page.resources.map((resource) => resource.id)).toEqual([REAL]);
 
     // The evaluator agrees: an impossible date is no dateTime, so it matches no comparison.
     const matches = compileFilter(filter, TEST_REGISTRY, 'User');
     expect(matches({ [TEST_EXTENSION_URN]: { hiredAt: '2021-02-30T00:00:00Z' } })).toBe(false);
     // Presence is unaffected: the value is there, only not a date.
-    expect((await withDates.search(TENANT_DATES, parseFilter('hiredAt pr'), 1, 10)).totalResults).toBe(2);
+    expect((await withDates.search(TENANT_DATES, { filter: parseFilter('hiredAt pr'), startIndex: 1, count: 10 })).totalResults).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
-import { INTERACT_EXTENSIONS, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.js';
-import { BARBARA_JENSEN, MINIMAL_USER, TOUR_GUIDES_GROUP } from '../../test-fixtures/rfc7643-users.js';
+import { INTERACT_EXTENSIONS, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.test-support.js';
+import { BARBARA_JENSEN, MINIMAL_USER, TOUR_GUIDES_GROUP } from '../../test-fixtures/rfc7643-users.test-support.js';
 import { SchemaRegistry } from '../schema/schema.registry.js';
 import { InvalidFilterError } from '../scim-error.js';
 import { isPresentValue } from '../resource/attribute-access.js';

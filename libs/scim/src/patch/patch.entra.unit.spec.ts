@@ -1,4 +1,4 @@
-import { INTERACT_EXTENSIONS, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.js';
+import { INTERACT_EXTENSIONS, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.test-support.js';
 import { SchemaRegistry } from '../schema/schema.registry.js';
 import { applyPatch } from './patch.engine.js';
 import type { PatchOperation } from './patch.operation.js';

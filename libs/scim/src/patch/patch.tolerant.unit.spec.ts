@@ -1,4 +1,4 @@
-import { INTERACT_EXTENSIONS } from '../../test-fixtures/interact-extension.js';
+import { INTERACT_EXTENSIONS } from '../../test-fixtures/interact-extension.test-support.js';
 import { SchemaRegistry } from '../schema/schema.registry.js';
 import { applyPatch } from './patch.engine.js';
 import { withJsonEncodedValueDecoded, type PatchOperation } from './patch.operation.js';

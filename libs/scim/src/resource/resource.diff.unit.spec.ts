@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { BARBARA_JENSEN, MINIMAL_USER } from '../../test-fixtures/rfc7643-users.js';
+import { BARBARA_JENSEN, MINIMAL_USER } from '../../test-fixtures/rfc7643-users.test-support.js';
 import { applyChanges, diffResources, type AttributeChange } from './resource.diff.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

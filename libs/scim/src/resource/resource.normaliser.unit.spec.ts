@@ -1,5 +1,5 @@
-import { INTERACT_EXTENSIONS, INTERACT_GROUP_SCHEMA_ID, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.js';
-import { BARBARA_JENSEN } from '../../test-fixtures/rfc7643-users.js';
+import { INTERACT_EXTENSIONS, INTERACT_GROUP_SCHEMA_ID, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.test-support.js';
+import { BARBARA_JENSEN } from '../../test-fixtures/rfc7643-users.test-support.js';
 import type { ResourceTypeName } from '../schema/resource-type.js';
 import { SchemaRegistry } from '../schema/schema.registry.js';
 import { InvalidSyntaxError, InvalidValueError, type ScimError } from '../scim-error.js';

@@ -1,4 +1,4 @@
-import { INTERACT_EXTENSIONS, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.js';
+import { INTERACT_EXTENSIONS, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.test-support.js';
 import { renderResourceTypeResource, renderSchemaResource } from './discovery.representation.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from './enterprise-user.schema.js';
 import { SchemaRegistry } from './schema.registry.js';

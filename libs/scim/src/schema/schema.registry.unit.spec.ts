@@ -1,4 +1,4 @@
-import { INTERACT_EXTENSIONS, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.js';
+import { INTERACT_EXTENSIONS, INTERACT_USER_SCHEMA_ID } from '../../test-fixtures/interact-extension.test-support.js';
 import type { AttributePath } from '../filter/filter.ast.js';
 import { parseAttributePath } from '../filter/filter.parser.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from './enterprise-user.schema.js';

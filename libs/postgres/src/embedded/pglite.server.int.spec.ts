@@ -7,12 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { transpileForChildProcess } from '#testing/typescript-child.js';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
-import { START } from '../event-store.port.js';
+import { EventStoreUnavailableError } from '#event-store/event-store.errors.js';
+import { START } from '#event-store/event-store.port.js';
 import { LOCK_FILE_NAME } from './data-dir.lock.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite.server.js';
-import { PostgresEventStore } from './postgres.event-store.js';
-import { migrateEventStore } from './postgres.schema.js';
+import { PostgresEventStore } from '#event-store/postgres/postgres.event-store.js';
+import { migrateEventStore } from '#event-store/postgres/postgres.schema.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BURST_CHILD = path.resolve(here, '../../../testing/src/event-store-append-burst.child.ts');
@@ -55,7 +55,7 @@ describe('startEmbeddedPostgres in memory', () => {
 
   it('runs PGlite in a thread of its own: a long query does not hold up this thread', async () => {
     if (embedded.thread !== 'worker') {
-      throw new Error('PGlite ran in the main thread: dist/libs/event-store/src/postgres/pglite.worker.js is missing or older than its sources; run npm run build');
+      throw new Error('PGlite ran in the main thread: dist/libs/postgres/src/embedded/pglite.worker.js is missing or older than its sources; run npm run build');
     }
     let longestGap = 0;
     let last = performance.now();

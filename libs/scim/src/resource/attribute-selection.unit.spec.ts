@@ -1,8 +1,8 @@
-import { INTERACT_EXTENSIONS } from '../../test-fixtures/interact-extension.js';
-import { BARBARA_JENSEN, TOUR_GUIDES_GROUP } from '../../test-fixtures/rfc7643-users.js';
+import { INTERACT_EXTENSIONS } from '../../test-fixtures/interact-extension.test-support.js';
+import { BARBARA_JENSEN, TOUR_GUIDES_GROUP } from '../../test-fixtures/rfc7643-users.test-support.js';
 import { SchemaRegistry } from '../schema/schema.registry.js';
 import { InvalidPathError } from '../scim-error.js';
-import { projectResource, returnsAttribute, type ProjectionOptions } from './projection.js';
+import { selectAttributes, returnsAttribute, type AttributeSelection } from './attribute-selection.js';
 
 const registry = new SchemaRegistry(INTERACT_EXTENSIONS);
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -10,9 +10,9 @@ const { schemas, id, meta } = BARBARA_JENSEN;
 const ALWAYS = { schemas, id, meta };
 const { password: _password, ...WITHOUT_PASSWORD } = BARBARA_JENSEN;
 
-type Row = [title: string, options: ProjectionOptions, expected: Record<string, unknown>];
+type Row = [title: string, options: AttributeSelection, expected: Record<string, unknown>];
 
-describe('projectResource (RFC 7644 §3.4.2.5, RFC 7643 §2.4 returned)', () => {
+describe('selectAttributes (RFC 7644 §3.4.2.5, RFC 7643 §2.4 returned)', () => {
   it.each<Row>([
     ['no lists: every default attribute, never password (RFC 7643 §4.1.1)', {}, WITHOUT_PASSWORD],
     ['RFC 7644 §3.4.2.5: attributes=userName returns it plus the always-returned ones', { attributes: 'userName' }, { ...ALWAYS, userName: BARBARA_JENSEN.userName }],
@@ -33,7 +33,7 @@ describe('projectResource (RFC 7644 §3.4.2.5, RFC 7643 §2.4 returned)', () => 
     ['both lists: excludedAttributes removes from attributes', { attributes: 'userName,name', excludedAttributes: 'name.givenName' },
       { ...ALWAYS, userName: BARBARA_JENSEN.userName, name: (({ givenName: _g, ...rest }) => rest)(BARBARA_JENSEN.name) }],
   ])('%s', (_title, options, expected) => {
-    expect(projectResource(BARBARA_JENSEN, registry, 'User', options)).toEqual(expected);
+    expect(selectAttributes(BARBARA_JENSEN, registry, 'User', options)).toEqual(expected);
   });
 
   it.each<Row>([
@@ -44,13 +44,13 @@ describe('projectResource (RFC 7644 §3.4.2.5, RFC 7643 §2.4 returned)', () => 
       { ...WITHOUT_PASSWORD, [ENTERPRISE]: (({ manager: _m, ...rest }) => rest)(BARBARA_JENSEN[ENTERPRISE]) }],
     ['excluding a whole extension by URN drops its object', { excludedAttributes: ENTERPRISE }, (({ [ENTERPRISE]: _x, ...rest }) => rest)(WITHOUT_PASSWORD)],
   ])('%s', (_title, options, expected) => {
-    expect(projectResource(BARBARA_JENSEN, registry, 'User', options)).toEqual(expected);
+    expect(selectAttributes(BARBARA_JENSEN, registry, 'User', options)).toEqual(expected);
   });
 
   it('ENTRA.md: excludedAttributes=members drops a group\'s members', () => {
     const { members: _members, ...withoutMembers } = TOUR_GUIDES_GROUP;
-    expect(projectResource(TOUR_GUIDES_GROUP, registry, 'Group', { excludedAttributes: 'members' })).toEqual(withoutMembers);
-    expect(projectResource(TOUR_GUIDES_GROUP, registry, 'Group', { excludedAttributes: 'Members' })).toEqual(withoutMembers);
+    expect(selectAttributes(TOUR_GUIDES_GROUP, registry, 'Group', { excludedAttributes: 'members' })).toEqual(withoutMembers);
+    expect(selectAttributes(TOUR_GUIDES_GROUP, registry, 'Group', { excludedAttributes: 'Members' })).toEqual(withoutMembers);
   });
 
   it('request-returned attributes appear only when named (RFC 7643 §7)', () => {
@@ -58,8 +58,8 @@ describe('projectResource (RFC 7644 §3.4.2.5, RFC 7643 §2.4 returned)', () => 
       { resourceType: 'User', schema: { id: 'urn:example:Secrets:2.0:User', attributes: [{ name: 'pin', type: 'string', returned: 'request' }, { name: 'hint', type: 'string' }] } },
     ]);
     const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id: 'u', userName: 'a', 'urn:example:Secrets:2.0:User': { pin: '1234', hint: 'h' } };
-    expect(projectResource(user, custom, 'User')).toEqual({ ...user, 'urn:example:Secrets:2.0:User': { hint: 'h' } });
-    expect(projectResource(user, custom, 'User', { attributes: 'urn:example:Secrets:2.0:User:pin' })).toEqual({
+    expect(selectAttributes(user, custom, 'User')).toEqual({ ...user, 'urn:example:Secrets:2.0:User': { hint: 'h' } });
+    expect(selectAttributes(user, custom, 'User', { attributes: 'urn:example:Secrets:2.0:User:pin' })).toEqual({
       schemas: user.schemas,
       id: 'u',
       'urn:example:Secrets:2.0:User': { pin: '1234' },
@@ -68,17 +68,17 @@ describe('projectResource (RFC 7644 §3.4.2.5, RFC 7643 §2.4 returned)', () => 
 
   it('does not modify the resource', () => {
     const copy = structuredClone(BARBARA_JENSEN);
-    projectResource(copy, registry, 'User', { attributes: 'userName', excludedAttributes: 'emails.value' });
+    selectAttributes(copy, registry, 'User', { attributes: 'userName', excludedAttributes: 'emails.value' });
     expect(copy).toEqual(BARBARA_JENSEN);
   });
 
   it('a malformed name is invalidPath', () => {
-    expect(() => projectResource(BARBARA_JENSEN, registry, 'User', { attributes: 'emails[type eq "work"]' })).toThrow(InvalidPathError);
+    expect(() => selectAttributes(BARBARA_JENSEN, registry, 'User', { attributes: 'emails[type eq "work"]' })).toThrow(InvalidPathError);
   });
 });
 
 describe('returnsAttribute: whether a computed attribute (a User\'s groups) is worth reading', () => {
-  it.each<[ProjectionOptions, boolean]>([
+  it.each<[AttributeSelection, boolean]>([
     [{}, true], // returned: default
     [{ excludedAttributes: 'groups' }, false],
     [{ excludedAttributes: 'GROUPS,emails' }, false],
@@ -91,10 +91,10 @@ describe('returnsAttribute: whether a computed attribute (a User\'s groups) is w
     expect(returnsAttribute(registry, 'User', options, 'groups')).toBe(expected);
   });
 
-  it('agrees with projectResource on the same options', () => {
-    for (const options of [{}, { excludedAttributes: 'groups' }, { attributes: 'userName' }, { attributes: 'groups' }] as ProjectionOptions[]) {
-      const projected = projectResource({ ...BARBARA_JENSEN, groups: [{ value: 'g', display: 'G', type: 'direct' }] }, registry, 'User', options);
-      expect('groups' in projected).toBe(returnsAttribute(registry, 'User', options, 'groups'));
+  it('agrees with selectAttributes on the same options', () => {
+    for (const options of [{}, { excludedAttributes: 'groups' }, { attributes: 'userName' }, { attributes: 'groups' }] as AttributeSelection[]) {
+      const selected = selectAttributes({ ...BARBARA_JENSEN, groups: [{ value: 'g', display: 'G', type: 'direct' }] }, registry, 'User', options);
+      expect('groups' in selected).toBe(returnsAttribute(registry, 'User', options, 'groups'));
     }
   });
 

@@ -6,7 +6,7 @@ import { InvalidFilterError, InvalidPathError } from '../scim-error.js';
 import { elementsOf, findKey } from './attribute-access.js';
 import { isPlainObject, type JsonObject } from './json-value.js';
 
-export interface ProjectionOptions {
+export interface AttributeSelection {
   /** RFC 7644 §3.4.2.5 `attributes`: a comma-separated list (or its items) of attribute paths. */
   readonly attributes?: string | readonly string[];
   /** RFC 7644 §3.4.2.5 `excludedAttributes`, likewise. */
@@ -30,11 +30,11 @@ type Selection = 'whole' | Set<string>;
  *  - attributes the registry does not define count as `default`; complex values left empty are dropped.
  * When both lists are given, `excludedAttributes` removes from what `attributes` selected.
  */
-export function projectResource(
+export function selectAttributes(
   resource: JsonObject,
   registry: SchemaRegistry,
   resourceType: ResourceTypeName,
-  options: ProjectionOptions = {},
+  options: AttributeSelection = {},
 ): JsonObject {
   const requested = options.attributes === undefined ? undefined : selectionsOf(options.attributes, registry, resourceType);
   const excluded = selectionsOf(options.excludedAttributes ?? [], registry, resourceType);
@@ -43,39 +43,39 @@ export function projectResource(
     registry.extensionSchemas(resourceType).map((extension) => findKey(resource, extension.id)).filter((key) => key !== undefined),
   );
 
-  const projectAttributes = (values: JsonObject, attributes: readonly AttributeDefinition[], schemaId: string): JsonObject => {
+  const selectFrom = (values: JsonObject, attributes: readonly AttributeDefinition[], schemaId: string): JsonObject => {
     const result: JsonObject = {};
     for (const [key, value] of Object.entries(values)) {
       if (schemaId === core.id && extensionKeys.has(key)) continue;
       const attribute = attributes.find((candidate) => candidate.name.toLowerCase() === key.toLowerCase());
       const selectionKey = keyOf(schemaId, attribute?.name ?? key);
-      const projected = attribute
-        ? projectAttribute(attribute, value, requested?.get(selectionKey), excluded.get(selectionKey), requested !== undefined)
+      const kept = attribute
+        ? selectAttribute(attribute, value, requested?.get(selectionKey), excluded.get(selectionKey), requested !== undefined)
         : requested === undefined && !excluded.has(selectionKey)
           ? value
           : undefined;
-      if (projected !== undefined) result[key] = projected;
+      if (kept !== undefined) result[key] = kept;
     }
     return result;
   };
 
-  const projected = projectAttributes(resource, registry.topLevelAttributes(resourceType), core.id);
+  const selected = selectFrom(resource, registry.topLevelAttributes(resourceType), core.id);
   for (const extension of registry.extensionSchemas(resourceType)) {
     const key = findKey(resource, extension.id);
     const values = key === undefined ? undefined : resource[key];
     if (key === undefined || !isPlainObject(values)) continue;
-    const extensionValues = projectAttributes(values, extension.attributes, extension.id);
-    if (Object.keys(extensionValues).length > 0) projected[key] = extensionValues;
+    const extensionValues = selectFrom(values, extension.attributes, extension.id);
+    if (Object.keys(extensionValues).length > 0) selected[key] = extensionValues;
   }
-  return projected;
+  return selected;
 }
 
 /**
- * Whether a representation projected with these options would include the core attribute `name` (or some of its
+ * Whether a representation selected with these options would include the core attribute `name` (or some of its
  * sub-attributes): for values the service provider computes only when they are returned, such as a User's
  * `groups`, read from the group members on request.
  */
-export function returnsAttribute(registry: SchemaRegistry, resourceType: ResourceTypeName, options: ProjectionOptions, name: string): boolean {
+export function returnsAttribute(registry: SchemaRegistry, resourceType: ResourceTypeName, options: AttributeSelection, name: string): boolean {
   const core = registry.coreSchema(resourceType);
   const attribute = core.attributes.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
   if (!attribute) return false;
@@ -84,10 +84,10 @@ export function returnsAttribute(registry: SchemaRegistry, resourceType: Resourc
   const excluded = selectionsOf(options.excludedAttributes ?? [], registry, resourceType);
   const element = Object.fromEntries((attribute.subAttributes ?? []).map((subAttribute) => [subAttribute.name, 'x']));
   const sample = attribute.type !== 'complex' ? 'x' : attribute.multiValued ? [element] : element;
-  return projectAttribute(attribute, sample, requested?.get(key), excluded.get(key), requested !== undefined) !== undefined;
+  return selectAttribute(attribute, sample, requested?.get(key), excluded.get(key), requested !== undefined) !== undefined;
 }
 
-function projectAttribute(
+function selectAttribute(
   attribute: AttributeDefinition,
   value: unknown,
   requested: Selection | undefined,
@@ -109,7 +109,7 @@ function projectAttribute(
     if (requested instanceof Set) return requested.has(subAttribute.name.toLowerCase());
     return subAttribute.returned === 'default';
   };
-  const projectElement = (element: unknown): unknown => {
+  const selectElement = (element: unknown): unknown => {
     if (!isPlainObject(element)) return element;
     const result: JsonObject = {};
     for (const [key, subValue] of Object.entries(element)) {
@@ -118,8 +118,8 @@ function projectAttribute(
     }
     return Object.keys(result).length === 0 ? undefined : result;
   };
-  if (!attribute.multiValued) return projectElement(value);
-  const elements = elementsOf(value).map(projectElement).filter((element) => element !== undefined);
+  if (!attribute.multiValued) return selectElement(value);
+  const elements = elementsOf(value).map(selectElement).filter((element) => element !== undefined);
   return elements.length === 0 ? undefined : elements;
 }
 

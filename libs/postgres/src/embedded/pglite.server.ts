@@ -130,7 +130,7 @@ function compiledWorkerScript(): URL | null {
     return fs.existsSync(fileURLToPath(beside)) ? beside : null;
   }
   const sources = path.dirname(here);
-  const root = path.resolve(sources, '../../../..'); // libs/event-store/src/postgres -> the project
+  const root = path.resolve(sources, '../../../..'); // libs/postgres/src/embedded -> the project
   const built = path.join(root, 'dist', path.relative(root, sources));
   for (const module of WORKER_MODULES) {
     const compiled = modifiedAt(path.join(built, `${module}.js`));
