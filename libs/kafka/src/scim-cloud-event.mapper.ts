@@ -5,6 +5,7 @@ import { decodeUserEvent, USER_EVENT_TYPES, type UserEvent } from '#domain/user/
 import type { RecordedEvent } from '#event-store/event-store.port.js';
 import { validTraceContext } from '#observability/tracing.js';
 import { formatPosition } from '#event-store/event-store.port.js';
+import { weakEtag } from '#scim/resource/etag.js';
 import type { AttributeChange } from '#scim/resource/resource.diff.js';
 import { GROUP_SCHEMA_ID } from '#scim/schema/group.schema.js';
 import { USER_SCHEMA_ID } from '#scim/schema/user.schema.js';
@@ -115,7 +116,7 @@ function representation(
     schemas: schemas ?? [coreSchema],
     id,
     ...rest,
-    meta: { resourceType, lastModified: at, version: `W/"${recorded.revision}"` },
+    meta: { resourceType, lastModified: at, version: weakEtag(recorded.revision) },
   };
 }
 

@@ -8,6 +8,7 @@ import { AddUserFilterSupport1763900002000 } from './migrations/1763900002000-ad
 import { CreateGroupsReadModel1763900003000 } from './migrations/1763900003000-create-groups-read-model.js';
 import { WorkEmailsIndexWithoutPendingList1763900008000 } from './migrations/1763900008000-work-emails-index-without-pending-list.js';
 import { AddDocumentText1763900009000 } from './migrations/1763900009000-add-document-text.js';
+import { AddEmployeeNumber1765100001000 } from './migrations/1765100001000-add-employee-number.js';
 import type { SqlQueryable } from './users.query.js';
 
 export const READ_MODEL_MIGRATIONS = [
@@ -16,6 +17,7 @@ export const READ_MODEL_MIGRATIONS = [
   CreateGroupsReadModel1763900003000,
   WorkEmailsIndexWithoutPendingList1763900008000,
   AddDocumentText1763900009000,
+  AddEmployeeNumber1765100001000,
 ];
 
 export interface DataSourceOptions {

@@ -2,8 +2,7 @@ import { assertNever } from '#domain/decider.js';
 import { foreignEvent } from '#domain/stored-event.js';
 import { decodeUserEvent } from '#domain/user/user.events.js';
 import type { RecordedEvent } from '#event-store/event-store.port.js';
-import { elementsOf, getIgnoringCase } from '#scim/resource/attribute-access.js';
-import { isPlainObject } from '#scim/resource/json-value.js';
+import { deriveUserColumns, USER_COLUMNS, type SqlExecutor } from './user-columns.js';
 
 export interface UserRowValues {
   tenantId: string;
@@ -77,51 +76,6 @@ export function deletesPayload(deletes: UserRowChanges['deletes']): string {
   return JSON.stringify(deletes.map((row) => ({ tenant_id: row.tenantId, id: row.id })));
 }
 
-/** The columns of a scim_users row that the projection derives from the resource, for filters and indexes. */
-export interface DerivedUserColumns {
-  readonly user_name: string;
-  readonly user_name_lower: string;
-  readonly external_id: string | null;
-  readonly display_name: string | null;
-  readonly active: boolean | null;
-  readonly work_emails_lower: string[];
-}
-
-/**
- * Derives the hot columns from the attributes. Lower-casing is String#toLowerCase, the folding libs/scim's
- * filter evaluator applies to caseExact=false attributes, so the column agrees with it character for character.
- */
-export function deriveUserColumns(attributes: Record<string, unknown>): DerivedUserColumns {
-  const userName = String(attributes['userName'] ?? '');
-  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-  return {
-    user_name: userName,
-    user_name_lower: userName.toLowerCase(),
-    external_id: text(attributes['externalId']),
-    display_name: text(attributes['displayName']),
-    active: typeof attributes['active'] === 'boolean' ? attributes['active'] : null,
-    work_emails_lower: workEmailsLower(attributes),
-  };
-}
-
-/**
- * Every `emails` element with type "work" (any case), lower-cased: what `emails[type eq "work"].value eq "x"`
- * compares (RFC 7644 §3.4.2.2, any element may match). Read as the evaluator reads: names case-insensitively,
- * a lone object as one element, only string values.
- */
-function workEmailsLower(attributes: Record<string, unknown>): string[] {
-  return elementsOf(getIgnoringCase(attributes, 'emails')).flatMap((element) => {
-    if (!isPlainObject(element)) return [];
-    const type = getIgnoringCase(element, 'type');
-    const value = getIgnoringCase(element, 'value');
-    return typeof type === 'string' && type.toLowerCase() === 'work' && typeof value === 'string' ? [value.toLowerCase()] : [];
-  });
-}
-
-/** What upsertUsers needs of a connection: TypeORM's EntityManager and QueryRunner, or a test's client adapter. */
-export interface SqlExecutor {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
 
 export async function upsertUsers(executor: SqlExecutor, rows: readonly UserRowValues[]): Promise<void> {
   await executor.query(upsertUsersSql('$1'), [upsertsPayload(rows)]);
@@ -144,20 +98,21 @@ export function upsertsPayload(rows: readonly UserRowValues[]): string {
 
 /**
  * One multi-row upsert of the rows in a JSON array (`parameter`, see upsertsPayload): jsonb_to_recordset keeps it
- * a fixed SQL text with a single parameter. On update created_at is kept from the row: an update-only batch does
- * not know it.
+ * a fixed SQL text with a single parameter. The derived columns are those of USER_COLUMNS (user-columns.ts). On
+ * update created_at is kept from the row: an update-only batch does not know it.
  */
 export function upsertUsersSql(parameter: string): string {
-  return `INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, external_id, display_name, active, work_emails_lower,
-       attributes, version, created_at, last_modified_at)
-     SELECT r.tenant_id, r.id, r.user_name, r.user_name_lower, r.external_id, r.display_name, r.active, r.work_emails_lower,
-       r.attributes, r.version, r.created_at, r.last_modified_at
-     FROM jsonb_to_recordset(${parameter}::jsonb) AS r(tenant_id text, id uuid, user_name text, user_name_lower text, external_id text,
-       display_name text, active boolean, work_emails_lower text[], attributes jsonb, version bigint, created_at timestamptz,
-       last_modified_at timestamptz)
+  return `INSERT INTO scim_users (tenant_id, id, ${DERIVED_NAMES}, attributes, version, created_at, last_modified_at)
+     SELECT r.tenant_id, r.id, ${DERIVED_SELECTED}, r.attributes, r.version, r.created_at, r.last_modified_at
+     FROM jsonb_to_recordset(${parameter}::jsonb) AS r(tenant_id text, id uuid, ${DERIVED_TYPED}, attributes jsonb, version bigint,
+       created_at timestamptz, last_modified_at timestamptz)
      ON CONFLICT (tenant_id, id) DO UPDATE SET
-       user_name = EXCLUDED.user_name, user_name_lower = EXCLUDED.user_name_lower, external_id = EXCLUDED.external_id,
-       display_name = EXCLUDED.display_name, active = EXCLUDED.active, work_emails_lower = EXCLUDED.work_emails_lower,
+       ${DERIVED_UPDATED},
        attributes = EXCLUDED.attributes, version = EXCLUDED.version, last_modified_at = EXCLUDED.last_modified_at
      WHERE scim_users.version < EXCLUDED.version`;
 }
+
+const DERIVED_NAMES = USER_COLUMNS.map((column) => column.name).join(', ');
+const DERIVED_SELECTED = USER_COLUMNS.map((column) => `r.${column.name}`).join(', ');
+const DERIVED_TYPED = USER_COLUMNS.map((column) => `${column.name} ${column.sqlType}`).join(', ');
+const DERIVED_UPDATED = USER_COLUMNS.map((column) => `${column.name} = EXCLUDED.${column.name}`).join(', ');

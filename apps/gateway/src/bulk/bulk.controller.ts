@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Logger, Post, UseGuards } from '@ne
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import { parseIfMatch, weakEtag } from '#scim/resource/etag.js';
 import type { RequestLimits } from '#scim/messages/request-limits.js';
 import {
   bulkIdReferencesIn,
@@ -17,12 +18,10 @@ import { CreateGroupCommand, DeleteGroupCommand, UpdateGroupCommand } from '../g
 import { parseGroupResource } from '../groups/group-input.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
-import { parseIfMatch } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from '../users/user.commands.js';
 import { parsePatchOperations, parseUserResource, type InputPolicy } from '../users/user-input.js';
-import { weakEtag } from '../users/user.presenter.js';
 import { commandRefusal } from '../http/command-refusal.js';
 import { outageError } from '../http/outage.js';
 

@@ -1,8 +1,8 @@
 import type { GroupMember } from '#domain/group/group.events.js';
+import { weakEtag } from '#scim/resource/etag.js';
 import { selectAttributes, type AttributeSelection } from '#scim/resource/attribute-selection.js';
 import { GROUP_SCHEMA_ID } from '#scim/schema/group.schema.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
-import { weakEtag } from '../users/user.presenter.js';
 
 export interface GroupSnapshot {
   readonly id: string;

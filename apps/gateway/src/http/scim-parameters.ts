@@ -5,7 +5,7 @@ import { parsePagination } from '#scim/messages/pagination.js';
 import type { RequestLimits } from '#scim/messages/request-limits.js';
 import { SearchRequest } from '#scim/messages/search-request.dto.js';
 import type { AttributeSelection } from '#scim/resource/attribute-selection.js';
-import { InvalidSyntaxError, InvalidValueError, PreconditionFailedError } from '#scim/scim-error.js';
+import { InvalidSyntaxError, InvalidValueError } from '#scim/scim-error.js';
 import type { SortRequest } from '#read-model/filter/sort-sql.compiler.js';
 
 /** Advertised in /ServiceProviderConfig as filter.maxResults. */
@@ -91,23 +91,6 @@ function assertAttributeListWithinLimits(name: string, list: string | readonly s
   if (entries > attributeList.maxEntries) {
     throw new InvalidValueError(`${name} has ${entries} entries; at most ${attributeList.maxEntries} are allowed`);
   }
-}
-
-/** `If-Match: W/"3"` → 3n (RFC 7644 §3.14); `*` or absent → no requirement. */
-export function parseIfMatch(header: string | undefined): bigint | undefined {
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(header);
-  if (!match) throw new PreconditionFailedError(`If-Match "${header}" is not a version this server issued (expected W/"<n>")`);
-  return BigInt(match[1]);
-}
-
-/** RFC 7644 §3.14 / RFC 7232 §3.2: If-None-Match on GET; true when the client's copy is current (answer 304). */
-export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  return header.split(',').some((candidate) => {
-    const tag = candidate.trim();
-    return tag === '*' || tag.replace(/^W\//, '') === etag.replace(/^W\//, '');
-  });
 }
 
 function single(query: Record<string, unknown>, name: string): string | undefined {

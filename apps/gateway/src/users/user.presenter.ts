@@ -1,3 +1,4 @@
+import { weakEtag } from '#scim/resource/etag.js';
 import { selectAttributes, type AttributeSelection } from '#scim/resource/attribute-selection.js';
 import type { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { USER_SCHEMA_ID } from '#scim/schema/user.schema.js';
@@ -34,8 +35,4 @@ export function presentUser(user: UserSnapshot, baseUrl: string, registry: Schem
     },
   };
   return selectAttributes(representation, registry, 'User', selection);
-}
-
-export function weakEtag(version: bigint): string {
-  return `W/"${version}"`;
 }

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '#config/gateway.config.js';
+import { matchesIfNoneMatch, parseIfMatch, weakEtag } from '#scim/resource/etag.js';
 import type { RequestLimits } from '#scim/messages/request-limits.js';
 import { UsersQuery, type UserView } from '#read-model/users.query.js';
 import { buildListResponse } from '#scim/messages/list-response.js';
@@ -11,12 +12,12 @@ import { NotFoundError } from '#scim/scim-error.js';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
 import { TenantReadLimit } from '../http/tenant-read-limit.js';
 import { CallContext, type ScimCallContext } from '../http/request-context.js';
-import { matchesIfNoneMatch, parseIfMatch, parseListParameters, parseAttributeSelection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
+import { parseListParameters, parseAttributeSelection, parseSearchRequest, type ListParameters } from '../http/scim-parameters.js';
 import { SchemaRegistries } from '../schemas/schema-registries.js';
 import { SCIM_BASE_PATH } from '../scim-paths.js';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from './user.commands.js';
 import { parsePatchOperations, parseUserResource, type InputPolicy } from './user-input.js';
-import { presentUser, weakEtag, type UserSnapshot } from './user.presenter.js';
+import { presentUser, type UserSnapshot } from './user.presenter.js';
 
 /** RFC 7644 §3 for /Users: writes go through commands and events, reads through the read model. */
 @Controller(`${SCIM_BASE_PATH}/Users`)

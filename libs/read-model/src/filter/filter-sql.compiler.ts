@@ -1,11 +1,5 @@
 import type { ComparisonOperator, Filter } from '#scim/filter/filter.ast.js';
-import {
-  coerceFilterValue,
-  compileFilter,
-  formatPath,
-  resolveFilterAttribute,
-  type FilterAttributeTarget,
-} from '#scim/filter/filter.evaluator.js';
+import { formatPath, resolveFilter, type FilterAttributeTarget, type ResolvedFilter } from '#scim/filter/filter.resolve.js';
 import { parseDateTime } from '#scim/resource/date-time.js';
 import type { AttributeDefinition } from '#scim/schema/attribute-definition.js';
 import type { ResourceTypeName } from '#scim/schema/resource-type.js';
@@ -19,10 +13,10 @@ import { escapeLikePattern, jsonKeyLiteral, SqlParameters, type SqlFragment } fr
  * as `mapping` says. The semantics are those of libs/scim's evaluator (filter.evaluator.ts), which the property
  * test (filter-sql.int.spec.ts) holds it to:
  *
- *  - The filter is first checked by the evaluator's own compileFilter, so an unknown attribute, an operator that
- *    does not apply to the attribute's type or a literal of the wrong type fails with the same invalidFilter.
- *  - Attribute names resolve through the registry; the SQL names only canonical names from the schemas, never
- *    the client's text. Every literal is a parameter.
+ *  - The filter is resolved once (libs/scim's resolveFilter, as the evaluator resolves it), so an unknown
+ *    attribute, an operator that does not apply to the attribute's type or a literal of the wrong type fails with
+ *    the same invalidFilter; the compiler walks the resolved tree. The SQL names only canonical names from the
+ *    schemas, never the client's text. Every literal is a parameter.
  *  - A comparison is true when some value of the attribute satisfies it: multi-valued attributes match when any
  *    element does (RFC 7644 §3.4.2.2), as `EXISTS (SELECT 1 FROM jsonb_array_elements(...))`; a stored value of
  *    the wrong JSON type matches nothing. So `ne` is false on an absent attribute, `eq null` means "not present".
@@ -47,9 +41,9 @@ export function compileFilterToSql(
   resourceType: ResourceTypeName,
   firstParam: number,
 ): SqlFragment {
-  compileFilter(filter, registry, resourceType);
-  const compiler = new FilterSqlCompiler(mapping, registry, resourceType, new SqlParameters(firstParam));
-  const sql = compiler.compile(filter, { kind: 'resource' });
+  const resolved = resolveFilter(filter, registry, resourceType);
+  const compiler = new FilterSqlCompiler(mapping, new SqlParameters(firstParam));
+  const sql = compiler.compile(resolved, { kind: 'resource' });
   return { sql, params: compiler.parameters.values, ...(compiler.readsDocuments ? { readsDocuments: true } : {}) };
 }
 
@@ -114,14 +108,12 @@ class FilterSqlCompiler {
 
   constructor(
     private readonly mapping: ColumnMapping,
-    private readonly registry: SchemaRegistry,
-    private readonly resourceType: ResourceTypeName,
     readonly parameters: SqlParameters,
   ) {
     this.columns = new Map(Object.entries(mapping.columns).map(([key, column]) => [key.toLowerCase(), column]));
   }
 
-  compile(filter: Filter, scope: Scope): string {
+  compile(filter: ResolvedFilter, scope: Scope): string {
     switch (filter.kind) {
       case 'and':
         return scope.kind === 'resource' ? this.conjunction(filter) : `(${this.compile(filter.left, scope)} AND ${this.compile(filter.right, scope)})`;
@@ -130,7 +122,7 @@ class FilterSqlCompiler {
       case 'not':
         return `(NOT COALESCE(${this.compile(filter.filter, scope)}, false))`;
       case 'present': {
-        const target = this.resolve(filter.path, scope);
+        const target = targetIn(filter.target, scope);
         const table = scope.kind === 'resource' ? this.elementTableOf(target.resolved) : undefined;
         if (table) {
           // `members pr` (any element), `members.display pr` (any element with that sub-attribute).
@@ -140,14 +132,22 @@ class FilterSqlCompiler {
         return this.present(this.siteOf(target, false, scope));
       }
       case 'compare': {
-        const target = this.resolve(filter.path, scope);
+        const target = targetIn(filter.target, scope);
         const table = scope.kind === 'resource' ? this.elementTableOf(target.resolved) : undefined;
         if (table) {
-          // `members eq "id"` compares the `value` sub-attribute (RFC 7644 §3.4.2.2), `members.value eq` likewise.
-          const element = { kind: 'compare' as const, op: filter.op, value: filter.value, path: { attribute: target.compared.name } };
+          // `members eq "id"` compares the `value` sub-attribute (RFC 7644 §3.4.2.2), `members.value eq` likewise:
+          // the comparison of one element row's column.
+          const { compared } = target;
+          const element: ResolvedFilter = {
+            kind: 'compare',
+            op: filter.op,
+            operand: filter.operand,
+            path: { attribute: compared.name },
+            target: { resolved: { ...target.resolved, subAttribute: compared, definition: compared }, compared, impliesValueSubAttribute: false, withinElement: true },
+          };
           return `EXISTS (SELECT 1 FROM ${table.from} WHERE ${table.correlation} AND ${this.compile(element, { kind: 'table', parent: target.resolved, table })})`;
         }
-        const operand = coerceFilterValue(filter.op, filter.value, target.compared, formatPath(filter.path));
+        const { operand } = filter;
         const site = this.siteOf(target, target.impliesValueSubAttribute, scope);
         if (operand === null) {
           // The evaluator's `eq null` / `ne null`: not present / present (RFC 7644 §3.4.2.2 `pr`).
@@ -155,7 +155,7 @@ class FilterSqlCompiler {
           return filter.op === 'eq' ? `(NOT COALESCE(${present}, false))` : present;
         }
         // Inside `attribute[...]` the value filter hoists the prefilter out of the per-element subquery.
-        const prefilter = site.kind === 'json' && scope.kind !== 'element' ? this.documentTextPrefilter(this.requiredTexts(filter, scope)) : undefined;
+        const prefilter = site.kind === 'json' && scope.kind !== 'element' ? this.documentTextPrefilter(requiredTexts(filter)) : undefined;
         const comparison = this.compare(site, filter.op, operand, target.compared);
         return prefilter ? `(${prefilter} AND ${comparison})` : comparison;
       }
@@ -173,20 +173,20 @@ class FilterSqlCompiler {
    * filters: each needs some element, not necessarily the same one. The `and` chain is flattened into its terms
    * once, here, which also keeps a long chain from being walked again at every level.
    */
-  private conjunction(filter: Extract<Filter, { kind: 'and' }>): string {
-    const terms: Filter[] = [];
-    for (const pending: Filter[] = [filter]; pending.length > 0; ) {
+  private conjunction(filter: Extract<ResolvedFilter, { kind: 'and' }>): string {
+    const terms: ResolvedFilter[] = [];
+    for (const pending: ResolvedFilter[] = [filter]; pending.length > 0; ) {
       const next = pending.pop()!;
       if (next.kind === 'and') pending.push(next.right, next.left);
       else terms.push(next);
     }
-    const walks = new Map<string, { parent: ResolvedAttribute; filters: Filter[] }>();
+    const walks = new Map<string, { parent: ResolvedAttribute; filters: ResolvedFilter[] }>();
     for (const term of terms) {
       const parent = term.kind === 'valuePath' && this.mapping.documentTextColumn !== undefined ? this.walkedAttribute(term) : undefined;
       if (!parent || term.kind !== 'valuePath') continue;
       // One walk answers every term but stops at none, where separate EXISTS stop at the first false term: it
       // pays only on rows that passed each term's document-text prefilter, so only terms that have one share it.
-      if (prefilterTexts(this.requiredTexts(term.filter, { kind: 'element', parent, element: '' })).length === 0) continue;
+      if (prefilterTexts(requiredTexts(term.filter)).length === 0) continue;
       const key = attributeKey(parent).toLowerCase();
       const walk = walks.get(key) ?? { parent, filters: [] };
       walk.filters.push(term.filter);
@@ -212,16 +212,16 @@ class FilterSqlCompiler {
   }
 
   /** The multi-valued attribute a value filter walks in the jsonb, or undefined when a table, column or index serves it. */
-  private walkedAttribute(filter: Extract<Filter, { kind: 'valuePath' }>): ResolvedAttribute | undefined {
-    const parent = this.registry.findAttribute(this.resourceType, filter.path);
-    if (!parent || !parent.attribute.multiValued || this.elementTableOf(parent)) return undefined;
+  private walkedAttribute(filter: Extract<ResolvedFilter, { kind: 'valuePath' }>): ResolvedAttribute | undefined {
+    const { parent } = filter;
+    if (!parent.attribute.multiValued || this.elementTableOf(parent)) return undefined;
     if (this.typedValueComparison(parent, filter.filter, false) !== undefined) return undefined;
     if (this.columnAt(attributeKey(parent), formatPath(filter.path)) !== undefined) return undefined;
     return parent;
   }
 
-  private sharedWalk(parent: ResolvedAttribute, filters: readonly Filter[]): string {
-    const prefilter = this.documentTextPrefilter(filters.flatMap((filter) => this.requiredTexts(filter, { kind: 'element', parent, element: '' })));
+  private sharedWalk(parent: ResolvedAttribute, filters: readonly ResolvedFilter[]): string {
+    const prefilter = this.documentTextPrefilter(filters.flatMap((filter) => requiredTexts(filter)));
     this.readsDocuments = true;
     const site = jsonSite(this.mapping, parent, undefined);
     const attribute = site.steps.reduce((expression, step) => `${expression} -> ${jsonKeyLiteral(step.key)}`, site.root);
@@ -233,11 +233,10 @@ class FilterSqlCompiler {
   }
 
   /** `attribute[filter]`: some element of the attribute (the attribute itself when singular) matches `filter`. */
-  private valuePath(filter: Extract<Filter, { kind: 'valuePath' }>, scope: Scope): string {
-    // compileFilter has already refused nesting, sub-attributes before `[`, and non-complex attributes.
-    if (scope.kind !== 'resource') throw new InvalidFilterError(`value filters cannot nest: '${formatPath(filter.path)}[...]'`);
-    const parent = this.registry.findAttribute(this.resourceType, filter.path);
-    if (!parent) throw new InvalidFilterError(`unknown attribute '${formatPath(filter.path)}' in filter for ${this.resourceType}`);
+  private valuePath(filter: Extract<ResolvedFilter, { kind: 'valuePath' }>, scope: Scope): string {
+    // resolveFilter has already refused nesting, sub-attributes before `[`, and non-complex attributes.
+    if (scope.kind !== 'resource') throw new Error(`unreachable: resolveFilter refuses nested value filters ('${formatPath(filter.path)}[...]')`);
+    const { parent } = filter;
 
     const table = this.elementTableOf(parent);
     if (table) {
@@ -255,7 +254,7 @@ class FilterSqlCompiler {
     }
     const site = jsonSite(this.mapping, parent, undefined);
     if (parent.attribute.multiValued) {
-      const prefilter = this.documentTextPrefilter(this.requiredTexts(filter.filter, { kind: 'element', parent, element: '' }));
+      const prefilter = this.documentTextPrefilter(requiredTexts(filter.filter));
       const elements = this.anyValue(site, (element) =>
         `(jsonb_typeof(${element}) = 'object' AND ${this.compile(filter.filter, { kind: 'element', parent, element })})`,
       );
@@ -268,54 +267,19 @@ class FilterSqlCompiler {
    * The exact shape a TypedValueColumn serves: `attribute[type eq "work" and value eq "x"]` (either order), which
    * is also what Entra's `emails[type eq "work"].value eq "x"` parses to.
    */
-  private typedValueComparison(parent: ResolvedAttribute, filter: Filter, compile = true): string | undefined {
+  private typedValueComparison(parent: ResolvedAttribute, filter: ResolvedFilter, compile = true): string | undefined {
     const key = attributeKey(parent).toLowerCase();
     const column = this.mapping.typedValueColumns?.find((candidate) => candidate.attribute.toLowerCase() === key);
     if (!column || filter.kind !== 'and') return undefined;
-    const pairs: [Filter, Filter][] = [
+    const pairs: [ResolvedFilter, ResolvedFilter][] = [
       [filter.left, filter.right],
       [filter.right, filter.left],
     ];
     for (const [typeTest, valueTest] of pairs) {
-      const value = this.typedValueOperand(parent, column, typeTest, valueTest);
+      const value = typedValueOperand(column, typeTest, valueTest);
       if (value !== undefined) return compile ? `(${column.expression} @> ARRAY[${this.parameters.add(value.toLowerCase(), 'text')}])` : '';
     }
     return undefined;
-  }
-
-  private typedValueOperand(parent: ResolvedAttribute, column: TypedValueColumn, typeTest: Filter, valueTest: Filter): string | undefined {
-    if (typeTest.kind !== 'compare' || valueTest.kind !== 'compare' || typeTest.op !== 'eq' || valueTest.op !== 'eq') return undefined;
-    const typeTarget = resolveFilterAttribute(this.registry, this.resourceType, typeTest.path, parent);
-    const valueTarget = resolveFilterAttribute(this.registry, this.resourceType, valueTest.path, parent);
-    if (typeTarget.compared.name.toLowerCase() !== 'type' || valueTarget.compared.name.toLowerCase() !== column.subAttribute.toLowerCase()) {
-      return undefined;
-    }
-    // The column holds lower-cased text: it answers only case-insensitive string comparisons.
-    if (!isCaseInsensitiveText(typeTarget.compared) || !isCaseInsensitiveText(valueTarget.compared)) return undefined;
-    const type = coerceFilterValue('eq', typeTest.value, typeTarget.compared, formatPath(typeTest.path));
-    const value = coerceFilterValue('eq', valueTest.value, valueTarget.compared, formatPath(valueTest.path));
-    if (typeof type !== 'string' || typeof value !== 'string' || type.toLowerCase() !== column.type) return undefined;
-    return value;
-  }
-
-  /**
-   * Texts that every value matching `filter` contains (as a substring): the operands of the string `eq`, `co`,
-   * `sw` and `ew` comparisons that `filter` needs all of (its `and` terms; an `or` or `not` needs none).
-   */
-  private requiredTexts(filter: Filter, scope: Scope): string[] {
-    switch (filter.kind) {
-      case 'and':
-        return [...this.requiredTexts(filter.left, scope), ...this.requiredTexts(filter.right, scope)];
-      case 'compare': {
-        if (!PREFILTERED_OPERATORS.has(filter.op)) return [];
-        const { compared } = this.resolve(filter.path, scope);
-        if (compared.type !== 'string' && compared.type !== 'reference' && compared.type !== 'binary') return [];
-        const operand = coerceFilterValue(filter.op, filter.value, compared, formatPath(filter.path));
-        return typeof operand === 'string' ? [operand] : [];
-      }
-      default:
-        return [];
-    }
   }
 
   /**
@@ -333,21 +297,6 @@ class FilterSqlCompiler {
     const usable = prefilterTexts(texts);
     if (column === undefined || usable.length === 0) return undefined;
     return usable.map((text) => `(${column} LIKE ${this.parameters.add(`%${escapeLikePattern(text)}%`, 'text')} ESCAPE '\\')`).join(' AND ');
-  }
-
-  /** Resolves a path in its scope to what the evaluator would read (throwing its invalidFilter when unknown). */
-  private resolve(path: Parameters<typeof resolveFilterAttribute>[2], scope: Scope): FilterAttributeTarget {
-    switch (scope.kind) {
-      case 'resource':
-        return resolveFilterAttribute(this.registry, this.resourceType, path, undefined);
-      case 'element':
-      case 'table':
-        return resolveFilterAttribute(this.registry, this.resourceType, path, scope.parent);
-      case 'singular':
-        // Inside `name[givenName eq "x"]` the values are those of `name.givenName`: read them as such, so a
-        // sub-attribute held in a column (meta.created) is read from its column.
-        return { ...resolveFilterAttribute(this.registry, this.resourceType, path, scope.parent), withinElement: false };
-    }
   }
 
   private siteOf(target: FilterAttributeTarget, readValueSubAttribute: boolean, scope: Scope): ValueSite {
@@ -550,4 +499,50 @@ function isCaseExact(definition: AttributeDefinition): boolean {
 
 function isCaseInsensitiveText(definition: AttributeDefinition): boolean {
   return (definition.type === 'string' || definition.type === 'reference') && !definition.caseExact;
+}
+
+/**
+ * A resolved path as read in `scope`: inside `name[givenName eq "x"]` the values are those of `name.givenName`,
+ * read as such, so a sub-attribute held in a column (meta.created) is read from its column.
+ */
+function targetIn(target: FilterAttributeTarget, scope: Scope): FilterAttributeTarget {
+  return scope.kind === 'singular' ? { ...target, withinElement: false } : target;
+}
+
+/**
+ * The operand of the exact shape a TypedValueColumn serves (`type eq "<type>"` and `<subAttribute> eq "x"`, both
+ * case-insensitive strings), or undefined.
+ */
+function typedValueOperand(column: TypedValueColumn, typeTest: ResolvedFilter, valueTest: ResolvedFilter): string | undefined {
+  if (typeTest.kind !== 'compare' || valueTest.kind !== 'compare' || typeTest.op !== 'eq' || valueTest.op !== 'eq') return undefined;
+  const typeTarget = typeTest.target;
+  const valueTarget = valueTest.target;
+  if (typeTarget.compared.name.toLowerCase() !== 'type' || valueTarget.compared.name.toLowerCase() !== column.subAttribute.toLowerCase()) {
+    return undefined;
+  }
+  // The column holds lower-cased text: it answers only case-insensitive string comparisons.
+  if (!isCaseInsensitiveText(typeTarget.compared) || !isCaseInsensitiveText(valueTarget.compared)) return undefined;
+  const type = typeTest.operand;
+  const value = valueTest.operand;
+  if (typeof type !== 'string' || typeof value !== 'string' || type.toLowerCase() !== column.type) return undefined;
+  return value;
+}
+
+/**
+ * Texts that every value matching `filter` contains (as a substring): the operands of the string `eq`, `co`,
+ * `sw` and `ew` comparisons that `filter` needs all of (its `and` terms; an `or` or `not` needs none).
+ */
+function requiredTexts(filter: ResolvedFilter): string[] {
+  switch (filter.kind) {
+    case 'and':
+      return [...requiredTexts(filter.left), ...requiredTexts(filter.right)];
+    case 'compare': {
+      if (!PREFILTERED_OPERATORS.has(filter.op)) return [];
+      const { compared } = filter.target;
+      if (compared.type !== 'string' && compared.type !== 'reference' && compared.type !== 'binary') return [];
+      return typeof filter.operand === 'string' ? [filter.operand] : [];
+    }
+    default:
+      return [];
+  }
 }

@@ -4,7 +4,7 @@ import { buildUserSearchStatements, UsersQuery } from '../users.query.js';
 import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './read-model-database.test-support.js';
 
 /**
- * Entra matches users by `userName eq`, then `externalId eq`, often `emails[type eq "work"].value eq`
+ * Entra matches users by `userName eq`, then `externalId eq`, often `emails[type eq "work"].value eq` or `employeeNumber eq`
  * (ENTRA.md "A provisioning cycle"): each of these must be an index lookup at 100,000 users in one tenant,
  * the worst case for the tenant prefix of every index. The plans checked are those of the statements
  * UsersQuery.search runs (count and page).
@@ -15,18 +15,20 @@ const TENANT = 'tenant-large';
 const registry = new SchemaRegistry();
 
 /**
- * 100,000 users in one statement. The hot columns are derived the way the read-model projection (users.projection.ts) derives them
- * (deriveUserColumns); all values are ASCII, where lower() and String#toLowerCase agree.
+ * 100,000 users in one statement. The hot columns are derived the way the row writer derives them (USER_COLUMNS in user-columns.ts,
+ * deriveUserColumns); all values are ASCII, where lower() and String#toLowerCase agree.
  */
 async function insertUsers(database: TestReadModelDatabase): Promise<void> {
   // No WAL for a table the test throws away: PGlite inserts about twice as fast, and plans do not change.
   await database.query('ALTER TABLE scim_users SET UNLOGGED');
   await database.query(
     `INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, external_id, display_name, active, work_emails_lower,
-       attributes, version, created_at, last_modified_at)
+       employee_number, employee_number_lower, attributes, version, created_at, last_modified_at)
      SELECT $1, md5(n::text)::uuid, user_name, lower(user_name), external_id, 'User ' || n, n % 10 <> 0, ARRAY[lower(work_email)],
+       employee_number, lower(employee_number),
        jsonb_build_object(
-         'schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User'),
+         'schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'),
+         'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', jsonb_build_object('employeeNumber', employee_number),
          'userName', user_name, 'externalId', external_id, 'displayName', 'User ' || n, 'active', n % 10 <> 0,
          'emails', jsonb_build_array(
            jsonb_build_object('value', work_email, 'type', 'work', 'primary', true),
@@ -34,7 +36,7 @@ async function insertUsers(database: TestReadModelDatabase): Promise<void> {
        1, timestamptz '2025-01-01' + n * interval '1 second', timestamptz '2025-01-01' + n * interval '1 second'
      FROM generate_series(1, $2::int) AS n,
        LATERAL (SELECT 'Test_User_' || n || '@Contoso.com' AS user_name, md5('external' || n)::uuid::text AS external_id,
-         'Work.User' || n || '@Contoso.com' AS work_email) AS generated`,
+         'Work.User' || n || '@Contoso.com' AS work_email, 'E' || lpad(n::text, 6, '0') AS employee_number) AS generated`,
     [TENANT, USERS],
   );
   // A few users in another tenant.
@@ -51,6 +53,8 @@ const ENTRA_FILTERS = [
   { name: 'userName eq', filter: (n: number) => `userName eq "test_user_${n}@contoso.com"`, index: 'scim_users_user_name_lower' },
   { name: 'externalId eq', filter: (n: number) => `externalId eq "${externalIdOf(n)}"`, index: 'scim_users_external_id' },
   { name: 'emails[type eq "work"].value eq', filter: (n: number) => `emails[type eq "work"].value eq "WORK.USER${n}@contoso.com"`, index: 'scim_users_work_emails_lower' },
+  // Entra maps the enterprise employeeNumber by default (user-columns.ts; a hash index: the value is not bounded).
+  { name: 'employeeNumber eq', filter: (n: number) => `employeeNumber eq "e${String(n).padStart(6, '0')}"`, index: 'scim_users_employee_number_lower' },
 ];
 
 /** The generated externalId of user n: md5('external' || n) as a uuid. */

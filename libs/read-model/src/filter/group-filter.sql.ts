@@ -1,4 +1,5 @@
 import type { Filter } from '#scim/filter/filter.ast.js';
+import { weakEtagSql } from '#scim/resource/etag.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import type { ColumnMapping } from './column-mapping.js';
 import { compileFilterToSql } from './filter-sql.compiler.js';
@@ -22,7 +23,7 @@ export const GROUP_COLUMN_MAPPING: ColumnMapping = {
     'meta.resourceType': { kind: 'string', expression: `'Group'::text` },
     'meta.created': { kind: 'dateTime', expression: 'created_at' },
     'meta.lastModified': { kind: 'dateTime', expression: 'last_modified_at' },
-    'meta.version': { kind: 'string', expression: `('W/"' || version::text || '"')` },
+    'meta.version': { kind: 'string', expression: weakEtagSql('version') },
     'meta.location': { kind: 'unsupported', reason: 'the location depends on the base URL the request came through' },
   },
   elementTables: {

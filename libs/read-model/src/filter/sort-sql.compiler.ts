@@ -1,5 +1,5 @@
 import type { AttributePath } from '#scim/filter/filter.ast.js';
-import { formatPath } from '#scim/filter/filter.evaluator.js';
+import { formatPath } from '#scim/filter/filter.resolve.js';
 import { parseAttributePath } from '#scim/filter/filter.parser.js';
 import { findSubAttribute, type AttributeDefinition } from '#scim/schema/attribute-definition.js';
 import type { ResourceTypeName } from '#scim/schema/resource-type.js';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { AttributePath, ComparisonOperator, Filter, FilterValue } from '#scim/filter/filter.ast.js';
+import { weakEtag } from '#scim/resource/etag.js';
 import { SchemaRegistry, type SchemaExtensionRegistration } from '#scim/schema/schema.registry.js';
 
 /**
@@ -206,7 +207,7 @@ export function evaluatedResource(user: GeneratedUser, id: string): Record<strin
   return {
     ...user.attributes,
     id,
-    meta: { resourceType: 'User', created: user.created, lastModified: user.lastModified, version: `W/"${user.version}"` },
+    meta: { resourceType: 'User', created: user.created, lastModified: user.lastModified, version: weakEtag(user.version) },
   };
 }
 

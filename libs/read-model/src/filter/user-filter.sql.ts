@@ -1,36 +1,36 @@
 import type { Filter } from '#scim/filter/filter.ast.js';
+import { weakEtagSql } from '#scim/resource/etag.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
+import { userColumnFilterMapping } from '../user-columns.js';
 import type { ColumnMapping } from './column-mapping.js';
 import { compileFilterToSql } from './filter-sql.compiler.js';
 import { compileSortTerm, compileSortToSql, type SortRequest, type SortTerm } from './sort-sql.compiler.js';
 import type { SqlFragment } from './sql-fragment.js';
 
 /**
- * Where scim_users keeps User attributes (migrations 1763900000000 and 1763900002000, users.projection.ts):
- * Entra's matching attributes (userName, externalId, the work email) in indexed columns, `id` and `meta` in
- * the columns they come from, the rest in `attributes`.
+ * Where scim_users keeps User attributes: the columns derived from the attributes as USER_COLUMNS says
+ * (user-columns.ts: Entra's matching attributes in indexed columns), `id` and `meta` in the columns they come
+ * from, the rest in `attributes`.
  */
+const USER_FILTER_COLUMNS = userColumnFilterMapping();
+
 export const USER_COLUMN_MAPPING: ColumnMapping = {
   attributesColumn: 'attributes',
   // Migration 1763900009000.
   documentTextColumn: 'document_text_lower',
   columns: {
     id: { kind: 'string', expression: 'id::text', uuidExpression: 'id' },
-    externalId: { kind: 'string', expression: 'external_id' },
-    // Index scim_users_user_name_lower (tenant_id, user_name_lower) serves `userName eq` (RFC 7643 §4.1.1:
-    // userName is caseExact=false).
-    userName: { kind: 'string', expression: 'user_name', lowerCaseExpression: 'user_name_lower' },
-    displayName: { kind: 'string', expression: 'display_name' },
-    active: { kind: 'boolean', expression: 'active' },
+    // The attributes held in derived columns: the table of user columns (user-columns.ts, USER_COLUMNS).
+    ...USER_FILTER_COLUMNS.columns,
     meta: { kind: 'presentComplex' },
     'meta.resourceType': { kind: 'string', expression: `'User'::text` },
     'meta.created': { kind: 'dateTime', expression: 'created_at' },
     'meta.lastModified': { kind: 'dateTime', expression: 'last_modified_at' },
     // The stream revision as a weak ETag (STYLE.md principle 6), as the presenter renders it.
-    'meta.version': { kind: 'string', expression: `('W/"' || version::text || '"')` },
+    'meta.version': { kind: 'string', expression: weakEtagSql('version') },
     'meta.location': { kind: 'unsupported', reason: 'the location depends on the base URL the request came through' },
   },
-  typedValueColumns: [{ attribute: 'emails', type: 'work', subAttribute: 'value', expression: 'work_emails_lower' }],
+  typedValueColumns: USER_FILTER_COLUMNS.typedValueColumns,
   elementTables: {
     // RFC 7643 §4.1.2 `groups` is not stored with the user: it is the group member rows naming the user. Filters
     // see the direct memberships (the member index (tenant_id, member_id) serves them); a GET shows indirect ones too.

@@ -1,5 +1,6 @@
 import type { Filter } from '../filter/filter.ast.js';
-import { compileElementFilter, formatPath } from '../filter/filter.evaluator.js';
+import { compileElementFilter } from '../filter/filter.evaluator.js';
+import { formatPath } from '../filter/filter.resolve.js';
 import type { JsonObject } from '../resource/json-value.js';
 import type { UnknownAttributePolicy } from '../resource/attribute-value.normaliser.js';
 import type { ResourceTypeName } from '../schema/resource-type.js';
