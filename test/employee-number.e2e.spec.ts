@@ -5,7 +5,7 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /**
  * The enterprise `employeeNumber` is an indexed column of the read model (libs/read-model/src/user-columns.ts,
- * migration 1763900010000): filters on it through SCIM answer as the RFC says (caseExact=false), before and after
+ * migration 1765100001000): filters on it through SCIM answer as the RFC says (caseExact=false), before and after
  * the value changes. filter-sql.index.int.spec.ts shows the plan uses its index.
  */
 describe.each(gatewayBackends())('filtering users by employeeNumber (%s)', (_backend, env) => {

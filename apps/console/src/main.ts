@@ -16,6 +16,8 @@ let session: Session | null = null;
 let drawing = 0;
 /** The first page of a visit keeps the browser's own focus (the skip link comes first); later ones move it to the h1. */
 let drawn = false;
+/** The path and query of the page drawn last: a popstate that changes only the #fragment (the skip link) draws nothing. */
+let drawnLocation = '';
 const root = document.getElementById('app')!;
 const status = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', id: 'announcer' });
 
@@ -101,6 +103,7 @@ function tenantNav(tenantId: string, route: Route): HTMLElement {
 
 async function draw(): Promise<void> {
   const ticket = ++drawing;
+  drawnLocation = location.pathname + location.search;
   // Until the new page is drawn, the old one is marked busy (assistive technology waits; tests wait for it too).
   document.getElementById('main')?.setAttribute('aria-busy', 'true');
   const route = parseRoute(location.pathname);
@@ -162,5 +165,7 @@ document.addEventListener('click', (event) => {
   event.preventDefault();
   navigate(url.pathname + url.search);
 });
-window.addEventListener('popstate', () => void draw());
+window.addEventListener('popstate', () => {
+  if (location.pathname + location.search !== drawnLocation) void draw();
+});
 void draw();

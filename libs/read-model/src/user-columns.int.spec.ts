@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './filter/read-model.test-database.js';
+import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './filter/read-model-database.test-support.js';
 import { backfillUserColumns, deriveUserColumns, USER_COLUMNS, type UserColumn } from './user-columns.js';
 import { upsertUsers } from './users.projection.js';
 

@@ -85,7 +85,7 @@ export const USER_COLUMNS = [
     index: { name: 'scim_users_work_emails_lower', method: 'gin' },
   },
   // Enterprise employeeNumber (RFC 7643 §4.3, caseExact=false), which Entra maps by default. Not bounded at
-  // write, hence a hash index (migration 1763900010000).
+  // write, hence a hash index (migration 1765100001000).
   { name: 'employee_number', sqlType: 'text', derive: employeeNumberOf, serves: { kind: 'value', path: EMPLOYEE_NUMBER_PATH } },
   {
     name: 'employee_number_lower',
