@@ -33,7 +33,7 @@ const INJECTIONS: readonly Injection[] = [
     consumers: [
       'libs/domain/src/user/user.events.ts', // the decoder's catalogue
       'libs/domain/src/user/user.decider.ts', // evolve (the command loop and the audit service fold with it)
-      'libs/read-model/src/users.projection.ts',
+      'libs/read-model/src/user-rows.ts',
       'libs/kafka/src/scim-cloud-event.mapper.ts',
     ],
   },
@@ -46,7 +46,7 @@ const INJECTIONS: readonly Injection[] = [
     consumers: [
       'libs/domain/src/group/group.events.ts',
       'libs/domain/src/group/group.decider.ts',
-      'libs/read-model/src/groups.projection.ts',
+      'libs/read-model/src/group-rows.ts',
       'libs/kafka/src/scim-cloud-event.mapper.ts',
       'libs/kafka/src/group-attributes.cache.ts', // the Kafka side's group attributes (cache and record builder)
       'apps/gateway/src/audit/audit.service.ts',

@@ -3,7 +3,7 @@ import { GROUP_EVENT_TYPES } from '#domain/group/group.events.js';
 import { USER_EVENT_TYPES } from '#domain/user/user.events.js';
 import type { GlobalPosition, RecordedEvent } from '#event-store/event-store.port.js';
 import type { Projection } from '#event-store/projection.runner.js';
-import { applyGroupEvents } from './groups.projection.js';
+import { applyGroupEvents } from './group-rows.js';
 import { preparedQueries } from './read-model.data-source.js';
 import { checkpointParameters, loadCheckpoint, saveCheckpoint, saveCheckpointSql } from './projection-checkpoints.js';
 import {
@@ -14,7 +14,7 @@ import {
   upsertsPayload,
   upsertUsersSql,
   type UserRowChanges,
-} from './users.projection.js';
+} from './user-rows.js';
 import type { SqlQueryable } from './users.query.js';
 
 const USER_TYPES = new Set<string>(USER_EVENT_TYPES);

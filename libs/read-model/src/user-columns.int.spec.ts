@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './filter/read-model-database.test-support.js';
 import { backfillUserColumns, deriveUserColumns, USER_COLUMNS, type UserColumn } from './user-columns.js';
-import { upsertUsers } from './users.projection.js';
+import { upsertUsers } from './user-rows.js';
 
 /**
  * The migrations (which never change once released) and the table of user columns (which the row writer and the

@@ -7,7 +7,7 @@ import type { MappedColumn, TypedValueColumn } from './filter/column-mapping.js'
  * The columns of scim_users that hold values derived from a user's attributes, so that filters (and sorting) on
  * them are index lookups instead of jsonb reads: the one place that says, per column, its SQL type, how the
  * read-model row writer derives it (a pure function of the attributes), which SCIM attribute path it serves
- * and how it is indexed. From it come the row writer's derivation and upsert (users.projection.ts), the filter
+ * and how it is indexed. From it come the row writer's derivation and upsert (user-rows.ts), the filter
  * compiler's column mapping (filter/user-filter.sql.ts) and the backfill a migration runs when it adds a column
  * (backfillUserColumns). docs/filtering.md "Adding a filterable attribute" says how to add one.
  *

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { USER_COLUMN_MAPPING } from './filter/user-filter.sql.js';
 import { deriveUserColumns, USER_COLUMNS, userColumnFilterMapping } from './user-columns.js';
-import { upsertUsersSql } from './users.projection.js';
+import { upsertUsersSql } from './user-rows.js';
 
 describe('the table of derived user columns', () => {
   it('derives each column from the attributes as the filter evaluator reads them', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Filter } from '#scim/filter/filter.ast.js';
 import { compileFilter } from '#scim/filter/filter.evaluator.js';
 import { ScimError } from '#scim/scim-error.js';
-import { upsertUsers } from '../users.projection.js';
+import { upsertUsers } from '../user-rows.js';
 import { UsersQuery } from '../users.query.js';
 import { openPgliteReadModel, openServerReadModel, type TestReadModelDatabase } from './read-model-database.test-support.js';
 import {

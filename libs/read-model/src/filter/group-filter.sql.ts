@@ -7,7 +7,7 @@ import { compileSortTerm, compileSortToSql, type SortRequest, type SortTerm } fr
 import type { SqlFragment } from './sql-fragment.js';
 
 /**
- * Where scim_groups keeps Group attributes (migration 1763900003000, groups.projection.ts): Entra's matching
+ * Where scim_groups keeps Group attributes (migration 1763900003000, group-rows.ts): Entra's matching
  * attribute displayName (caseExact false, RFC 7643 §4.2) and externalId in indexed columns; members in their
  * own table, never in `attributes`.
  */

@@ -2,7 +2,7 @@ import { compileFilter } from '#scim/filter/filter.evaluator.js';
 import { parseFilter } from '#scim/filter/filter.parser.js';
 import { SchemaRegistry } from '#scim/schema/schema.registry.js';
 import { BARBARA_JENSEN } from '../../../scim/test-fixtures/rfc7643-users.test-support.js';
-import { upsertUsers } from '../users.projection.js';
+import { upsertUsers } from '../user-rows.js';
 import { buildUserSearchStatements, UsersQuery } from '../users.query.js';
 import { openPgliteReadModel, type TestReadModelDatabase } from './read-model-database.test-support.js';
 import { TEST_EXTENSION_URN, TEST_REGISTRY } from './user-filter-arbitraries.test-support.js';
